@@ -6,7 +6,8 @@
 // to_string, log or error message.
 //
 // Thread safety: PrivateKey and the free functions are safe for concurrent
-// const use (OpenSSL EVP_PKEY is read-only after creation).
+// const use (OpenSSL EVP_PKEY is read-only after creation). A moved-from
+// PrivateKey may only be destroyed or assigned to.
 #pragma once
 
 #include <array>
@@ -37,9 +38,13 @@ class PrivateKey {
   static Result<PrivateKey> generate();
   // Deterministic key from a 32-byte RFC 8032 seed (tests, derived keys).
   static Result<PrivateKey> from_seed(ByteView seed32);
+  // The first unencrypted PKCS#8 "PRIVATE KEY" block of `pem`, wherever it is
+  // (other blocks such as a CERTIFICATE are skipped). InvalidArgument if there
+  // is none, it does not decode, it is encrypted, or it is not Ed25519.
   static Result<PrivateKey> from_pem(std::string_view pem);
   // Reads the first "PRIVATE KEY" PEM block of the file; refuses a file whose
   // mode allows group/other access (InvalidArgument, mentions chmod 600).
+  // NotFound if the file does not exist; IoError if it cannot be read.
   static Result<PrivateKey> load_pem_file(const std::filesystem::path& path);
 
   PrivateKey(const PrivateKey&);
@@ -55,7 +60,8 @@ class PrivateKey {
   // The 32-byte seed. Secret: used only to derive other keys (sealing).
   Bytes seed() const;
 
-  // Opaque OpenSSL handle (EVP_PKEY*), for TLS setup in core/net.
+  // Opaque OpenSSL handle (EVP_PKEY*), for TLS setup in core/net. Owned by
+  // this key (and shared by its copies); do not free or modify it.
   void* native_handle() const;
 
  private:
@@ -72,6 +78,9 @@ std::string signature_hex(const Signature& s);
 // Writes `contents` to `path` atomically (temp file + fsync + rename) with the
 // given mode. Refuses to replace an existing file unless overwrite is true
 // (AlreadyExists, message suggests --force).
+// Durability: when this returns ok, the file and its directory entry have
+// been fsync'ed. After a crash `path` holds either its old state or the full
+// new contents, never a partial write. The mode is exact, whatever the umask.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view contents, unsigned mode, bool overwrite);
 
 // Injectable seams for consensus and tests: real ones wrap the functions

@@ -1,0 +1,104 @@
+# bash completion for mlchain. Generated from the command tree by mlchain-gendocs; do not edit.
+# Install: source this file, or copy it to /usr/share/bash-completion/completions/mlchain
+_mlchain_subcommands() {
+  case "$1" in
+    '') echo 'version key completion' ;;
+    'key') echo 'gen show sign verify' ;;
+  esac
+}
+_mlchain_options() {
+  case "$1" in
+    '') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'version') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'key') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'key gen') echo '-h --help --out --name --days --force -o --output -q --quiet -v --verbose --color' ;;
+    'key show') echo '-h --help --key -o --output -q --quiet -v --verbose --color' ;;
+    'key sign') echo '-h --help --key --in -o --output -q --quiet -v --verbose --color' ;;
+    'key verify') echo '-h --help --public-key --signature --in -o --output -q --quiet -v --verbose --color' ;;
+    'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+  esac
+}
+_mlchain_value_options() {
+  case "$1" in
+    '') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'version') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'key') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'key gen') echo '-h --help --out --name --days --force -o --output -q --quiet -v --verbose --color' ;;
+    'key show') echo '-h --help --key -o --output -q --quiet -v --verbose --color' ;;
+    'key sign') echo '-h --help --key --in -o --output -q --quiet -v --verbose --color' ;;
+    'key verify') echo '-h --help --public-key --signature --in -o --output -q --quiet -v --verbose --color' ;;
+    'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+  esac
+}
+_mlchain_values() {
+  case "$1|$2" in
+    '|-o') echo 'text json' ;;
+    '|--output') echo 'text json' ;;
+    '|--color') echo 'auto always never' ;;
+    'version|-o') echo 'text json' ;;
+    'version|--output') echo 'text json' ;;
+    'version|--color') echo 'auto always never' ;;
+    'key|-o') echo 'text json' ;;
+    'key|--output') echo 'text json' ;;
+    'key|--color') echo 'auto always never' ;;
+    'key gen|--out') echo '@file' ;;
+    'key gen|-o') echo 'text json' ;;
+    'key gen|--output') echo 'text json' ;;
+    'key gen|--color') echo 'auto always never' ;;
+    'key show|--key') echo '@file' ;;
+    'key show|-o') echo 'text json' ;;
+    'key show|--output') echo 'text json' ;;
+    'key show|--color') echo 'auto always never' ;;
+    'key sign|--key') echo '@file' ;;
+    'key sign|--in') echo '@file' ;;
+    'key sign|-o') echo 'text json' ;;
+    'key sign|--output') echo 'text json' ;;
+    'key sign|--color') echo 'auto always never' ;;
+    'key verify|--in') echo '@file' ;;
+    'key verify|-o') echo 'text json' ;;
+    'key verify|--output') echo 'text json' ;;
+    'key verify|--color') echo 'auto always never' ;;
+    'completion|-o') echo 'text json' ;;
+    'completion|--output') echo 'text json' ;;
+    'completion|--color') echo 'auto always never' ;;
+  esac
+}
+_mlchain_positional() {
+  case "$1" in
+    'completion') echo 'bash zsh fish' ;;
+  esac
+}
+_mlchain_find_path() {
+  _mlchain_path=""
+  local skip=0 w i
+  for ((i = 2; i < $#; i++)); do
+    w="${@:i:1}"
+    if ((skip)); then skip=0; continue; fi
+    case "$w" in
+      --*=*) ;;
+      -*) case " $(_mlchain_value_options "$_mlchain_path") " in *" $w "*) skip=1 ;; esac ;;
+      *) case " $(_mlchain_subcommands "$_mlchain_path") " in
+           *" $w "*) _mlchain_path="${_mlchain_path:+$_mlchain_path }$w" ;;
+         esac ;;
+    esac
+  done
+}
+_mlchain() {
+  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" values
+  _mlchain_find_path "${COMP_WORDS[@]:0:COMP_CWORD+1}"
+  if [[ "$prev" == -* ]]; then
+    values="$(_mlchain_values "$_mlchain_path" "$prev")"
+    if [[ "$values" == "@file" ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
+    if [[ -n "$values" ]]; then COMPREPLY=($(compgen -W "$values" -- "$cur")); return; fi
+    case " $(_mlchain_value_options "$_mlchain_path") " in *" $prev "*) COMPREPLY=(); return ;; esac
+  fi
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$(_mlchain_options "$_mlchain_path")" -- "$cur"))
+    return
+  fi
+  values="$(_mlchain_subcommands "$_mlchain_path")"
+  [[ -z "$values" ]] && values="$(_mlchain_positional "$_mlchain_path")"
+  if [[ "$values" == "@file" ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
+  COMPREPLY=($(compgen -W "$values" -- "$cur"))
+}
+complete -o default -F _mlchain mlchain
