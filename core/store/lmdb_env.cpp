@@ -223,12 +223,29 @@ Status LmdbEnv::grow_map(std::size_t seen_map_bytes) {
   return {};
 }
 
+void LmdbEnv::grow_early() {
+  if (map_bytes_.load() >= options_.max_map_bytes) return;
+  std::unique_lock writer(writer_mu_, std::try_to_lock);
+  if (!writer.owns_lock()) return;
+  ExclusiveGate exclusive(gate_, std::chrono::milliseconds(0));
+  if (!exclusive.held()) return;
+  MDB_envinfo info{};
+  MDB_stat stat{};
+  if (mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &stat) != 0) return;
+  const std::size_t used = (info.me_last_pgno + 1) * stat.ms_psize;
+  if (used * 2 < info.me_mapsize) return;
+  const std::size_t max = options_.max_map_bytes;
+  const std::size_t target = info.me_mapsize > max / 2 ? max : info.me_mapsize * 2;
+  if (mdb_env_set_mapsize(env_, target) == 0) refresh_map_bytes();
+}
+
 Status LmdbEnv::adopt_map_size() {
   ExclusiveGate exclusive(gate_, options_.grow_wait);
   if (!exclusive.held()) {
     return resource_exhausted("another process grew the map of " + path_.string() +
                               "; adopting it needs every transaction of this process closed, and some stayed open "
-                              "for " + std::to_string(options_.grow_wait.count()) + " ms");
+                              "for " +
+                              std::to_string(options_.grow_wait.count()) + " ms");
   }
   const int rc = mdb_env_set_mapsize(env_, 0);  // 0: the size recorded in the meta page
   if (rc != 0) return error(rc, "cannot adopt the map size set by another process");

@@ -87,6 +87,10 @@ class LmdbEnv {
   // Grows the map after a write txn that began with map size
   // `seen_map_bytes` hit MDB_MAP_FULL. Call with no txn of this thread open.
   Status grow_map(std::size_t seen_map_bytes);
+  // After a commit: doubles the map once half of it is in use, but only if no
+  // other writer and no txn of this process is open right now (no waiting),
+  // so growth mostly happens at quiet moments, before any txn fails.
+  void grow_early();
 
   Result<std::vector<std::string>> list_tables();
 
@@ -118,8 +122,8 @@ class LmdbEnv {
   };
   mutable std::shared_mutex dbi_mu_;
   std::map<std::string, CachedDbi, std::less<>> dbis_;  // guarded by dbi_mu_
-  std::set<std::string, std::less<>> not_tables_;        // main-DB keys that are not tables (foreign writers)
-  std::uint64_t generation_ = 0;                         // guarded by dbi_mu_
+  std::set<std::string, std::less<>> not_tables_;       // main-DB keys that are not tables (foreign writers)
+  std::uint64_t generation_ = 0;                        // guarded by dbi_mu_
 };
 
 }  // namespace mlchain::store

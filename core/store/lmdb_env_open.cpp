@@ -152,8 +152,10 @@ Result<std::shared_ptr<LmdbEnv>> LmdbEnv::open(const fs::path& dir, const LmdbOp
   MDB_txn* txn = nullptr;
   if ((rc = mdb_txn_begin(raw, nullptr, MDB_RDONLY, &txn)) != 0) return env->error(rc, "cannot read the store");
   rc = mdb_dbi_open(txn, nullptr, 0, &env->main_dbi_);
-  if (rc == 0) rc = mdb_txn_commit(txn);
-  else mdb_txn_abort(txn);
+  if (rc == 0)
+    rc = mdb_txn_commit(txn);
+  else
+    mdb_txn_abort(txn);
   if (rc != 0) return env->error(rc, "cannot open the main database");
   MLCHAIN_TRY(env->open_new_tables());
   return env;

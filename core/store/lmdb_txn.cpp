@@ -140,8 +140,9 @@ Status LmdbWriteTxn::commit() {
   const int rc = env_->commit_write(txn_, opened_);
   txn_ = nullptr;
   end();
-  if (rc == 0) return {};
-  return fail(rc, "cannot commit");
+  if (rc != 0) return fail(rc, "cannot commit");
+  env_->grow_early();
+  return {};
 }
 
 void LmdbWriteTxn::abort() {

@@ -16,12 +16,16 @@ const ValuePtr* visible(const MemChain& chain, std::uint64_t version) {
 template <typename Map, typename Accept>
 std::optional<MemRow> search(const Map& rows, MemBound bound, MemDir dir, Accept accept) {
   if (dir == MemDir::kForward) {
-    auto it = bound.unbounded ? rows.begin() : bound.inclusive ? rows.lower_bound(bound.key) : rows.upper_bound(bound.key);
+    auto it = bound.unbounded   ? rows.begin()
+              : bound.inclusive ? rows.lower_bound(bound.key)
+                                : rows.upper_bound(bound.key);
     for (; it != rows.end(); ++it) {
       if (auto row = accept(*it)) return row;
     }
   } else {
-    auto it = bound.unbounded ? rows.end() : bound.inclusive ? rows.upper_bound(bound.key) : rows.lower_bound(bound.key);
+    auto it = bound.unbounded   ? rows.end()
+              : bound.inclusive ? rows.upper_bound(bound.key)
+                                : rows.lower_bound(bound.key);
     while (it != rows.begin()) {
       --it;
       if (auto row = accept(*it)) return row;
@@ -33,7 +37,9 @@ std::optional<MemRow> search(const Map& rows, MemBound bound, MemDir dir, Accept
 }  // namespace
 
 std::optional<MemRow> find_in_delta(const TableDelta& delta, MemBound bound, MemDir dir) {
-  return search(delta.rows, bound, dir, [](const auto& entry) { return std::optional<MemRow>({entry.first, entry.second}); });
+  return search(delta.rows, bound, dir, [](const auto& entry) {
+    return std::optional<MemRow>({entry.first, entry.second});
+  });
 }
 
 std::uint64_t MemState::pin() {
@@ -81,8 +87,9 @@ std::vector<std::string> MemState::table_names() const {
 
 Result<std::unique_lock<std::mutex>> MemState::lock_writer() {
   if (writer_thread_.load() == std::this_thread::get_id()) {
-    return failed_precondition("this thread already has a write transaction open on this memory store; commit or "
-                               "abort it first");
+    return failed_precondition(
+        "this thread already has a write transaction open on this memory store; commit or "
+        "abort it first");
   }
   std::unique_lock lock(writer_mu_);
   writer_thread_.store(std::this_thread::get_id());

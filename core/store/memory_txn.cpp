@@ -69,14 +69,15 @@ std::optional<MemRow> MemWriteTxn::find(std::string_view table, MemBound bound, 
   std::string skipped;  // owns the bound's key after skipping a row this txn deleted
   for (;;) {
     std::optional<MemRow> below;  // committed state
-    if (committed != nullptr && !(delta != nullptr && delta->cleared)) below = state_->find(*committed, base_, bound, dir);
+    if (committed != nullptr && !(delta != nullptr && delta->cleared))
+      below = state_->find(*committed, base_, bound, dir);
     std::optional<MemRow> above = delta != nullptr ? find_in_delta(*delta, bound, dir) : std::nullopt;
     if (!above) return below;
     if (below && below->key != above->key) {
       const bool below_first = dir == MemDir::kForward ? below->key < above->key : below->key > above->key;
       if (below_first) return below;
     }
-    if (above->value) return above;  // this txn's write shadows the committed row
+    if (above->value) return above;   // this txn's write shadows the committed row
     skipped = std::move(above->key);  // deleted by this txn: look past it
     bound = {skipped, false, false};
   }

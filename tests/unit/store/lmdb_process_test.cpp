@@ -296,9 +296,10 @@ TEST(LmdbProcesses, TablesCreatedByAnotherProcessAreSeen) {
     auto other = open_lmdb(path);
     if (!other.ok()) return 1;
     return (*other)->write([](WriteTxn& txn) {
-             MLCHAIN_TRY(txn.put("foreign", "k", "from-child"));
-             return txn.put("foreign2", "k", "from-child");
-           }).ok()
+                     MLCHAIN_TRY(txn.put("foreign", "k", "from-child"));
+                     return txn.put("foreign2", "k", "from-child");
+                   })
+                   .ok()
                ? 0
                : 2;
   });

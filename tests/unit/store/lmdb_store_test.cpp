@@ -205,6 +205,22 @@ TEST(LmdbStore, BareWriteTxnGetsResourceExhaustedOnFullMap) {
   EXPECT_EQ(scan(*store, "t"), (Rows{{"small", "v"}}));
 }
 
+TEST(LmdbStore, MapGrowsEarlyWhenNoTxnIsOpen) {
+  TempDir dir;
+  LmdbOptions options;
+  options.initial_map_bytes = kMiB;
+  options.durable = false;
+  auto store = open_or_die(dir / "db", options);
+  int committed = 0;
+  {
+    auto reader = value_or_die(store->begin_read());  // no quiet moment: no early growth
+    ASSERT_OK(write_bytes(*store, 512 * 1024, 64 * 1024, &committed));
+    EXPECT_EQ(store->map_bytes(), kMiB);
+  }
+  ASSERT_OK(write_bytes(*store, 64 * 1024, 64 * 1024, &committed));  // over half used, nothing open
+  EXPECT_EQ(store->map_bytes(), 2 * kMiB);
+}
+
 TEST(LmdbStore, GrowthGivesUpWhileThisThreadHoldsAReader) {
   TempDir dir;
   LmdbOptions options;

@@ -17,14 +17,14 @@
 #include "mlchain/store/memory_store.h"
 #include "mlchain/store/store.h"
 
-#define ASSERT_OK(expr)                                  \
-  do {                                                   \
-    const ::mlchain::Status assert_ok_s_ = (expr);       \
+#define ASSERT_OK(expr)                                         \
+  do {                                                          \
+    const ::mlchain::Status assert_ok_s_ = (expr);              \
     ASSERT_TRUE(assert_ok_s_.ok()) << assert_ok_s_.to_string(); \
   } while (false)
-#define EXPECT_OK(expr)                                  \
-  do {                                                   \
-    const ::mlchain::Status expect_ok_s_ = (expr);       \
+#define EXPECT_OK(expr)                                         \
+  do {                                                          \
+    const ::mlchain::Status expect_ok_s_ = (expr);              \
     EXPECT_TRUE(expect_ok_s_.ok()) << expect_ok_s_.to_string(); \
   } while (false)
 
@@ -66,7 +66,7 @@ inline std::vector<Backend> backends() {
       {"Lmdb",
        [](const std::filesystem::path& dir) -> std::unique_ptr<Store> {
          LmdbOptions options;
-         options.initial_map_bytes = std::size_t{4} << 20;  // small, so the suite also exercises growth
+         options.initial_map_bytes = std::size_t{4} << 20;  // LargeValuesAndManyKeys must grow it
          auto store = open_lmdb(dir / "db", options);
          EXPECT_TRUE(store.ok()) << store.status().to_string();
          return store.ok() ? std::move(store).value() : nullptr;

@@ -24,12 +24,17 @@
 // slots left by dead processes are cleared (mdb_reader_check).
 //
 // Map size: starts at max(initial_map_bytes, size of an existing data.mdb) and
-// doubles on MDB_MAP_FULL up to max_map_bytes: Store::write aborts, grows and
-// retries transparently; a bare WriteTxn gets ResourceExhausted and can only be
-// aborted. Growing remaps the file, so it waits until no transaction of this
-// process is open (new ones wait meanwhile); if open transactions do not end
-// within grow_wait (e.g. the thread calling write() itself holds a read txn),
-// write() gives ResourceExhausted. When another process grew the map
+// doubles, up to max_map_bytes. Growing remaps the file, which LMDB allows only
+// while no transaction of this process is open, so it happens in two ways:
+// - early: after a commit, once half the map is in use, if at that instant no
+//   transaction of this process is open (never waits, never blocks anyone);
+// - on MDB_MAP_FULL: Store::write aborts, grows and reruns fn transparently;
+//   a bare WriteTxn gets ResourceExhausted and can only be aborted. This growth
+//   waits for open transactions to end, new ones waiting meanwhile; if they do
+//   not end within grow_wait (e.g. the thread calling write() itself holds a
+//   read txn), write() gives ResourceExhausted and nothing is corrupted.
+// So keep read txns short: a long one both pins old pages (the file cannot
+// reuse them) and delays growth. When another process grew the map
 // (MDB_MAP_RESIZED), beginning a txn adopts the new size and retries.
 //
 // One LmdbStore per directory per process (LMDB's rule; a second open_lmdb
@@ -47,9 +52,9 @@
 namespace mlchain::store {
 
 struct LmdbOptions {
-  std::size_t initial_map_bytes = std::size_t{64} << 20;   // 64 MiB
-  std::size_t max_map_bytes = std::size_t{64} << 30;       // 64 GiB
-  bool durable = true;                                     // false: MDB_NOSYNC (benchmarks only)
+  std::size_t initial_map_bytes = std::size_t{64} << 20;  // 64 MiB
+  std::size_t max_map_bytes = std::size_t{64} << 30;      // 64 GiB
+  bool durable = true;                                    // false: MDB_NOSYNC (benchmarks only)
   unsigned max_tables = 64;
   // How long map growth waits for this process's open transactions to end.
   std::chrono::milliseconds grow_wait = std::chrono::seconds(10);

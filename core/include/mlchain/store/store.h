@@ -50,7 +50,7 @@ namespace mlchain::store {
 using Key = std::string;
 using Value = std::string;
 
-inline constexpr std::size_t kMaxKeyBytes = 511;       // LMDB's default MDB_MAXKEYSIZE
+inline constexpr std::size_t kMaxKeyBytes = 511;  // LMDB's default MDB_MAXKEYSIZE
 inline constexpr std::size_t kMaxTableNameBytes = 255;
 
 // An ordered iterator over one table of one transaction's view. Moving off
