@@ -1,0 +1,190 @@
+#include "http_session.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <cctype>
+#include <limits>
+
+#include "tls_context.h"
+
+namespace mlchain::net::detail {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server, std::uint64_t id)
+    : stream_(beast::tcp_stream(std::move(socket)), *server->tls), server_(std::move(server)), id_(id) {
+  executor_ = stream_.get_executor();
+  beast::error_code ec;
+  const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+  if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+HttpSession::~HttpSession() { server_->session_closed(id_); }
+
+void HttpSession::run() {
+  asio::dispatch(executor_, [self = shared_from_this()] {
+    beast::get_lowest_layer(self->stream_).expires_after(self->server_->options.handshake_timeout);
+    self->stream_.async_handshake(ssl::stream_base::server,
+                                  beast::bind_front_handler(&HttpSession::on_handshake, self));
+  });
+}
+
+void HttpSession::close() {
+  asio::post(executor_, [self = shared_from_this()] {
+    if (self->handed_over_) return;
+    beast::get_lowest_layer(self->stream_).close();
+  });
+}
+
+void HttpSession::on_handshake(beast::error_code ec) {
+  if (ec) {
+    server_->metrics->reject(classify_handshake_error(ec));
+    return;
+  }
+  client_key_ = peer_public_key(stream_);
+  do_read_header();
+}
+
+void HttpSession::do_read_header() {
+  const auto& opts = server_->options;
+  parser_.emplace();
+  parser_->header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(opts.header_limit, std::numeric_limits<std::uint32_t>::max())));
+  parser_->body_limit(opts.body_limit);
+  beast::get_lowest_layer(stream_).expires_after(first_request_ ? opts.header_timeout : opts.idle_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+}
+
+void HttpSession::on_header(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec);
+  if (beast::websocket::is_upgrade(parser_->get())) return upgrade_to_peer_link();
+  if (parser_->is_done()) return dispatch_request();
+  beast::get_lowest_layer(stream_).expires_after(server_->options.body_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
+}
+
+void HttpSession::on_body(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec);
+  dispatch_request();
+}
+
+void HttpSession::on_read_error(beast::error_code ec) {
+  auto& metrics = *server_->metrics;
+  if (ec == beast::error::timeout) {
+    // An idle keep-alive connection timing out is normal; a stalled request is not.
+    if (first_request_ || parser_->got_some()) metrics.reject(RejectReason::kTimeout);
+    return;
+  }
+  if (is_disconnect(ec) || ec.category() == asio::error::get_ssl_category()) return;
+  if (ec == http::error::body_limit) {
+    metrics.reject(RejectReason::kOversizedRequest);
+    return do_write(Response::text(413, "request body over the limit of " +
+                                            std::to_string(server_->options.body_limit) + " bytes\n"),
+                    true);
+  }
+  if (ec == http::error::header_limit) {
+    metrics.reject(RejectReason::kOversizedRequest);
+    return do_write(Response::text(431, "request header over the limit of " +
+                                            std::to_string(server_->options.header_limit) + " bytes\n"),
+                    true);
+  }
+  metrics.reject(RejectReason::kBadRequest);
+  do_write(Response::text(400, "malformed HTTP request: " + ec.message() + "\n"), true);
+}
+
+void HttpSession::dispatch_request() {
+  auto& req = parser_->get();
+  Request out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  for (const auto& field : req) {
+    auto [it, fresh] = out.headers.try_emplace(lower(field.name_string()), std::string(field.value()));
+    if (!fresh) it->second += ", " + std::string(field.value());
+  }
+  out.body = std::move(req.body());
+  out.client_key = client_key_;
+  out.remote_address = remote_;
+  keep_alive_ = req.keep_alive();
+  version_ = req.version();
+  first_request_ = false;
+  server_->metrics->http_request();
+
+  // The handler's time is not the client's: no read deadline while it runs.
+  beast::get_lowest_layer(stream_).expires_never();
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  server_->handle(std::move(out), [self = shared_from_this(), once](Response response) {
+    if (once->exchange(true)) return;  // a second reply is ignored
+    asio::dispatch(self->executor_, [self, response = std::move(response)]() mutable {
+      self->do_write(std::move(response), !self->keep_alive_);
+    });
+  });
+}
+
+void HttpSession::upgrade_to_peer_link() {
+  auto& metrics = *server_->metrics;
+  const auto& req = parser_->get();
+  if (path_of(req.target()) != "/v1/peer" || !server_->peers) {
+    return do_write(Response::text(404, "no WebSocket endpoint at this target; peer links use /v1/peer\n"), true);
+  }
+  if (!client_key_) {
+    metrics.reject(RejectReason::kNoClientCertificate);
+    return do_write(Response::text(403, "peer links need a client certificate\n"), true);
+  }
+  if (!server_->peers->accepts(*client_key_)) {
+    metrics.reject(RejectReason::kUnpinnedKey);
+    return do_write(Response::text(403, "key " + client_key_->key_id() + " is not a member of this layer\n"), true);
+  }
+  handed_over_ = true;
+  beast::get_lowest_layer(stream_).expires_never();
+  server_->peers->accept_inbound(std::move(stream_), parser_->release(), *client_key_);
+}
+
+void HttpSession::do_write(Response response, bool close_after) {
+  response_ = std::make_shared<http::response<http::string_body>>();
+  auto& res = *response_;
+  res.version(version_);
+  const bool valid_status = response.status >= 100 && response.status <= 599;
+  res.result(static_cast<unsigned>(valid_status ? response.status : 500));
+  for (const auto& [name, value] : response.headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
+    res.set(name, value);
+  }
+  res.body() = std::move(response.body);
+  res.keep_alive(!close_after);
+  res.prepare_payload();
+  beast::get_lowest_layer(stream_).expires_after(server_->options.write_timeout);
+  http::async_write(stream_, res, beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close_after));
+}
+
+void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) {
+  if (ec) {
+    if (ec == beast::error::timeout) server_->metrics->reject(RejectReason::kTimeout);
+    return;
+  }
+  response_.reset();
+  if (close_after) return do_shutdown();
+  do_read_header();
+}
+
+void HttpSession::do_shutdown() {
+  beast::get_lowest_layer(stream_).expires_after(server_->options.handshake_timeout);
+  stream_.async_shutdown(
+      [self = shared_from_this()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
+}
+
+}  // namespace mlchain::net::detail
