@@ -31,6 +31,10 @@ void build_app(CLI::App& app, Cli& cli) {
 
   setup_version(app, cli);
   setup_key(app, cli);
+  setup_layer(app, cli);
+  setup_node(app, cli);
+  setup_bench(app, cli);
+  setup_sim(app, cli);
   setup_completion(app, cli);
 }
 

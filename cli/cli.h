@@ -77,6 +77,10 @@ void build_app(CLI::App& app, Cli& cli);
 
 void setup_version(CLI::App& app, Cli& cli);
 void setup_key(CLI::App& app, Cli& cli);
+void setup_layer(CLI::App& app, Cli& cli);
+void setup_node(CLI::App& app, Cli& cli);
+void setup_bench(CLI::App& app, Cli& cli);
 void setup_completion(CLI::App& app, Cli& cli);
+void setup_sim(CLI::App& app, Cli& cli);
 
 }  // namespace mlchain::cli

@@ -6,6 +6,7 @@ find_package(OpenSSL 3.0 REQUIRED)
 find_package(Boost 1.81 EXACT REQUIRED)     # header-only use: Asio, Beast
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
 if(MLCHAIN_TESTS)
   find_package(GTest REQUIRED)

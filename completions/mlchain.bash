@@ -2,8 +2,11 @@
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/mlchain
 _mlchain_subcommands() {
   case "$1" in
-    '') echo 'version key completion' ;;
+    '') echo 'version key layer node bench sim completion' ;;
     'key') echo 'gen show sign verify' ;;
+    'layer') echo 'create show' ;;
+    'node') echo 'run status' ;;
+    'bench') echo 'layer' ;;
   esac
 }
 _mlchain_options() {
@@ -15,6 +18,15 @@ _mlchain_options() {
     'key show') echo '-h --help --key -o --output -q --quiet -v --verbose --color' ;;
     'key sign') echo '-h --help --key --in -o --output -q --quiet -v --verbose --color' ;;
     'key verify') echo '-h --help --public-key --signature --in -o --output -q --quiet -v --verbose --color' ;;
+    'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
+    'layer show') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
+    'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
+    'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -27,6 +39,15 @@ _mlchain_value_options() {
     'key show') echo '-h --help --key -o --output -q --quiet -v --verbose --color' ;;
     'key sign') echo '-h --help --key --in -o --output -q --quiet -v --verbose --color' ;;
     'key verify') echo '-h --help --public-key --signature --in -o --output -q --quiet -v --verbose --color' ;;
+    'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
+    'layer show') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
+    'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
+    'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -58,6 +79,40 @@ _mlchain_values() {
     'key verify|-o') echo 'text json' ;;
     'key verify|--output') echo 'text json' ;;
     'key verify|--color') echo 'auto always never' ;;
+    'layer|-o') echo 'text json' ;;
+    'layer|--output') echo 'text json' ;;
+    'layer|--color') echo 'auto always never' ;;
+    'layer create|--blueprint') echo '@file' ;;
+    'layer create|--out') echo '@file' ;;
+    'layer create|-o') echo 'text json' ;;
+    'layer create|--output') echo 'text json' ;;
+    'layer create|--color') echo 'auto always never' ;;
+    'layer show|-o') echo 'text json' ;;
+    'layer show|--output') echo 'text json' ;;
+    'layer show|--color') echo 'auto always never' ;;
+    'node|-o') echo 'text json' ;;
+    'node|--output') echo 'text json' ;;
+    'node|--color') echo 'auto always never' ;;
+    'node run|--config') echo '@file' ;;
+    'node run|-o') echo 'text json' ;;
+    'node run|--output') echo 'text json' ;;
+    'node run|--color') echo 'auto always never' ;;
+    'node status|-o') echo 'text json' ;;
+    'node status|--output') echo 'text json' ;;
+    'node status|--color') echo 'auto always never' ;;
+    'bench|-o') echo 'text json' ;;
+    'bench|--output') echo 'text json' ;;
+    'bench|--color') echo 'auto always never' ;;
+    'bench layer|-o') echo 'text json' ;;
+    'bench layer|--output') echo 'text json' ;;
+    'bench layer|--color') echo 'auto always never' ;;
+    'sim|--kind') echo 'silent equivocate forge replay view-change-spam stall' ;;
+    'sim|--store') echo 'memory lmdb' ;;
+    'sim|--dir') echo '@file' ;;
+    'sim|--crypto') echo 'fake ed25519' ;;
+    'sim|-o') echo 'text json' ;;
+    'sim|--output') echo 'text json' ;;
+    'sim|--color') echo 'auto always never' ;;
     'completion|-o') echo 'text json' ;;
     'completion|--output') echo 'text json' ;;
     'completion|--color') echo 'auto always never' ;;

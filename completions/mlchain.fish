@@ -3,9 +3,15 @@
 function __mlchain_subcommands
     switch $argv[1]
         case ''
-            echo version key completion
+            echo version key layer node bench sim completion
         case 'key'
             echo gen show sign verify
+        case 'layer'
+            echo create show
+        case 'node'
+            echo run status
+        case 'bench'
+            echo layer
     end
 end
 function __mlchain_value_options
@@ -24,6 +30,24 @@ function __mlchain_value_options
             echo -- -h --help --key --in -o --output -q --quiet -v --verbose --color
         case 'key verify'
             echo -- -h --help --public-key --signature --in -o --output -q --quiet -v --verbose --color
+        case 'layer'
+            echo -- -h --help -o --output -q --quiet -v --verbose --color
+        case 'layer create'
+            echo -- -h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color
+        case 'layer show'
+            echo -- -h --help --node -o --output -q --quiet -v --verbose --color
+        case 'node'
+            echo -- -h --help -o --output -q --quiet -v --verbose --color
+        case 'node run'
+            echo -- -h --help --config -o --output -q --quiet -v --verbose --color
+        case 'node status'
+            echo -- -h --help --node -o --output -q --quiet -v --verbose --color
+        case 'bench'
+            echo -- -h --help -o --output -q --quiet -v --verbose --color
+        case 'bench layer'
+            echo -- -h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color
+        case 'sim'
+            echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
         case 'completion'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
     end
@@ -59,6 +83,10 @@ end
 complete -c mlchain -f
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'version' -d 'Print the version of mlchain and of the libraries it was built with.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'key' -d 'Create and inspect Ed25519 identities and their TLS certificates.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'layer' -d 'Establish layers and inspect them.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'node' -d 'Run a layer member'\''s daemon and inspect running nodes.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'bench' -d 'Load generators against a running network.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'sim' -d 'Simulate one PBFT layer deterministically under faults and check its safety invariants.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'completion' -d 'Print a shell completion script for bash, zsh or fish.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
@@ -109,6 +137,86 @@ complete -c mlchain -n '__mlchain_at '\''key verify'\''' -s o -l output -r -a 't
 complete -c mlchain -n '__mlchain_at '\''key verify'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''key verify'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''key verify'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'create' -d 'Write a layer'\''s genesis from its blueprint and print the genesis hash.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'show' -d 'Show the layer as a running member sees it: view, primary, height, members.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -l blueprint -r -F -d 'Blueprint TOML file (see docs/blueprint.md).'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -l out -r -F -d 'Directory to write genesis.json into (created if missing).'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -l force -r -d 'Replace an existing genesis.json.'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer create'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer show'\''' -l node -r -d 'Address of any member, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer show'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'run' -d 'Run the daemon of one layer member until SIGINT or SIGTERM.'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'status' -d 'Show one node: height, view, primary, readiness, peers.'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node run'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node run'\''' -l config -r -F -d 'Node config TOML (see docs/node-config.md).'
+complete -c mlchain -n '__mlchain_at '\''node run'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node run'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node run'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node run'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node status'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node status'\''' -l node -r -d 'The node'\''s address, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''node status'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node status'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node status'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node status'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'layer' -d 'Submit signed operations to a layer; print committed ops/s and latency.'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l node -r -d 'Address of the member to submit to, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l ops -r -d 'Operations to submit.'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l concurrency -r -d 'Concurrent clients (each with its own key).'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l prefix -r -d 'Key prefix of the put operations.'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l nodes -r -d 'Replicas in the layer (1 to 64).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l byzantine -r -d 'Byzantine replicas (the first ones, so the first primary is one).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l kind -r -a 'silent equivocate forge replay view-change-spam stall' -d 'What the byzantine replicas do.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l ops -r -d 'Client operations to commit.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l seed -r -d 'Seed: the same seed and flags replay the same run.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l clients -r -d 'Concurrent clients, one request outstanding each.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l byzantine-clients -r -d 'Clients that send different operations under one request id to different replicas.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l drop -r -d 'Probability that a message is lost (0 to 1).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l duplicate -r -d 'Probability that a message is delivered twice.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l delay -r -d 'Probability of an extra delay of up to 50 ms (reorders messages).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l partition -r -d 'AT_MS:HEAL_MS:NODE,... cut these replicas off from the rest between the two times (repeatable).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l crash -r -d 'NODE:AT_MS[:RESTART_MS] crash a replica, restart it from its store (repeatable).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l random-partitions -r -d 'Extra partitions drawn from the seed.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l random-crashes -r -d 'Extra crash/restarts drawn from the seed.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l store -r -a 'memory lmdb' -d 'Replica stores: memory, or lmdb (durable, in --dir).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l dir -r -F -d 'Directory for --store lmdb (one subdirectory per replica).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l crypto -r -a 'fake ed25519' -d 'Signatures: fake (fast, still unforgeable inside the simulation) or ed25519 (real).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l batch-size -r -d 'Most requests per batch (default: the simulation'\''s).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l checkpoint-interval -r -d 'Checkpoint every k sequence numbers.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l trace -r -d 'Print view changes, crashes and state fetches with their virtual time to stderr.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'

@@ -1,0 +1,137 @@
+// mlchain layer create: the genesis of a layer from its blueprint.
+//
+// Output directory layout (read by `mlchain node run` later):
+//   DIR/genesis.json   {"blueprint": ..., "genesis": block, "genesis_hash": hex}
+// Every member that runs create on the same blueprint gets byte-identical
+// files and the same genesis hash; nodes refuse peers with another hash.
+#include <algorithm>
+#include <filesystem>
+
+#include "cli.h"
+#include "mlchain/config/blueprint_toml.h"
+#include "mlchain/crypto/ed25519.h"
+#include "mlchain/ledger/ledger.h"
+#include "node_client.h"
+
+namespace mlchain::cli {
+namespace {
+
+struct LayerCreateOptions {
+  std::string blueprint;
+  std::string out;
+  bool force = false;
+};
+
+int run_layer_create(const LayerCreateOptions& opts, const Cli& cli) {
+  auto bp = config::load_blueprint_file(opts.blueprint);
+  if (!bp.ok()) return cli.fail(bp.status());
+  ledger::Block genesis = ledger::make_genesis(*bp);
+  std::string hash = crypto::digest_hex(genesis.hash());
+  codec::Json doc = {{"blueprint", ledger::to_json(*bp)}, {"genesis", ledger::to_json(genesis)}, {"genesis_hash", hash}};
+  auto text = codec::canonical(doc);
+  if (!text.ok()) return cli.fail(text.status());
+
+  std::error_code ec;
+  std::filesystem::create_directories(opts.out, ec);
+  if (ec) return cli.fail(invalid_argument("cannot create " + opts.out + ": " + ec.message()));
+  std::string path = (std::filesystem::path(opts.out) / "genesis.json").string();
+  Status written = crypto::write_file_atomic(path, *text + "\n", 0644, opts.force);
+  if (!written.ok()) {
+    return cli.fail(written, written.code() == ErrorCode::kAlreadyExists ? "pass --force to replace it" : "");
+  }
+  auto epoch = ledger::epoch_config(*bp);
+  codec::Json out = {{"layer", bp->layer_path},
+                     {"genesis_hash", hash},
+                     {"file", path},
+                     {"members", epoch.n()},
+                     {"f", epoch.f()},
+                     {"quorum", epoch.quorum()}};
+  if (cli.json()) {
+    cli.print_json(out);
+  } else {
+    cli.info("wrote " + path);
+    cli.print_fields({{"layer", bp->layer_path},
+                      {"genesis hash", hash},
+                      {"members", std::to_string(epoch.n()) + " (tolerates f = " + std::to_string(epoch.f()) +
+                                      " faulty; quorum " + std::to_string(epoch.quorum()) + ")"},
+                      {"file", path}});
+  }
+  return kExitOk;
+}
+
+struct LayerShowOptions {
+  std::string node;
+};
+
+// mlchain layer show: the layer as one member sees it now (GET /v1/layer).
+int run_layer_show(const LayerShowOptions& opts, const Cli& cli) {
+  auto j = node_request(opts.node, "GET", "/v1/layer");
+  if (!j.ok()) return cli.fail(j.status());
+  if (cli.json()) {
+    cli.print_json(*j);
+    return kExitOk;
+  }
+  auto num = [&](const char* k) { return j->contains(k) ? (*j)[k].dump() : std::string("?"); };
+  std::string superior = (*j).contains("superior") && (*j)["superior"].is_object()
+                             ? (*j)["superior"].value("path", "") : "none";
+  std::string subs;
+  for (const auto& s : (*j).value("subordinates", codec::Json::array())) subs += (subs.empty() ? "" : ", ") + s.value("path", "");
+  cli.print_fields({{"layer", (*j).value("layer", "")},
+                    {"genesis hash", (*j).value("genesis_hash", "")},
+                    {"epoch", num("epoch")},
+                    {"members", num("n") + " (f = " + num("f") + ", quorum " + num("quorum") + ")"},
+                    {"view", num("view") + ((*j).value("view_active", true) ? "" : " (changing)")},
+                    {"primary", (*j).value("primary", "")},
+                    {"height", num("height")},
+                    {"superior", superior},
+                    {"subordinates", subs.empty() ? "none" : subs},
+                    {"reported by", (*j).value("reported_by", "")}});
+  std::string table = "\n  NAME      STATUS       ADDRESS                      KEY\n";
+  for (const auto& m : (*j).value("members", codec::Json::array())) {
+    std::string name = m.value("name", "") + (m.value("self", false) ? "*" : "");
+    std::string status = m.value("status", "");
+    std::string address = m.value("address", "");
+    name.resize(std::max<std::size_t>(name.size(), 9), ' ');
+    status.resize(std::max<std::size_t>(status.size(), 12), ' ');
+    address.resize(std::max<std::size_t>(address.size(), 28), ' ');
+    table += "  " + name + " " + status + " " + address + " " + m.value("public_key", "").substr(0, 16) + "\n";
+  }
+  cli.print_text(table + "  (* = the node that answered)");
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_layer(CLI::App& app, Cli& cli) {
+  auto* layer = app.add_subcommand("layer", "Establish layers and inspect them.");
+  layer->require_subcommand(1);
+
+  auto opts = std::make_shared<LayerCreateOptions>();
+  auto* create = layer->add_subcommand("create", "Write a layer's genesis from its blueprint and print the genesis hash.");
+  cli.file(create->add_option("--blueprint", opts->blueprint, "Blueprint TOML file (see docs/blueprint.md).")
+               ->required()
+               ->type_name("FILE"));
+  cli.file(create->add_option("--out", opts->out, "Directory to write genesis.json into (created if missing).")
+               ->required()
+               ->type_name("DIR"));
+  create->add_flag("--force", opts->force, "Replace an existing genesis.json.");
+  create->footer(
+      "Every member runs this on the same blueprint and must print the same genesis hash;\n"
+      "nodes refuse to peer with a different genesis.\n"
+      "Examples:\n"
+      "  mlchain layer create --blueprint docs/examples/layer-L1a.toml --out l1a/\n"
+      "  mlchain layer create --blueprint l1a.toml --out l1a/ -o json | jq -r .genesis_hash");
+  create->callback([opts, &cli] { cli.exit_code = run_layer_create(*opts, cli); });
+
+  auto show_opts = std::make_shared<LayerShowOptions>();
+  auto* show = layer->add_subcommand("show", "Show the layer as a running member sees it: view, primary, height, members.");
+  show->add_option("--node", show_opts->node, "Address of any member, https://host:port.")->required()->type_name("URL");
+  show->footer(
+      "Member status: valid (reachable from the answering node), unreachable, invalid.\n"
+      "Exit status 3 when the node cannot be reached.\n"
+      "Example:\n"
+      "  mlchain layer show --node https://127.0.0.1:7101 -o json");
+  show->callback([show_opts, &cli] { cli.exit_code = run_layer_show(*show_opts, cli); });
+}
+
+}  // namespace mlchain::cli

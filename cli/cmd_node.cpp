@@ -1,0 +1,110 @@
+// mlchain node run|status: the daemon of one layer member, and a look at one.
+//
+// `node run` blocks SIGINT/SIGTERM before any thread starts and waits for
+// them with sigwait, so shutdown runs on this thread: listener, peer links,
+// driver, store — in that order (see node/node.h).
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "cli.h"
+#include "mlchain/node/node.h"
+#include "node_client.h"
+
+namespace mlchain::cli {
+namespace {
+
+struct NodeRunOptions {
+  std::string config;
+};
+
+struct NodeStatusOptions {
+  std::string node;
+};
+
+int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
+  auto cfg = node::load_node_config_file(opts.config);
+  if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
+  node::Logger log(cfg->log_format, cli.global.verbose > 0 ? node::LogLevel::kDebug : cfg->log_level);
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  static std::mutex fatal_mu;
+  static Status fatal_status;
+  auto started = node::Node::start(*cfg, log, [](const Status& st) {
+    {
+      std::lock_guard lock(fatal_mu);
+      fatal_status = st;
+    }
+    kill(getpid(), SIGTERM);
+  });
+  if (!started.ok()) return cli.fail(started.status());
+  auto n = std::move(started).value();
+  int sig = 0;
+  sigwait(&set, &sig);
+  log.info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  n->stop();
+  std::lock_guard lock(fatal_mu);
+  if (!fatal_status.ok()) return cli.fail(fatal_status);
+  return kExitOk;
+}
+
+int run_node_status(const NodeStatusOptions& opts, const Cli& cli) {
+  auto j = node_request(opts.node, "GET", "/v1/status");
+  if (!j.ok()) return cli.fail(j.status());
+  if (cli.json()) {
+    cli.print_json(*j);
+    return kExitOk;
+  }
+  auto str = [&](const char* k) { return j->contains(k) ? ((*j)[k].is_string() ? (*j)[k].get<std::string>() : (*j)[k].dump()) : ""; };
+  std::string peers;
+  if (j->contains("connected_peers"))
+    for (const auto& p : (*j)["connected_peers"]) peers += (peers.empty() ? "" : ", ") + p.get<std::string>();
+  std::string ready = (*j).value("ready", false) ? "yes" : "no (" + str("not_ready_reason") + ")";
+  cli.print_fields({{"node", str("node")},
+                    {"layer", str("layer")},
+                    {"height", str("height")},
+                    {"view", str("view") + ((*j).value("view_active", true) ? "" : " (changing)")},
+                    {"primary", str("primary") + ((*j).value("is_primary", false) ? " (this node)" : "")},
+                    {"ready", ready},
+                    {"peers", peers.empty() ? "none" : peers},
+                    {"committed ops", str("committed_ops") + " since start"},
+                    {"uptime", str("uptime_s") + " s"}});
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_node(CLI::App& app, Cli& cli) {
+  auto* node = app.add_subcommand("node", "Run a layer member's daemon and inspect running nodes.");
+  node->require_subcommand(1);
+
+  auto run_opts = std::make_shared<NodeRunOptions>();
+  auto* run = node->add_subcommand("run", "Run the daemon of one layer member until SIGINT or SIGTERM.");
+  cli.file(run->add_option("--config", run_opts->config, "Node config TOML (see docs/node-config.md).")
+               ->required()
+               ->type_name("FILE"));
+  run->footer(
+      "Logs go to stderr (text or JSON lines, see log_format); -v logs every block.\n"
+      "Example:\n"
+      "  mlchain node run --config n1.toml");
+  run->callback([run_opts, &cli] { cli.exit_code = run_node_run(*run_opts, cli); });
+
+  auto status_opts = std::make_shared<NodeStatusOptions>();
+  auto* status = node->add_subcommand("status", "Show one node: height, view, primary, readiness, peers.");
+  status->add_option("--node", status_opts->node, "The node's address, https://host:port.")->required()->type_name("URL");
+  status->footer(
+      "Exit status 3 when the node cannot be reached.\n"
+      "Example:\n"
+      "  mlchain node status --node https://127.0.0.1:7101 -o json");
+  status->callback([status_opts, &cli] { cli.exit_code = run_node_status(*status_opts, cli); });
+}
+
+}  // namespace mlchain::cli

@@ -1,0 +1,122 @@
+// Durable replica records: what a replica must remember across a crash so it
+// never contradicts itself (the view it moved to, the pre-prepare it accepted
+// for a sequence number, the prepared proofs a view change must carry) and
+// the stable checkpoint it can prove. Executed state lives in the ledger.
+#include <algorithm>
+#include <cstdio>
+
+#include "mlchain/codec/fields.h"
+#include "mlchain/consensus/replica.h"
+
+namespace mlchain::consensus {
+namespace {
+
+std::string slot_key(Seq s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "slot/%020llu", static_cast<unsigned long long>(s));
+  return buf;
+}
+
+std::string dump(const codec::Json& j) {
+  auto t = codec::canonical(j);
+  return t.ok() ? *t : std::string("{}");
+}
+
+}  // namespace
+
+void Replica::persist_view() {
+  emit(Persist{"view", dump({{"view", view_}, {"active", active_}}), false});
+}
+
+void Replica::persist_slot(Seq s) {
+  auto it = log_.find(s);
+  if (it == log_.end()) return;
+  const Slot& slot = it->second;
+  codec::Json j = {{"pp", slot.pp ? to_json(Message(*slot.pp)) : codec::Json(nullptr)},
+                   {"best", slot.best ? proof_to_json(*slot.best) : codec::Json(nullptr)}};
+  emit(Persist{slot_key(s), dump(j), false});
+}
+
+void Replica::erase_slot_record(Seq s) { emit(Persist{slot_key(s), {}, true}); }
+
+void Replica::persist_stable() {
+  codec::Json proof = codec::Json::array();
+  for (const auto& c : stable_proof_) proof.push_back(to_json(Message(c)));
+  emit(Persist{"stable", dump({{"seq", h_}, {"digest", to_hex(stable_digest_)}, {"proof", std::move(proof)}}), false});
+}
+
+// Records come from our own store; a record that does not parse is skipped
+// (the replica then knows less, which is safe: it only refuses to vote).
+void Replica::recover(const RecoveredState& r) {
+  last_exec_ = r.last_executed;
+  chain_digest_ = r.chain_digest;
+  client_last_ = r.client_last;
+  if (auto it = r.records.find("stable"); it != r.records.end()) {
+    auto j = codec::parse(it->second);
+    if (j.ok()) {
+      auto seq = codec::get_uint(*j, "seq");
+      auto digest = codec::get_hex(*j, "digest", 32);
+      auto proof = codec::get_array(*j, "proof", kMaxMembers);
+      if (seq.ok() && digest.ok() && proof.ok()) {
+        std::vector<Checkpoint> cps;
+        for (const auto& c : *proof) {
+          auto m = from_json(c);
+          if (m.ok() && std::holds_alternative<Checkpoint>(*m)) cps.push_back(std::get<Checkpoint>(*m));
+        }
+        h_ = *seq;
+        std::copy(digest->begin(), digest->end(), stable_digest_.begin());
+        stable_proof_ = std::move(cps);
+      }
+    }
+  }
+  if (r.config) {
+    config_ = *r.config;
+    epoch_start_ = r.epoch_start;
+    epoch_start_digest_ = r.epoch_start_digest;
+    pending_changes_ = r.pending_changes;
+  } else {
+    epoch_start_digest_ = last_exec_ == 0 ? chain_digest_ : Digest{};
+  }
+  if (auto me = config_.index_of(signer_.public_key())) self_ = *me;
+  else retired_ = !config_.members.empty() && r.config.has_value();
+  // A stable checkpoint from an older epoch, or one we cannot prove, is
+  // replaced by the start of the epoch (which needs no proof).
+  if (h_ <= epoch_start_ || stable_proof_.empty()) {
+    h_ = epoch_start_;
+    stable_digest_ = epoch_start_digest_;
+    stable_proof_.clear();
+  }
+  if (auto it = r.records.find("view"); it != r.records.end()) {
+    auto j = codec::parse(it->second);
+    if (j.ok()) {
+      auto v = codec::get_uint(*j, "view");
+      auto a = codec::get_bool(*j, "active");
+      if (v.ok()) view_ = *v;
+      if (a.ok()) active_ = *a;
+    }
+  }
+  for (auto it = r.records.lower_bound("slot/"); it != r.records.end() && it->first.rfind("slot/", 0) == 0; ++it) {
+    auto j = codec::parse(it->second);
+    if (!j.ok()) continue;
+    Slot slot;
+    if (j->contains("pp") && !j->at("pp").is_null()) {
+      auto m = from_json(j->at("pp"));
+      if (m.ok() && std::holds_alternative<PrePrepare>(*m)) slot.pp = std::get<PrePrepare>(*m);
+    }
+    if (j->contains("best") && !j->at("best").is_null()) {
+      auto p = proof_from_json(j->at("best"));
+      if (p.ok()) slot.best = std::move(p).value();
+    }
+    Seq s = slot.pp ? slot.pp->seq : (slot.best ? slot.best->pre_prepare.seq : 0);
+    if (s <= h_) continue;
+    // A pre-prepare from an older view binds nothing now; keep only its proof.
+    if (slot.pp && slot.pp->view != view_) slot.pp.reset();
+    if (slot.pp && slot.pp->replica == self_) last_pp_time_ = std::max(last_pp_time_, slot.pp->time_ms);
+    if (slot.pp || slot.best) log_[s] = std::move(slot);
+  }
+  next_seq_ = std::max(last_exec_, h_) + 1;
+  for (const auto& [s, slot] : log_)
+    if (slot.pp) next_seq_ = std::max(next_seq_, s + 1);
+}
+
+}  // namespace mlchain::consensus

@@ -1,0 +1,115 @@
+// State transfer: a replica that is behind (a gap it cannot fill from its log,
+// a stable checkpoint above what it executed, f+1 peers in a higher view or
+// past its sequence numbers) asks one peer at a time for committed batches.
+// Each batch carries a quorum commit certificate, so one honest answer is
+// enough and a faulty peer can only waste a round trip.
+#include <algorithm>
+#include <set>
+
+#include "mlchain/consensus/replica.h"
+
+namespace mlchain::consensus {
+
+bool Replica::behind() const {
+  if (config_.n() <= 1) return false;
+  if (last_exec_ < h_) return true;
+  for (auto it = log_.upper_bound(last_exec_ + 1); it != log_.end(); ++it)
+    if (it->second.committed) return true;
+  std::size_t need = config_.f() + 1;
+  std::size_t seq_ahead = 0, view_ahead = 0;
+  for (const auto& [r, s] : ahead_seq_)
+    if (r != self_ && s > last_exec_) ++seq_ahead;
+  for (const auto& [r, v] : ahead_view_)
+    if (r != self_ && v > view_) ++view_ahead;
+  std::size_t epoch_ahead = 0;
+  for (const auto& [r, e] : ahead_epoch_)
+    if (e > config_.epoch) ++epoch_ahead;
+  return seq_ahead >= need || view_ahead >= need || epoch_ahead >= need;
+}
+
+void Replica::maybe_schedule_fetch() {
+  if (timer_set_[static_cast<std::size_t>(TimerKind::kFetch)] || !behind()) return;
+  fetch_mark_ = last_exec_;
+  set_timer(TimerKind::kFetch, opt_.fetch_timeout);
+}
+
+void Replica::on_fetch_timer() {
+  if (!behind()) return;
+  // Progress since the timer was armed means the normal case is catching us
+  // up; only a stalled replica fetches.
+  if (last_exec_ == fetch_mark_) send_fetch();
+  fetch_mark_ = last_exec_;
+  set_timer(TimerKind::kFetch, opt_.fetch_timeout);
+}
+
+void Replica::send_fetch() {
+  auto n = static_cast<ReplicaId>(config_.n());
+  if (n <= 1) return;
+  ReplicaId pick = self_;
+  // Prefer, round robin, a peer known to be ahead of us.
+  for (ReplicaId k = 1; k <= n && pick == self_; ++k) {
+    ReplicaId r = (fetch_peer_ + k) % n;
+    if (r == self_) continue;
+    auto s = ahead_seq_.find(r);
+    auto v = ahead_view_.find(r);
+    if ((s != ahead_seq_.end() && s->second > last_exec_) || (v != ahead_view_.end() && v->second > view_)) pick = r;
+  }
+  if (pick == self_) {
+    pick = (fetch_peer_ + 1) % n;
+    if (pick == self_) pick = (pick + 1) % n;
+  }
+  fetch_peer_ = pick;
+  ++stats_.fetches_sent;
+  send_to(pick, signed_(FetchBlocks{config_.epoch, last_exec_ + 1, self_, {}}));
+}
+
+void Replica::on_fetch(const FetchBlocks& m, ReplicaId from) {
+  if (!check_sig(Message(m), from)) return;
+  if (m.from_seq > last_exec_ && !latest_nv_) return;  // nothing to tell
+  emit(ServeBlocks{from, m.from_seq, opt_.max_fetch_blocks});
+}
+
+bool Replica::valid_commit_certificate(const PrePrepare& pp, const std::vector<Commit>& commits) {
+  if (commits.empty()) return false;
+  Digest d = pp.digest();
+  std::set<ReplicaId> voters;
+  for (const auto& c : commits) {
+    if (c.epoch != config_.epoch || c.seq != pp.seq || c.digest != d || c.view != commits.front().view) return false;
+    if (!voters.insert(c.replica).second) return false;
+    if (!check_sig(Message(c), c.replica)) return false;
+  }
+  return voters.size() >= q();
+}
+
+void Replica::on_bundle(const BlockBundle& m, ReplicaId from) {
+  if (!check_sig(Message(m), from)) return;
+  if (m.new_view && m.new_view->epoch == config_.epoch &&
+      (m.new_view->view > view_ || (m.new_view->view == view_ && !active_)))
+    on_new_view(*m.new_view);
+  std::size_t executed = 0;
+  for (const auto& b : m.batches) {
+    const PrePrepare& pp = b.pre_prepare;
+    if (pp.seq <= last_exec_) continue;
+    if (pp.seq != last_exec_ + 1) {
+      drop("bundle_gap");
+      break;
+    }
+    if (!valid_commit_certificate(pp, b.commits)) {
+      drop("bad_certificate");
+      break;
+    }
+    execute(pp, b.commits);
+    ++stats_.batches_fetched;
+    ++executed;
+    if (retired_) return;
+  }
+  try_execute();
+  // A full bundle: there is probably more; ask the same peer straight away.
+  if (executed > 0 && executed >= opt_.max_fetch_blocks && behind()) {
+    auto n = static_cast<ReplicaId>(config_.n());
+    fetch_peer_ = (from + n - 1) % n;  // send_fetch() starts after fetch_peer_
+    send_fetch();
+  }
+}
+
+}  // namespace mlchain::consensus

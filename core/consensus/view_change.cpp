@@ -1,0 +1,103 @@
+// View change: leaving a view whose primary does not make progress, with the
+// proofs (stable checkpoint + prepared certificates) the next primary needs.
+#include <algorithm>
+#include <set>
+
+#include "mlchain/consensus/replica.h"
+
+namespace mlchain::consensus {
+
+void Replica::start_view_change(View target) {
+  if (target < view_ || (target == view_ && active_)) return;
+  if (target > view_ || active_) ++stats_.view_changes_started;
+  view_ = target;
+  active_ = false;
+  cancel_timer(TimerKind::kBatch);
+  cancel_timer(TimerKind::kRequest);
+  buffered_.clear();
+  persist_view();
+  ViewChange vc = signed_(build_view_change(target));
+  vc_latest_[self_] = vc;
+  broadcast(vc);
+  unsigned shift = std::min(vc_attempts_, 6u);
+  set_timer(TimerKind::kViewChange, Micros(opt_.view_change_timeout.count() << shift));
+  try_send_new_view();
+}
+
+ViewChange Replica::build_view_change(View target) const {
+  ViewChange vc;
+  vc.epoch = config_.epoch;
+  vc.new_view = target;
+  vc.stable_seq = h_;
+  vc.stable_digest = h_ == 0 ? Digest{} : stable_digest_;
+  if (h_ > epoch_start_) vc.checkpoint_proof = stable_proof_;
+  for (const auto& [s, slot] : log_)
+    if (s > h_ && s <= h_ + opt_.log_window && slot.best) vc.prepared.push_back(*slot.best);
+  vc.replica = self_;
+  return vc;
+}
+
+void Replica::on_view_change(const ViewChange& m) {
+  if (m.new_view < view_ || (m.new_view == view_ && active_)) return drop("old_view");
+  if (auto it = vc_latest_.find(m.replica); it != vc_latest_.end() && it->second.new_view >= m.new_view)
+    return drop("duplicate_vote");
+  if (!valid_view_change(m)) return;
+  vc_latest_[m.replica] = m;
+  maybe_join_higher_view();
+  if (!active_ && m.new_view == view_) try_send_new_view();
+}
+
+bool Replica::valid_view_change(const ViewChange& m) {
+  if (m.replica >= config_.n()) {
+    drop("not_a_member");
+    return false;
+  }
+  if (m.epoch != config_.epoch) {
+    drop("wrong_epoch");
+    return false;
+  }
+  if (!check_sig(Message(m), m.replica)) return false;
+  if (!valid_checkpoint_proof(m.stable_seq, m.stable_digest, m.checkpoint_proof)) {
+    drop("bad_view_change_checkpoint");
+    return false;
+  }
+  std::set<Seq> seqs;
+  for (const auto& p : m.prepared) {
+    if (!seqs.insert(p.pre_prepare.seq).second || !valid_prepared_proof(p, m.new_view, m.stable_seq)) {
+      drop("bad_prepared_proof");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Replica::valid_prepared_proof(const PreparedProof& p, View below, Seq stable_seq) {
+  const PrePrepare& pp = p.pre_prepare;
+  if (pp.epoch != config_.epoch || pp.view >= below) return false;
+  if (pp.seq <= stable_seq || pp.seq > stable_seq + opt_.log_window) return false;
+  if (pp.replica != config_.primary(pp.view)) return false;
+  if (!check_sig(Message(pp), pp.replica)) return false;
+  Digest d = pp.digest();
+  std::set<ReplicaId> voters;
+  for (const auto& pr : p.prepares) {
+    if (pr.epoch != config_.epoch || pr.view != pp.view || pr.seq != pp.seq || pr.digest != d) return false;
+    if (pr.replica == pp.replica || !voters.insert(pr.replica).second) return false;
+    if (!check_sig(Message(pr), pr.replica)) return false;
+  }
+  return voters.size() + 1 >= q();
+}
+
+// f+1 other replicas want a higher view: at least one correct replica timed
+// out, so follow. The (f+1)-th highest wish is one a correct replica holds,
+// so f faulty replicas cannot drag us to an arbitrary view.
+void Replica::maybe_join_higher_view() {
+  std::vector<View> wishes;
+  for (const auto& [r, vc] : vc_latest_)
+    if (r != self_ && vc.new_view > view_) wishes.push_back(vc.new_view);
+  std::size_t need = config_.f() + 1;
+  if (wishes.size() < need) return;
+  std::sort(wishes.begin(), wishes.end(), std::greater<>());
+  start_view_change(wishes[need - 1]);
+}
+
+}  // namespace mlchain::consensus

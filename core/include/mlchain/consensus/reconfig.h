@@ -1,0 +1,45 @@
+// Reconfiguration: membership changes are ordinary ordered operations whose
+// op bytes are "mlchain-config:" + canonical JSON
+//   {"action": "add-member" | "remove-member" | "mark-invalid",
+//    "key": hex Ed25519 public key, "name": ..., "address": ...}
+// They take effect at the first checkpoint boundary (seq % k == 0) at or
+// after the batch that executed them: from the next sequence number on the
+// layer runs a new epoch (epoch + 1) with the new member list, hence new n,
+// f and quorum. Every replica applies the same changes at the same sequence
+// number, so the switch needs no extra agreement. Replica ids are positions
+// in the member list: removing a member renumbers those after it (the
+// driver maps ids by public key). Authorising a change (admin signatures) is
+// the application's job before the op is submitted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlchain/consensus/types.h"
+
+namespace mlchain::consensus {
+
+inline constexpr std::string_view kConfigOpPrefix = "mlchain-config:";
+
+enum class ConfigAction : std::uint8_t { kAddMember, kRemoveMember, kMarkInvalid };
+
+struct ConfigChange {
+  ConfigAction action = ConfigAction::kAddMember;
+  crypto::PublicKey key;
+  std::string name;
+  std::string address;
+};
+
+// nullopt if `op` is not a config op; a malformed config op is also nullopt
+// (it executes as an ordinary, meaningless op on every replica alike).
+std::optional<ConfigChange> parse_config_op(ByteView op);
+Bytes make_config_op(const ConfigChange& change);
+
+// The next epoch's membership, or nullopt when the changes would leave an
+// invalid layer (no member, more than 64, a duplicate key): then nothing
+// changes, on every replica alike. Removing or invalidating a key that is
+// not a member, or adding one that is, is a no-op.
+std::optional<EpochConfig> next_epoch(const EpochConfig& current, const std::vector<ConfigChange>& changes);
+
+}  // namespace mlchain::consensus

@@ -1,0 +1,246 @@
+// Replica: one PBFT replica as a pure state machine (sans-I/O).
+//
+//   std::vector<Action> actions = replica.step(event);
+//
+// The replica never touches a socket, thread, clock or disk: time arrives on
+// each Event, signatures go through the injected Signer/Verifier, and every
+// effect is an Action for the driver (see events.h for the ordering rule).
+// Untrusted input (any PeerMessage, any ClientRequest) is checked and, when
+// bad, dropped and counted in drops() by reason — never an assert.
+//
+// Protocol (Castro & Liskov 1999, signatures instead of MACs):
+//  - normal case (normal_case.cpp): the primary batches requests into
+//    pre-prepares; prepared = pre-prepare + quorum-1 prepares; committed-local
+//    = prepared + quorum commits; execution strictly in sequence order.
+//  - checkpoints (checkpoints.cpp): every k = checkpoint_interval executed
+//    sequence numbers; quorum matching checkpoints make it stable; the log at
+//    or below it is garbage-collected; sequence numbers are accepted only in
+//    (h, h + log_window].
+//  - view change (view_change.cpp, new_view.cpp): prepared proofs travel in
+//    view-change messages; the new primary re-proposes the highest-view
+//    prepared batch for every sequence number, so no committed batch is lost.
+//  - state transfer (state_transfer.cpp): a replica that is behind fetches
+//    committed batches with their commit certificates and executes them.
+//  - requests: one outstanding per client; executed at most once (ids
+//    increase per client). A request overdue for request_timeout is first
+//    relayed to the primary; overdue again, the replica starts a view change.
+//
+//  - reconfiguration (reconfig.h): membership ops executed in the log take
+//    effect at the next checkpoint boundary as a new epoch; the replica
+//    resets its log there, renumbers itself by its public key, and retires
+//    (does nothing any more) when it is no longer a member. Messages of
+//    another epoch are dropped as "wrong_epoch" (state transfer excepted).
+//
+// The checkpoint digest is a running chain digest over executed batches:
+// chain(s) = SHA-256(chain(s-1) || be64(s) || batch digest(s)), chain(0) =
+// RecoveredState::chain_digest (the genesis hash). Execution is deterministic,
+// so the chain digest stands for the state.
+//
+// Durable records (Persist actions, table "consensus"):
+//   "view"          {"view": v, "active": bool}
+//   "slot/<seq:020>" {"pp": pre-prepare accepted in its view, "best": prepared proof | null}
+//   "stable"        {"seq": s, "digest": hex, "proof": [checkpoints]}
+// On restart, pass them back in RecoveredState::records.
+//
+// Thread safety: none; one strand drives one Replica. The Signer and Verifier
+// must outlive it.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlchain/consensus/events.h"
+#include "mlchain/consensus/reconfig.h"
+
+namespace mlchain::consensus {
+
+struct RecoveredState {
+  Seq last_executed = 0;
+  Digest chain_digest{};                               // after last_executed
+  std::map<std::string, std::uint64_t> client_last;    // last executed request id per client
+  std::map<std::string, std::string> records;          // the "consensus" table
+  // Reconfiguration state kept by the ledger (absent: the constructor's config).
+  std::optional<EpochConfig> config;
+  Seq epoch_start = 0;                                 // first seq of the epoch is epoch_start + 1
+  Digest epoch_start_digest{};
+  std::vector<ConfigChange> pending_changes;           // executed, not yet in effect
+};
+
+struct ReplicaStats {
+  std::uint64_t view_changes_started = 0;
+  std::uint64_t new_views_entered = 0;
+  std::uint64_t batches_proposed = 0;
+  std::uint64_t batches_executed = 0;
+  std::uint64_t batches_fetched = 0;
+  std::uint64_t fetches_sent = 0;
+  std::uint64_t stable_checkpoints = 0;
+};
+
+class Replica {
+ public:
+  Replica(ReplicaId self, EpochConfig config, ReplicaOptions options, const crypto::Signer& signer,
+          const crypto::Verifier& verifier, RecoveredState recovered = {});
+
+  std::vector<Action> step(const Event& event);
+
+  // Signs a bundle of committed batches for ServeBlocks, attaching the latest
+  // new-view message so the receiver can also learn the current view.
+  MessagePtr make_block_bundle(std::vector<CommittedBatch> batches) const;
+
+  ReplicaId id() const { return self_; }
+  const EpochConfig& config() const { return config_; }
+  View view() const { return view_; }
+  bool active() const { return active_; }  // false while changing view
+  bool is_primary() const { return config_.primary(view_) == self_; }
+  Seq last_executed() const { return last_exec_; }
+  Seq stable_seq() const { return h_; }
+  const Digest& chain_digest() const { return chain_digest_; }
+  const std::map<std::string, std::uint64_t>& drops() const { return drops_; }
+  const ReplicaStats& stats() const { return stats_; }
+  std::size_t pending_requests() const { return pending_.size(); }
+  bool retired() const { return retired_; }
+  Seq epoch_start() const { return epoch_start_; }
+
+ private:
+  struct Slot {
+    std::optional<PrePrepare> pp;              // accepted for the current view
+    std::map<ReplicaId, Prepare> prepares;     // current view only
+    std::map<ReplicaId, Commit> commits;       // current view only
+    Digest digest{};                           // of pp, cached
+    bool prepared = false;
+    bool committed = false;
+    std::optional<PreparedProof> best;         // highest-view prepared proof, kept across views
+  };
+
+  // --- replica.cpp: plumbing ---
+  void emit(Action a) { out_->push_back(std::move(a)); }
+  // Both send an already signed message (see signed_()).
+  void broadcast(Message m);
+  void send_to(ReplicaId to, Message m);
+  template <typename T>
+  T signed_(T part) const { return signed_part(std::move(part), signer_); }
+  void set_timer(TimerKind kind, Micros after);
+  void cancel_timer(TimerKind kind);
+  void drop(const std::string& reason) { ++drops_[reason]; }
+  bool check_sig(const Message& m, ReplicaId signer);
+  std::int64_t now_ms() const { return unix_millis(now_); }
+  void on_peer(const PeerMessage& pm);
+  void dispatch(ReplicaId from, const Message& m);
+  std::size_t q() const { return config_.quorum(); }
+  // (h, h + L], widened downwards to what we have not executed yet: a
+  // stable checkpoint a quorum reached just before us must not strand the
+  // batches we were about to commit.
+  bool in_window(Seq s) const { return s > std::min(h_, last_exec_) && s <= h_ + opt_.log_window; }
+
+  // --- persistence.cpp ---
+  void persist_view();
+  void persist_slot(Seq s);
+  void persist_stable();
+  void erase_slot_record(Seq s);
+  void recover(const RecoveredState& r);
+
+  // --- normal_case.cpp ---
+  void on_request(const Request& r);
+  void maybe_propose(bool flush);
+  void propose(std::vector<Request> batch);
+  void on_pre_prepare(const PrePrepare& m);
+  void accept_pre_prepare(const PrePrepare& m, bool from_new_view);
+  void on_prepare(const Prepare& m);
+  void on_commit(const Commit& m);
+  void check_prepared(Seq s);
+  void check_committed(Seq s);
+  void try_execute();
+  void execute(const PrePrepare& pp, std::vector<Commit> commits);
+  void refresh_request_timer();
+  void on_request_timer();
+  bool note_future_view(ReplicaId from, View v, const Message& m);
+  void note_out_of_window(ReplicaId from, Seq seq, const Message& m);
+
+  // --- checkpoints.cpp ---
+  void send_checkpoint(Seq s);
+  void on_checkpoint(const Checkpoint& m);
+  void check_stable(Seq s);
+  void make_stable(Seq s, const Digest& d, std::vector<Checkpoint> proof);
+  bool valid_checkpoint_proof(Seq s, const Digest& d, const std::vector<Checkpoint>& proof);
+
+  // --- view_change.cpp ---
+  void start_view_change(View target);
+  ViewChange build_view_change(View target) const;
+  void on_view_change(const ViewChange& m);
+  bool valid_view_change(const ViewChange& m);
+  bool valid_prepared_proof(const PreparedProof& p, View below, Seq stable_seq);
+  void maybe_join_higher_view();
+
+  // --- new_view.cpp ---
+  void try_send_new_view();
+  std::optional<std::vector<PrePrepare>> compute_new_view_pps(View v, const std::vector<ViewChange>& vcs,
+                                                             Seq* min_s) const;
+  void on_new_view(const NewView& m);
+  void enter_view(const NewView& nv);
+
+  // --- reconfig (normal_case.cpp / persistence.cpp) ---
+  void switch_epoch(EpochConfig next);
+  Seq proposal_limit() const;
+
+  // --- state_transfer.cpp ---
+  bool behind() const;
+  void maybe_schedule_fetch();
+  void on_fetch_timer();
+  void send_fetch();
+  void on_fetch(const FetchBlocks& m, ReplicaId from);
+  void on_bundle(const BlockBundle& m, ReplicaId from);
+  bool valid_commit_certificate(const PrePrepare& pp, const std::vector<Commit>& commits);
+
+  ReplicaId self_;
+  EpochConfig config_;
+  ReplicaOptions opt_;
+  const crypto::Signer& signer_;
+  const crypto::Verifier& verifier_;
+
+  TimePoint now_{};
+  std::vector<Action>* out_ = nullptr;
+
+  View view_ = 0;
+  bool active_ = true;
+  unsigned vc_attempts_ = 0;
+  Seq last_exec_ = 0;
+  Digest chain_digest_{};
+  Seq h_ = 0;
+  Digest stable_digest_{};
+  std::vector<Checkpoint> stable_proof_;
+  Seq next_seq_ = 1;
+  std::int64_t last_pp_time_ = 0;
+
+  std::map<Seq, Slot> log_;
+  std::map<Seq, std::map<ReplicaId, Checkpoint>> checkpoints_;
+  std::map<std::string, std::uint64_t> client_last_;
+  struct Pending {
+    Request request;
+    TimePoint since;         // arrival, or the start of the current view
+    bool forwarded = false;  // relayed to the primary once already in this view
+  };
+  std::map<std::string, Pending> pending_;           // one outstanding request per client
+  std::map<std::string, std::uint64_t> proposed_;    // client -> request id given a seq in this view
+  std::map<ReplicaId, ViewChange> vc_latest_;        // each sender's highest view change
+  std::optional<NewView> latest_nv_;
+  std::vector<PeerMessage> buffered_;                // for the view we are moving to
+  std::map<ReplicaId, View> ahead_view_;             // senders seen in a higher view
+  std::map<ReplicaId, Seq> ahead_seq_;               // highest seq each sender is known to have reached
+  std::array<bool, kTimerKinds> timer_set_{};
+  Seq fetch_mark_ = 0;                               // last_exec_ when the fetch timer was armed
+  std::map<ReplicaId, Epoch> ahead_epoch_;           // senders claiming a later epoch (unverified)
+  std::vector<ConfigChange> pending_changes_;
+  Seq epoch_start_ = 0;
+  Digest epoch_start_digest_{};
+  bool retired_ = false;
+  ReplicaId fetch_peer_ = 0;
+
+  std::map<std::string, std::uint64_t> drops_;
+  ReplicaStats stats_;
+};
+
+}  // namespace mlchain::consensus

@@ -1,0 +1,76 @@
+// Basic vocabulary of the PBFT core: identifiers, client requests, the
+// membership of one epoch, quorum arithmetic and the replica's tunables.
+//
+// Units: every duration is std::chrono::microseconds (Micros); times that are
+// signed or stored are integer milliseconds since the Unix epoch.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlchain/common/bytes.h"
+#include "mlchain/common/clock.h"
+#include "mlchain/crypto/ed25519.h"
+#include "mlchain/crypto/hash.h"
+
+namespace mlchain::consensus {
+
+using ReplicaId = std::uint32_t;  // index into the epoch's member list
+using View = std::uint64_t;
+using Seq = std::uint64_t;        // sequence number == block height
+using Epoch = std::uint64_t;
+using crypto::Digest;
+
+inline constexpr std::size_t kMaxMembers = 64;
+inline constexpr std::size_t kMaxClientIdBytes = 256;
+inline constexpr std::size_t kMaxOpBytes = 64 * 1024;
+
+// A client operation. `client` names the client, `id` increases per client
+// (PBFT's timestamp): a request with id <= the last executed id of its client
+// is a duplicate and is never executed again. Each client has at most one
+// request outstanding. Authentication of the client is the application's job
+// (the op is opaque here).
+struct Request {
+  std::string client;
+  std::uint64_t id = 0;
+  Bytes op;
+
+  friend bool operator==(const Request&, const Request&) = default;
+};
+
+// The members of one epoch, in replica-id order. The primary of view v is
+// members[v % n].
+struct EpochConfig {
+  Epoch epoch = 0;
+  std::vector<crypto::PublicKey> members;
+
+  std::size_t n() const { return members.size(); }
+  std::size_t f() const { return members.empty() ? 0 : (members.size() - 1) / 3; }
+  // ceil((n + f + 1) / 2): any two quorums share at least f + 1 replicas,
+  // which is 2f + 1 when n = 3f + 1 and stays correct for other n.
+  std::size_t quorum() const { return (n() + f() + 2) / 2; }
+  ReplicaId primary(View v) const { return static_cast<ReplicaId>(v % (members.empty() ? 1 : members.size())); }
+  std::optional<ReplicaId> index_of(const crypto::PublicKey& key) const;
+};
+
+struct ReplicaOptions {
+  std::size_t batch_size = 64;           // max requests per pre-prepare
+  Micros batch_delay{2'000};             // a partial batch waits at most this long
+  Seq checkpoint_interval = 16;          // k: a checkpoint every k sequence numbers
+  Seq log_window = 64;                   // L: accept seq in (h, h + L]; must be >= 2k
+  Micros request_timeout{200'000};       // a pending request not executed by then starts a view change
+  Micros view_change_timeout{400'000};   // waiting for a new view; doubles each failed attempt
+  Micros fetch_timeout{100'000};         // state transfer: retry with another peer after this
+  Micros max_clock_skew{5'000'000};      // a pre-prepare's time must be within this of our clock
+  std::size_t max_fetch_blocks = 64;     // blocks per state-transfer reply
+  std::size_t max_buffered = 4096;       // messages held for the view we are moving to
+};
+
+// Checks options and membership; InvalidArgument names the bad field.
+Status validate(const ReplicaOptions& options, const EpochConfig& config);
+
+}  // namespace mlchain::consensus

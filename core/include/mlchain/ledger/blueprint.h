@@ -1,0 +1,59 @@
+// Layer blueprint: everything the genesis block of a layer records (DESIGN
+// §3). `mlchain layer create` will read it from TOML (a later issue); here it
+// is a struct with a strict JSON form, which is also what the genesis block
+// embeds, so every member computes the same genesis hash from the same
+// blueprint.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlchain/codec/json.h"
+#include "mlchain/consensus/types.h"
+
+namespace mlchain::ledger {
+
+struct MemberInfo {
+  std::string name;
+  crypto::PublicKey key;
+  std::string address;  // https://host:port
+  bool valid = true;    // false once marked invalid
+};
+
+struct AddressBook {
+  std::string path;  // layer path, e.g. "L2/L1a"
+  std::vector<MemberInfo> members;
+};
+
+// Units as named. Defaults match consensus::ReplicaOptions.
+struct ConsensusParams {
+  std::uint64_t batch_size = 64;
+  std::uint64_t batch_delay_ms = 2;
+  std::uint64_t checkpoint_interval = 16;
+  std::uint64_t log_window = 64;
+  std::uint64_t request_timeout_ms = 200;
+  std::uint64_t view_change_timeout_ms = 400;
+  std::uint64_t max_clock_skew_ms = 5000;
+};
+
+struct Blueprint {
+  std::string layer_path;
+  std::vector<MemberInfo> members;  // replica id = position
+  ConsensusParams params;
+  std::vector<crypto::PublicKey> admin_keys;
+  std::optional<AddressBook> superior;
+  std::vector<AddressBook> subordinates;
+  std::int64_t genesis_time_ms = 0;
+};
+
+codec::Json to_json(const Blueprint& b);
+// Strict: unknown fields, bad keys or an invalid membership are errors.
+Result<Blueprint> blueprint_from_json(const codec::Json& j);
+
+consensus::ReplicaOptions replica_options(const ConsensusParams& p);
+// Epoch 0: the valid members, in blueprint order.
+consensus::EpochConfig epoch_config(const Blueprint& b);
+
+}  // namespace mlchain::ledger

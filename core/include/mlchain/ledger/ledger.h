@@ -1,0 +1,98 @@
+// Ledger: the layer's chain and state in a Store.
+//
+// Tables: "blocks" (big-endian u64 height -> canonical block JSON), "meta"
+// ("head" -> {height, hash, time, chain_digest}, "genesis" -> hash, "epoch"
+// -> the current epoch and pending membership changes), "epochs" (epoch ->
+// member keys),
+// "clients" (client -> {id, result}: the dedup table, part of the state),
+// "consensus" (the replica's durable records, see consensus/replica.h), plus
+// whatever tables the StateMachine writes.
+//
+// Durability: apply() is ONE Store::write transaction (block + head + client
+// table + application state). When it returns ok the block is durable
+// (LmdbStore fsyncs); a crash leaves the store at the previous block or this
+// one, never between. A ledger reopened from its store resumes at its head.
+//
+// Thread safety: none; the driver that runs the Replica owns the Ledger. The
+// Store and StateMachine must outlive it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "mlchain/consensus/events.h"
+#include "mlchain/consensus/replica.h"
+#include "mlchain/ledger/block.h"
+#include "mlchain/ledger/blueprint.h"
+#include "mlchain/ledger/state_machine.h"
+
+namespace mlchain::ledger {
+
+struct Reply {
+  std::string client;
+  std::uint64_t request_id = 0;
+  Bytes result;
+};
+
+struct Applied {
+  Block block;
+  std::vector<Reply> replies;  // one per op, including re-sent cached replies
+};
+
+Block make_genesis(const Blueprint& b);
+
+class Ledger {
+ public:
+  // Initialises an empty store with the blueprint's genesis block, or opens
+  // an existing one; refuses (FailedPrecondition) a store whose genesis is a
+  // different layer's.
+  static Result<std::unique_ptr<Ledger>> open(store::Store& store, const Blueprint& blueprint, StateMachine& app);
+
+  // Applies the committed batch as block e.seq (must be height() + 1).
+  Result<Applied> apply(const consensus::Execute& e);
+  // Stores replica records, all in one transaction (a driver should pass
+  // every consecutive Persist of one step together: one fsync, not many).
+  // Durable when it returns ok.
+  Status persist(const consensus::Persist& p);
+  Status persist(const std::vector<consensus::Persist>& records);
+  // What a restarted Replica needs.
+  Result<consensus::RecoveredState> recover() const;
+
+  Result<std::optional<Block>> block(std::uint64_t height) const;
+  // Blocks [from, from + max) that exist, as committed batches for state transfer.
+  Result<std::vector<consensus::CommittedBatch>> committed_batches(std::uint64_t from, std::size_t max) const;
+  Result<std::optional<Reply>> cached_reply(const std::string& client) const;
+
+  // The members of `epoch` (for verifying old certificates); NotFound if the
+  // chain never reached it.
+  Result<consensus::EpochConfig> epoch_config_of(consensus::Epoch epoch) const;
+
+  std::uint64_t height() const { return height_; }
+  const Digest& head_hash() const { return head_hash_; }
+  const Digest& genesis_hash() const { return genesis_hash_; }
+  const consensus::EpochConfig& epoch_config() const { return config_; }
+
+ private:
+  Ledger(store::Store& store, StateMachine& app, consensus::EpochConfig config, std::uint64_t k)
+      : store_(store), app_(app), config_(std::move(config)), checkpoint_interval_(k) {}
+  Status load_head();
+  Status load_epoch();
+
+  store::Store& store_;
+  StateMachine& app_;
+  consensus::EpochConfig config_;
+  std::uint64_t height_ = 0;
+  Digest head_hash_{};
+  Digest genesis_hash_{};
+  Digest chain_digest_{};
+  std::int64_t head_time_ = 0;
+  // Reconfiguration (consensus/reconfig.h), applied by the same rule as the
+  // Replica and stored with each block: meta "epoch", table "epochs".
+  std::uint64_t checkpoint_interval_ = 1;
+  std::uint64_t epoch_start_ = 0;
+  Digest epoch_start_digest_{};
+  std::vector<consensus::ConfigChange> pending_changes_;
+};
+
+}  // namespace mlchain::ledger

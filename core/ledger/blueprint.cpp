@@ -1,0 +1,133 @@
+#include "mlchain/ledger/blueprint.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "mlchain/codec/fields.h"
+
+namespace mlchain::ledger {
+namespace {
+
+using codec::Json;
+
+Json member_json(const MemberInfo& m) {
+  return {{"name", m.name}, {"key", m.key.hex()}, {"address", m.address}, {"valid", m.valid}};
+}
+
+Result<MemberInfo> member_from(const Json& j) {
+  MLCHAIN_TRY(codec::only_fields(j, {"name", "key", "address", "valid"}, "member"));
+  MemberInfo m;
+  MLCHAIN_ASSIGN_OR_RETURN(m.name, codec::get_string(j, "name", 256));
+  MLCHAIN_ASSIGN_OR_RETURN(std::string key, codec::get_string(j, "key", 64));
+  MLCHAIN_ASSIGN_OR_RETURN(m.key, crypto::PublicKey::from_hex(key));
+  MLCHAIN_ASSIGN_OR_RETURN(m.address, codec::get_string(j, "address", 1024));
+  MLCHAIN_ASSIGN_OR_RETURN(m.valid, codec::get_bool(j, "valid"));
+  return m;
+}
+
+Json book_json(const AddressBook& b) {
+  Json members = Json::array();
+  for (const auto& m : b.members) members.push_back(member_json(m));
+  return {{"path", b.path}, {"members", std::move(members)}};
+}
+
+Result<AddressBook> book_from(const Json& j) {
+  MLCHAIN_TRY(codec::only_fields(j, {"path", "members"}, "address book"));
+  AddressBook b;
+  MLCHAIN_ASSIGN_OR_RETURN(b.path, codec::get_string(j, "path", 1024));
+  MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
+  for (const auto& m : members) {
+    MLCHAIN_ASSIGN_OR_RETURN(MemberInfo mi, member_from(m));
+    b.members.push_back(std::move(mi));
+  }
+  return b;
+}
+
+}  // namespace
+
+Json to_json(const Blueprint& b) {
+  Json members = Json::array();
+  for (const auto& m : b.members) members.push_back(member_json(m));
+  Json admins = Json::array();
+  for (const auto& k : b.admin_keys) admins.push_back(k.hex());
+  Json subs = Json::array();
+  for (const auto& s : b.subordinates) subs.push_back(book_json(s));
+  const auto& p = b.params;
+  Json params = {{"batch_size", p.batch_size},
+                 {"batch_delay_ms", p.batch_delay_ms},
+                 {"checkpoint_interval", p.checkpoint_interval},
+                 {"log_window", p.log_window},
+                 {"request_timeout_ms", p.request_timeout_ms},
+                 {"view_change_timeout_ms", p.view_change_timeout_ms},
+                 {"max_clock_skew_ms", p.max_clock_skew_ms}};
+  return {{"layer_path", b.layer_path},
+          {"members", std::move(members)},
+          {"params", std::move(params)},
+          {"admin_keys", std::move(admins)},
+          {"superior", b.superior ? book_json(*b.superior) : Json(nullptr)},
+          {"subordinates", std::move(subs)},
+          {"genesis_time_ms", b.genesis_time_ms}};
+}
+
+Result<Blueprint> blueprint_from_json(const Json& j) {
+  MLCHAIN_TRY(codec::require_object(j, "blueprint"));
+  MLCHAIN_TRY(codec::only_fields(j, {"layer_path", "members", "params", "admin_keys", "superior", "subordinates",
+                                     "genesis_time_ms"}, "blueprint"));
+  Blueprint b;
+  MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, codec::get_string(j, "layer_path", 1024));
+  MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
+  for (const auto& m : members) {
+    MLCHAIN_ASSIGN_OR_RETURN(MemberInfo mi, member_from(m));
+    b.members.push_back(std::move(mi));
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(Json p, codec::get_object(j, "params"));
+  MLCHAIN_TRY(codec::only_fields(p, {"batch_size", "batch_delay_ms", "checkpoint_interval", "log_window",
+                                     "request_timeout_ms", "view_change_timeout_ms", "max_clock_skew_ms"}, "params"));
+  MLCHAIN_ASSIGN_OR_RETURN(b.params.batch_size, codec::get_uint(p, "batch_size"));
+  MLCHAIN_ASSIGN_OR_RETURN(b.params.batch_delay_ms, codec::get_uint(p, "batch_delay_ms"));
+  MLCHAIN_ASSIGN_OR_RETURN(b.params.checkpoint_interval, codec::get_uint(p, "checkpoint_interval"));
+  MLCHAIN_ASSIGN_OR_RETURN(b.params.log_window, codec::get_uint(p, "log_window"));
+  MLCHAIN_ASSIGN_OR_RETURN(b.params.request_timeout_ms, codec::get_uint(p, "request_timeout_ms"));
+  MLCHAIN_ASSIGN_OR_RETURN(b.params.view_change_timeout_ms, codec::get_uint(p, "view_change_timeout_ms"));
+  MLCHAIN_ASSIGN_OR_RETURN(b.params.max_clock_skew_ms, codec::get_uint(p, "max_clock_skew_ms"));
+  MLCHAIN_ASSIGN_OR_RETURN(Json admins, codec::get_array(j, "admin_keys", 64));
+  for (const auto& a : admins) {
+    if (!a.is_string()) return invalid_argument("field 'admin_keys': expected hex strings");
+    MLCHAIN_ASSIGN_OR_RETURN(crypto::PublicKey k, crypto::PublicKey::from_hex(a.get<std::string>()));
+    b.admin_keys.push_back(k);
+  }
+  if (j.contains("superior") && !j.at("superior").is_null()) {
+    MLCHAIN_ASSIGN_OR_RETURN(Json s, codec::get_object(j, "superior"));
+    MLCHAIN_ASSIGN_OR_RETURN(AddressBook book, book_from(s));
+    b.superior = std::move(book);
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(Json subs, codec::get_array(j, "subordinates", 1024));
+  for (const auto& s : subs) {
+    MLCHAIN_ASSIGN_OR_RETURN(AddressBook book, book_from(s));
+    b.subordinates.push_back(std::move(book));
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(b.genesis_time_ms, codec::get_int(j, "genesis_time_ms"));
+  MLCHAIN_TRY(consensus::validate(replica_options(b.params), epoch_config(b)));
+  return b;
+}
+
+consensus::ReplicaOptions replica_options(const ConsensusParams& p) {
+  consensus::ReplicaOptions o;
+  o.batch_size = static_cast<std::size_t>(p.batch_size);
+  o.batch_delay = std::chrono::duration_cast<Micros>(Millis(p.batch_delay_ms));
+  o.checkpoint_interval = p.checkpoint_interval;
+  o.log_window = p.log_window;
+  o.request_timeout = std::chrono::duration_cast<Micros>(Millis(p.request_timeout_ms));
+  o.view_change_timeout = std::chrono::duration_cast<Micros>(Millis(p.view_change_timeout_ms));
+  o.max_clock_skew = std::chrono::duration_cast<Micros>(Millis(p.max_clock_skew_ms));
+  return o;
+}
+
+consensus::EpochConfig epoch_config(const Blueprint& b) {
+  consensus::EpochConfig c;
+  for (const auto& m : b.members)
+    if (m.valid) c.members.push_back(m.key);
+  return c;
+}
+
+}  // namespace mlchain::ledger

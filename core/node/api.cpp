@@ -1,0 +1,184 @@
+// The client API. Requests arrive on event-loop threads; everything that
+// reads replica or ledger state is posted to the driver thread, which
+// replies. Client signatures are checked here, before anything is queued.
+#include <charconv>
+
+#include "node_impl.h"
+
+namespace mlchain::node {
+namespace {
+
+std::string dump(const codec::Json& j) { return j.dump(-1, ' ', false, codec::Json::error_handler_t::replace); }
+
+net::Response error(int status, std::string_view code, const std::string& message) {
+  return net::Response::json(status, dump({{"error", {{"code", code}, {"message", message}}}}));
+}
+
+std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+
+}  // namespace
+
+void Node::Impl::handle(net::Request req, net::Reply reply) {
+  std::string path = path_of(req.target);
+  auto start = detail::Driver::Clock::now();
+  if (path == "/healthz") {
+    if (req.method != "GET") return reply(error(405, "method_not_allowed", "use GET /healthz"));
+    return reply(net::Response::text(fatal_reported ? 503 : 200, fatal_reported ? "failed\n" : "ok\n"));
+  }
+  if (path == "/v1/ops") {
+    if (req.method != "POST") return reply(error(405, "method_not_allowed", "use POST /v1/ops with a signed operation"));
+    auto j = codec::parse(req.body, codec::ParseLimits{64 * 1024, 4, kMaxOpTextBytes, 16});
+    if (!j.ok()) {
+      count_rejected_op("bad_request");
+      return reply(error(400, "bad_request", "the body is not an acceptable JSON object: " + j.status().message()));
+    }
+    auto op = signed_op_from_json(*j);
+    if (!op.ok()) {
+      count_rejected_op("bad_request");
+      return reply(error(400, "bad_request", op.status().message()));
+    }
+    if (op->genesis != genesis.hash_hex) {
+      count_rejected_op("wrong_genesis");
+      return reply(error(400, "wrong_genesis", "the operation was signed for genesis " + op->genesis +
+                                                   "; this layer's genesis is " + genesis.hash_hex));
+    }
+    if (Status st = verify_op(*op, verifier); !st.ok()) {
+      count_rejected_op("bad_signature");
+      return reply(error(401, "bad_signature", st.message()));
+    }
+    auto shared = std::make_shared<net::Reply>(std::move(reply));
+    auto o = std::make_shared<SignedOp>(std::move(op).value());
+    if (!driver.post([this, o, shared, start] { submit(std::move(*o), std::move(*shared), start); })) {
+      (*shared)(error(503, "unavailable", "the node is shutting down"));
+    }
+    return;
+  }
+  if (req.method != "GET") return reply(error(405, "method_not_allowed", "only GET is allowed on " + path));
+
+  auto shared = std::make_shared<net::Reply>(std::move(reply));
+  std::function<void()> task;
+  if (path == "/v1/layer") {
+    task = [this, shared] { (*shared)(net::Response::json(200, dump(layer_json()))); };
+  } else if (path == "/v1/status") {
+    task = [this, shared] { (*shared)(net::Response::json(200, dump(status_json()))); };
+  } else if (path == "/readyz") {
+    task = [this, shared] {
+      std::string why;
+      bool ok = ready(&why);
+      (*shared)(net::Response::text(ok ? 200 : 503, ok ? "ready\n" : "not ready: " + why + "\n"));
+    };
+  } else if (path == "/metrics") {
+    task = [this, shared] {
+      net::Response r = net::Response::text(200, metrics_text());
+      r.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
+      (*shared)(std::move(r));
+    };
+  } else if (path.rfind("/v1/blocks/", 0) == 0) {
+    std::string h = path.substr(11);
+    std::uint64_t height = 0;
+    auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), height);
+    if (h.empty() || ec != std::errc() || p != h.data() + h.size()) {
+      return (*shared)(error(400, "bad_request", "block height must be a non-negative integer: /v1/blocks/<height>"));
+    }
+    task = [this, shared, height] {
+      auto b = ledger->block(height);
+      if (!b.ok()) return (*shared)(error(500, "internal", b.status().to_string()));
+      if (!*b) {
+        return (*shared)(error(404, "not_found", "no block at height " + std::to_string(height) + " yet (height is " +
+                                                     std::to_string(ledger->height()) + ")"));
+      }
+      codec::Json j = ledger::to_json(**b);
+      codec::Json out = {{"block", j}, {"hash", crypto::digest_hex((*b)->hash())},
+                         {"id", genesis.blueprint.layer_path + "#" + std::to_string(height)}};
+      (*shared)(net::Response::json(200, dump(out)));
+    };
+  } else {
+    return (*shared)(error(404, "not_found",
+                           "no such endpoint " + path +
+                               " (try /v1/layer, /v1/status, /v1/blocks/<h>, /v1/ops, /healthz, /readyz, /metrics)"));
+  }
+  if (!driver.post(std::move(task))) (*shared)(error(503, "unavailable", "the node is shutting down"));
+}
+
+codec::Json Node::Impl::layer_json() const {
+  auto connected = peers ? peers->connected_peers() : std::vector<crypto::PublicKey>{};
+  std::set<crypto::PublicKey> up(connected.begin(), connected.end());
+  codec::Json members = codec::Json::array();
+  const auto& config = replica->config();
+  auto add = [&](const crypto::PublicKey& k, const std::string& address, bool current) {
+    bool me = k == key->public_key();
+    bool up_now = me || up.count(k) > 0;
+    auto rid = config.index_of(k);
+    members.push_back({{"name", member_name(k)},
+                       {"public_key", k.hex()},
+                       {"address", address},
+                       {"status", !current ? "invalid" : (up_now ? "valid" : "unreachable")},
+                       {"connected", up_now},
+                       {"self", me},
+                       {"replica", rid ? codec::Json(*rid) : codec::Json(nullptr)}});
+  };
+  // Current members in replica-id order, then genesis members no longer in
+  // the epoch (left, removed or marked invalid).
+  for (const auto& k : config.members) {
+    std::string address;
+    for (const auto& m : genesis.blueprint.members)
+      if (m.key == k) address = m.address;
+    if (auto it = known_addresses.find(k); it != known_addresses.end()) address = it->second;
+    add(k, address, true);
+  }
+  for (const auto& m : genesis.blueprint.members)
+    if (!config.index_of(m.key)) add(m.key, m.address, false);
+  auto primary = replica->config().primary(replica->view());
+  codec::Json subs = codec::Json::array();
+  for (const auto& s : genesis.blueprint.subordinates) subs.push_back({{"path", s.path}, {"members", s.members.size()}});
+  codec::Json j = {{"layer", genesis.blueprint.layer_path},
+                   {"genesis_hash", genesis.hash_hex},
+                   {"epoch", replica->config().epoch},
+                   {"n", replica->config().n()},
+                   {"f", replica->config().f()},
+                   {"quorum", replica->config().quorum()},
+                   {"view", replica->view()},
+                   {"view_active", replica->active()},
+                   {"primary", primary < replica->config().n() ? member_name(replica->config().members[primary]) : ""},
+                   {"height", ledger->height()},
+                   {"head_hash", crypto::digest_hex(ledger->head_hash())},
+                   {"members", members},
+                   {"subordinates", subs},
+                   {"reported_by", cfg.name}};
+  if (genesis.blueprint.superior) {
+    j["superior"] = {{"path", genesis.blueprint.superior->path}, {"members", genesis.blueprint.superior->members.size()}};
+  } else {
+    j["superior"] = nullptr;
+  }
+  return j;
+}
+
+codec::Json Node::Impl::status_json() const {
+  std::string why;
+  bool is_ready = ready(&why);
+  auto connected = peers ? peers->connected_peers() : std::vector<crypto::PublicKey>{};
+  codec::Json names = codec::Json::array();
+  for (const auto& k : connected) names.push_back(member_name(k));
+  auto primary = replica->config().primary(replica->view());
+  return {{"node", cfg.name},
+          {"public_key", key->public_key().hex()},
+          {"layer", genesis.blueprint.layer_path},
+          {"genesis_hash", genesis.hash_hex},
+          {"replica", replica->id()},
+          {"height", ledger->height()},
+          {"view", replica->view()},
+          {"view_active", replica->active()},
+          {"primary", primary < replica->config().n() ? member_name(replica->config().members[primary]) : ""},
+          {"is_primary", replica->is_primary()},
+          {"stable_checkpoint", replica->stable_seq()},
+          {"ready", is_ready},
+          {"not_ready_reason", is_ready ? "" : why},
+          {"connected_peers", names},
+          {"pending_requests", replica->pending_requests()},
+          {"waiting_clients", waiter_count},
+          {"committed_ops", committed_ops},
+          {"committed_blocks", committed_blocks},
+          {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()}};
+}
+
+}  // namespace mlchain::node

@@ -1,0 +1,190 @@
+// Node start-up and shutdown: load, check, open, wire. The order matters:
+// the ledger and replica exist before any network callback can fire, and on
+// stop the listener goes first so no new work arrives while we drain.
+#include <fstream>
+#include <sstream>
+
+#include "mlchain/crypto/cert.h"
+#include "mlchain/store/lmdb_store.h"
+#include "node_impl.h"
+
+namespace mlchain::node {
+namespace {
+
+Result<std::string> certificate_block(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return invalid_argument("cannot read key file " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const std::string begin = "-----BEGIN CERTIFICATE-----";
+  const std::string end = "-----END CERTIFICATE-----";
+  auto b = text.find(begin);
+  auto e = text.find(end, b == std::string::npos ? 0 : b);
+  if (b == std::string::npos || e == std::string::npos) {
+    return invalid_argument("key file " + path.string() +
+                            " holds no certificate; create it with: mlchain key gen --out " + path.string());
+  }
+  return text.substr(b, e + end.size() - b) + "\n";
+}
+
+}  // namespace
+
+void LatencyHistogram::observe(double seconds) {
+  ++total;
+  sum += seconds;
+  for (std::size_t i = 0; i < kBounds.size(); ++i)
+    if (seconds <= kBounds[i]) ++counts[i];
+}
+
+bool Node::Impl::is_member(const crypto::PublicKey& k) const {
+  std::lock_guard lock(members_mu);
+  return member_keys.count(k) > 0;
+}
+
+std::string Node::Impl::member_name(const crypto::PublicKey& k) const {
+  for (const auto& m : genesis.blueprint.members)
+    if (m.key == k) return m.name;
+  return k.key_id();
+}
+
+Status Node::Impl::open() {
+  MLCHAIN_ASSIGN_OR_RETURN(genesis, load_genesis_file(cfg.genesis));
+  MLCHAIN_ASSIGN_OR_RETURN(auto k, crypto::PrivateKey::load_pem_file(cfg.key_file));
+  key = std::make_unique<crypto::PrivateKey>(std::move(k));
+  MLCHAIN_ASSIGN_OR_RETURN(certificate_pem, certificate_block(cfg.key_file));
+  auto cert = crypto::inspect_certificate(certificate_pem);
+  if (!cert.ok()) return cert.status().with_context("certificate in " + cfg.key_file.string());
+  if (cert->public_key != key->public_key()) {
+    return verification_failed("the certificate in " + cfg.key_file.string() + " is not for its private key");
+  }
+  const ledger::MemberInfo* me = nullptr;
+  for (const auto& m : genesis.blueprint.members)
+    if (m.key == key->public_key()) me = &m;
+  if (me == nullptr) {
+    return failed_precondition("key " + key->public_key().key_id() + " (" + cfg.key_file.string() +
+                               ") is not a member of layer " + genesis.blueprint.layer_path +
+                               "; list its public key (mlchain key show --key FILE) in the blueprint");
+  }
+  if (me->name != cfg.name) {
+    return invalid_argument("config name '" + cfg.name + "' differs from the member name '" + me->name +
+                            "' that the genesis records for this key");
+  }
+  signer = std::make_unique<crypto::Ed25519Signer>(*key);
+  app = std::make_unique<SignedOpStateMachine>(kv, genesis.hash_hex, verifier);
+
+  store::LmdbOptions lo;  // durable: fsync on every commit
+  auto st = store::open_lmdb(cfg.data_dir, lo);
+  if (!st.ok()) return st.status().with_context("data_dir " + cfg.data_dir.string());
+  store = std::move(st).value();
+  MLCHAIN_ASSIGN_OR_RETURN(ledger, ledger::Ledger::open(*store, genesis.blueprint, *app));
+  consensus::EpochConfig epoch = ledger->epoch_config();
+  for (const auto& m : epoch.members) member_keys.insert(m);
+  auto id = epoch.index_of(key->public_key());
+  if (!id) {
+    return failed_precondition("this node's key is not a member of the layer's current epoch " +
+                               std::to_string(epoch.epoch) + " (it left or was removed)");
+  }
+  options = ledger::replica_options(genesis.blueprint.params);
+  MLCHAIN_TRY(consensus::validate(options, epoch));
+  MLCHAIN_ASSIGN_OR_RETURN(auto recovered, ledger->recover());
+  replica = std::make_unique<consensus::Replica>(*id, epoch, options, *signer, verifier, std::move(recovered));
+  logged_view = replica->view();
+  log.info("opened ledger", {{"layer", genesis.blueprint.layer_path},
+                             {"node", cfg.name},
+                             {"replica", std::to_string(*id)},
+                             {"epoch", std::to_string(epoch.epoch)},
+                             {"height", std::to_string(ledger->height())},
+                             {"view", std::to_string(replica->view())},
+                             {"genesis", genesis.hash_hex}});
+  return {};
+}
+
+Status Node::Impl::start_network() {
+  loop = std::make_unique<net::EventLoop>(2);
+  net::TlsIdentity identity{*key, certificate_pem};
+
+  net::PeerManagerOptions po;
+  po.genesis = genesis.hash_hex;
+  po.is_member = [this](const crypto::PublicKey& k) { return is_member(k); };
+  for (const auto& m : genesis.blueprint.members)
+    if (m.key != key->public_key() && m.valid) po.peers.push_back(net::PeerAddress{m.address, m.key});
+  po.metrics = net_metrics;
+  auto peers_or = net::PeerManager::start(
+      *loop, identity, po, [this](const crypto::PublicKey& from, Bytes payload) { on_peer_message(from, std::move(payload)); },
+      [this](const crypto::PublicKey& peer, bool up) {
+        log.info(up ? "peer connected" : "peer disconnected", {{"peer", member_name(peer)}});
+      });
+  if (!peers_or.ok()) return peers_or.status();
+  peers = std::move(peers_or).value();
+
+  net::HttpServerOptions ho;
+  ho.host = cfg.listen_host;
+  ho.port = cfg.listen_port;
+  ho.body_limit = 256 * 1024;
+  ho.handler_threads = 1;
+  ho.metrics = net_metrics;
+  auto http_or = net::HttpServer::start_async(
+      *loop, identity, ho, [this](net::Request req, net::Reply reply) { handle(std::move(req), std::move(reply)); },
+      peers.get());
+  if (!http_or.ok()) return http_or.status().with_context("listen " + cfg.listen_host + ":" + std::to_string(cfg.listen_port));
+  http = std::move(http_or).value();
+
+  driver.post([this] { step(consensus::Event{SystemClock().now(), consensus::Start{}}); });
+  driver.start([this](consensus::TimerKind k) { step(consensus::Event{SystemClock().now(), consensus::TimerFired{k}}); },
+               [this] { on_tick(); }, std::chrono::milliseconds(50), [this] { flush(); });
+  loop->start();
+  log.info("listening", {{"address", cfg.listen_host + ":" + std::to_string(http->port())},
+                         {"peers", std::to_string(po.peers.size())}});
+  return {};
+}
+
+void Node::Impl::fatal(const Status& st) {
+  log.error("node cannot continue", {{"error", st.to_string()}});
+  if (!fatal_reported.exchange(true) && on_fatal) on_fatal(st);
+}
+
+void Node::Impl::stop() {
+  if (stopped) return;
+  stopped = true;
+  if (http) http->stop();
+  // Fail the clients still waiting, on the driver thread that owns them.
+  driver.post([this] {
+    for (auto& [k, ws] : waiters)
+      for (auto& w : ws)
+        w.reply(net::Response::json(503, R"({"error":{"code":"unavailable","message":"the node is shutting down; retry on another member"}})"));
+    waiters.clear();
+    waiter_count = 0;
+  });
+  if (peers) peers->stop();
+  driver.stop();
+  if (loop) loop->stop();
+  http.reset();
+  peers.reset();
+  loop.reset();
+  replica.reset();
+  ledger.reset();
+  store.reset();
+  log.info("stopped", {{"node", cfg.name}});
+}
+
+Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, Logger& log, std::function<void(const Status&)> on_fatal) {
+  auto impl = std::make_unique<Impl>(config, log);
+  impl->on_fatal = std::move(on_fatal);
+  MLCHAIN_TRY(impl->open());
+  Status net = impl->start_network();
+  if (!net.ok()) {
+    impl->stop();
+    return net;
+  }
+  return std::unique_ptr<Node>(new Node(std::move(impl)));
+}
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::~Node() { stop(); }
+void Node::stop() {
+  if (impl_) impl_->stop();
+}
+std::uint16_t Node::port() const { return impl_->http ? impl_->http->port() : 0; }
+
+}  // namespace mlchain::node

@@ -1,0 +1,124 @@
+// Node::Impl (internal to core/node): the wired daemon. Fields marked
+// "driver" are touched only on the driver thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "driver.h"
+#include "mlchain/consensus/replica.h"
+#include "mlchain/ledger/ledger.h"
+#include "mlchain/net/event_loop.h"
+#include "mlchain/net/http.h"
+#include "mlchain/net/metrics.h"
+#include "mlchain/net/peer.h"
+#include "mlchain/node/genesis_file.h"
+#include "mlchain/node/node.h"
+#include "mlchain/node/signed_op.h"
+#include "mlchain/store/store.h"
+
+namespace mlchain::node {
+
+// Latency of committed client ops at this node (submit -> reply), seconds.
+struct LatencyHistogram {
+  static constexpr std::array<double, 12> kBounds = {0.001, 0.002, 0.004, 0.008, 0.016, 0.032,
+                                                     0.064, 0.128, 0.256, 0.512, 1.024, 4.096};
+  std::array<std::uint64_t, kBounds.size()> counts{};
+  std::uint64_t total = 0;
+  double sum = 0;
+  void observe(double seconds);
+};
+
+struct Node::Impl {
+  struct Waiter {
+    net::Reply reply;
+    detail::Driver::Clock::time_point start;
+    detail::Driver::Clock::time_point deadline;
+  };
+
+  Impl(const NodeConfig& c, Logger& l) : cfg(c), log(l) {}
+
+  // node.cpp
+  Status open();
+  Status start_network();
+  void stop();
+  void fatal(const Status& st);
+  std::string member_name(const crypto::PublicKey& key) const;
+
+  // driver.cpp side (driver_node.cpp)
+  void step(consensus::Event event);
+  void execute(std::vector<consensus::Action> actions);
+  // Group commit: makes the queued Persist records durable in one LMDB
+  // transaction, then writes the queued sends. Runs after each driver round.
+  void flush();
+  void flush_persists();
+  void queue_send(std::optional<consensus::ReplicaId> to, Bytes bytes);  // id in the current epoch
+  void on_executed(const consensus::Execute& e, const ledger::Applied& applied);
+  void on_tick();
+  void on_new_epoch(const consensus::Execute& e);
+  bool is_member(const crypto::PublicKey& k) const;  // any thread
+  void submit(SignedOp op, net::Reply reply, detail::Driver::Clock::time_point start);
+  void on_peer_message(const crypto::PublicKey& from, Bytes payload);  // any thread
+  bool ready(std::string* why) const;                                   // driver
+  void count_rejected_op(const std::string& reason);                    // any thread
+
+  // api.cpp
+  void handle(net::Request req, net::Reply reply);  // event-loop thread
+  codec::Json layer_json() const;                   // driver
+  codec::Json status_json() const;                  // driver
+  std::string metrics_text() const;                 // driver
+
+  NodeConfig cfg;
+  Logger& log;
+  std::function<void(const Status&)> on_fatal;
+  std::atomic<bool> fatal_reported{false};
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  GenesisFile genesis;
+  consensus::ReplicaOptions options;
+  mutable std::mutex members_mu;
+  std::set<crypto::PublicKey> member_keys;  // current epoch; the TLS pinning predicate reads it
+  std::map<crypto::PublicKey, std::string> known_addresses;  // driver: members added by config ops
+  std::unique_ptr<crypto::PrivateKey> key;
+  std::string certificate_pem;
+  std::unique_ptr<crypto::Ed25519Signer> signer;
+  crypto::Ed25519Verifier verifier;
+
+  std::unique_ptr<store::Store> store;
+  ledger::KvStateMachine kv;
+  std::unique_ptr<SignedOpStateMachine> app;
+  std::unique_ptr<ledger::Ledger> ledger;        // driver
+  std::unique_ptr<consensus::Replica> replica;   // driver
+
+  std::shared_ptr<net::NetMetrics> net_metrics = std::make_shared<net::NetMetrics>();
+  std::unique_ptr<net::EventLoop> loop;
+  std::unique_ptr<net::PeerManager> peers;
+  std::unique_ptr<net::HttpServer> http;
+  detail::Driver driver;
+  bool stopped = false;
+
+  // driver
+  std::map<std::pair<std::string, std::uint64_t>, std::vector<Waiter>> waiters;
+  std::size_t waiter_count = 0;
+  std::map<consensus::ReplicaId, consensus::Seq> peer_checkpoint;
+  std::vector<consensus::Persist> pending_persists;
+  std::vector<std::pair<std::optional<crypto::PublicKey>, Bytes>> outbox;
+  consensus::View logged_view = 0;
+  bool logged_active = true;
+  std::uint64_t committed_ops = 0;
+  std::uint64_t committed_blocks = 0;
+  LatencyHistogram latency;
+
+  // any thread
+  mutable std::mutex rejected_mu;
+  std::map<std::string, std::uint64_t> rejected_ops;  // client API rejections by reason
+  std::atomic<std::uint64_t> peer_decode_errors{0};
+};
+
+}  // namespace mlchain::node

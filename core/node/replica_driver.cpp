@@ -1,0 +1,267 @@
+// What the driver thread does with the Replica: step it and execute its
+// actions in order, with group commit: Persist records and Sends are queued
+// during a driver round (many events) and flush() makes all the records
+// durable in ONE LMDB transaction before it writes any of the sends, so no
+// Send gets ahead of a Persist that preceded it. An Execute first flushes
+// the records queued before it; a block is durable (its own transaction)
+// before any client hears of it.
+#include <algorithm>
+
+#include "node_impl.h"
+
+namespace mlchain::node {
+namespace {
+
+std::string error_body(std::string_view code, const std::string& message) {
+  codec::Json j = {{"error", {{"code", code}, {"message", message}}}};
+  return j.dump(-1, ' ', false, codec::Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void Node::Impl::step(consensus::Event event) {
+  if (!replica || fatal_reported) return;
+  execute(replica->step(event));
+}
+
+void Node::Impl::execute(std::vector<consensus::Action> actions) {
+  for (auto& a : actions) {
+    if (fatal_reported) return;
+    if (auto* p = std::get_if<consensus::Persist>(&a)) {
+      pending_persists.push_back(std::move(*p));
+    } else if (auto* s = std::get_if<consensus::Send>(&a)) {
+      queue_send(s->to, consensus::encode(*s->message));
+    } else if (auto* e = std::get_if<consensus::Execute>(&a)) {
+      flush_persists();
+      if (fatal_reported) return;
+      auto applied = ledger->apply(*e);
+      if (!applied.ok()) return fatal(applied.status().with_context("applying block " + std::to_string(e->seq)));
+      on_executed(*e, *applied);
+      if (e->next_epoch) on_new_epoch(*e);
+    } else if (auto* rr = std::get_if<consensus::ResendReply>(&a)) {
+      auto it = waiters.find({rr->client, rr->request_id});
+      if (it == waiters.end()) continue;
+      auto cached = ledger->cached_reply(rr->client);
+      if (!cached.ok() || !*cached || (*cached)->request_id != rr->request_id) continue;
+      codec::Json j = {{"client", rr->client}, {"id", rr->request_id}, {"result", to_string((*cached)->result)}, {"duplicate", true}};
+      for (auto& w : it->second) w.reply(net::Response::json(200, j.dump(-1, ' ', false, codec::Json::error_handler_t::replace)));
+      waiter_count -= it->second.size();
+      waiters.erase(it);
+    } else if (auto* sb = std::get_if<consensus::ServeBlocks>(&a)) {
+      auto batches = ledger->committed_batches(sb->from_seq, sb->max);
+      if (!batches.ok()) {
+        log.warn("cannot serve blocks", {{"from", std::to_string(sb->from_seq)}, {"error", batches.status().to_string()}});
+        continue;
+      }
+      auto msg = replica->make_block_bundle(std::move(batches).value());
+      queue_send(sb->to, consensus::encode(*msg));
+    } else if (auto* st = std::get_if<consensus::SetTimer>(&a)) {
+      driver.set_timer(st->kind, st->after);
+    } else if (auto* ct = std::get_if<consensus::CancelTimer>(&a)) {
+      driver.cancel_timer(ct->kind);
+    }
+  }
+}
+
+// Replica ids are positions in the CURRENT epoch's member list (they shift
+// when members leave), so they are mapped to keys when the send is queued.
+void Node::Impl::queue_send(std::optional<consensus::ReplicaId> to, Bytes bytes) {
+  if (!to) {
+    outbox.emplace_back(std::nullopt, std::move(bytes));
+    return;
+  }
+  const auto& members = replica->config().members;
+  if (*to < members.size()) outbox.emplace_back(members[*to], std::move(bytes));
+}
+
+void Node::Impl::flush_persists() {
+  if (pending_persists.empty() || fatal_reported) return;
+  Status st = ledger->persist(pending_persists);
+  pending_persists.clear();
+  if (!st.ok()) fatal(st.with_context("persisting consensus records"));
+}
+
+void Node::Impl::flush() {
+  flush_persists();
+  if (fatal_reported) {
+    outbox.clear();
+    return;
+  }
+  for (auto& [to, bytes] : outbox) {
+    if (!to) {
+      peers->broadcast(bytes);
+    } else {
+      (void)peers->send(*to, std::move(bytes));
+    }
+  }
+  outbox.clear();
+}
+
+void Node::Impl::on_executed(const consensus::Execute& e, const ledger::Applied& applied) {
+  ++committed_blocks;
+  committed_ops += applied.block.ops.size();
+  if (log.enabled(LogLevel::kDebug)) {
+    log.debug("committed block", {{"height", std::to_string(e.seq)}, {"ops", std::to_string(applied.block.ops.size())}});
+  }
+  auto now = detail::Driver::Clock::now();
+  for (const auto& r : applied.replies) {
+    auto it = waiters.find({r.client, r.request_id});
+    if (it == waiters.end()) continue;
+    codec::Json j = {{"client", r.client},
+                     {"id", r.request_id},
+                     {"result", to_string(r.result)},
+                     {"height", e.seq},
+                     {"block", genesis.blueprint.layer_path + "#" + std::to_string(e.seq)}};
+    std::string body = j.dump(-1, ' ', false, codec::Json::error_handler_t::replace);
+    for (auto& w : it->second) {
+      latency.observe(std::chrono::duration<double>(now - w.start).count());
+      w.reply(net::Response::json(200, body));
+    }
+    waiter_count -= it->second.size();
+    waiters.erase(it);
+  }
+}
+
+// Membership changed (consensus/reconfig.h): re-pin TLS to the new member
+// keys, link to added members whose address the config op carried, and drop
+// links to removed ones. Checkpoint knowledge is per replica id: reset it.
+void Node::Impl::on_new_epoch(const consensus::Execute& e) {
+  const auto& next = *e.next_epoch;
+  std::set<crypto::PublicKey> keys(next.members.begin(), next.members.end());
+  std::set<crypto::PublicKey> old;
+  {
+    std::lock_guard lock(members_mu);
+    old = member_keys;
+    member_keys = keys;
+  }
+  for (const auto& r : e.pre_prepare.requests) {
+    auto change = consensus::parse_config_op(r.op);
+    if (change && change->action == consensus::ConfigAction::kAddMember && keys.count(change->key) &&
+        change->key != key->public_key()) {
+      known_addresses[change->key] = change->address;
+      Status st = peers->add_peer(net::PeerAddress{change->address, change->key});
+      if (!st.ok()) log.warn("cannot link to new member", {{"address", change->address}, {"error", st.message()}});
+    }
+  }
+  for (const auto& k : old)
+    if (!keys.count(k)) peers->remove_peer(k);
+  peer_checkpoint.clear();
+  log.info("new epoch", {{"epoch", std::to_string(next.epoch)}, {"n", std::to_string(next.n())},
+                         {"from_height", std::to_string(e.seq + 1)}, {"member", keys.count(key->public_key()) ? "yes" : "no"}});
+}
+
+void Node::Impl::on_tick() {
+  auto now = detail::Driver::Clock::now();
+  for (auto it = waiters.begin(); it != waiters.end();) {
+    auto& ws = it->second;
+    auto keep = std::partition(ws.begin(), ws.end(), [&](const Waiter& w) { return w.deadline > now; });
+    for (auto w = keep; w != ws.end(); ++w) {
+      count_rejected_op("timeout");
+      w->reply(net::Response::json(
+          504, error_body("timeout", "not committed within " + std::to_string(cfg.op_timeout_ms) +
+                                         " ms (the layer may be changing view or lack a quorum); retry with the same id")));
+    }
+    waiter_count -= static_cast<std::size_t>(ws.end() - keep);
+    ws.erase(keep, ws.end());
+    it = ws.empty() ? waiters.erase(it) : std::next(it);
+  }
+  if (!replica) return;
+  if (replica->view() != logged_view || replica->active() != logged_active) {
+    logged_view = replica->view();
+    logged_active = replica->active();
+    const auto& config = replica->config();
+    auto primary = config.primary(logged_view);
+    log.info(logged_active ? "in view" : "changing view",
+             {{"view", std::to_string(logged_view)},
+              {"primary", primary < config.n() ? member_name(config.members[primary]) : "?"},
+              {"height", std::to_string(ledger->height())}});
+  }
+}
+
+void Node::Impl::submit(SignedOp op, net::Reply reply, detail::Driver::Clock::time_point start) {
+  if (!replica || fatal_reported) {
+    return reply(net::Response::json(503, error_body("unavailable", "the node is not running")));
+  }
+  consensus::Request req = to_request(op);
+  auto cached = ledger->cached_reply(req.client);
+  if (cached.ok() && *cached) {
+    const auto& c = **cached;
+    if (c.request_id > req.id) {
+      count_rejected_op("old_id");
+      return reply(net::Response::json(
+          409, error_body("old_request_id", "request id " + std::to_string(req.id) +
+                                                " is not above this client's last executed id " +
+                                                std::to_string(c.request_id) + "; use a larger id")));
+    }
+    if (c.request_id == req.id) {
+      codec::Json j = {{"client", req.client}, {"id", req.id}, {"result", to_string(c.result)}, {"duplicate", true}};
+      return reply(net::Response::json(200, j.dump(-1, ' ', false, codec::Json::error_handler_t::replace)));
+    }
+  }
+  if (waiter_count >= 20'000) {
+    count_rejected_op("busy");
+    return reply(net::Response::json(503, error_body("busy", "too many operations in flight at this node; retry later")));
+  }
+  waiters[{req.client, req.id}].push_back(
+      Waiter{std::move(reply), start, start + std::chrono::milliseconds(cfg.op_timeout_ms)});
+  ++waiter_count;
+  // PBFT clients multicast: relay to the other members too, so every backup
+  // watches the primary for this request (and the primary gets it now).
+  if (replica->config().n() > 1) {
+    auto fwd = consensus::signed_part(consensus::ForwardedRequest{req, replica->id(), {}}, *signer);
+    queue_send(std::nullopt, consensus::encode(consensus::Message(std::move(fwd))));
+  }
+  step(consensus::Event{SystemClock().now(), consensus::ClientRequest{std::move(req)}});
+}
+
+void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
+  auto msg = consensus::decode(payload);
+  if (!msg.ok()) {
+    ++peer_decode_errors;
+    log.debug("undecodable peer message", {{"peer", member_name(from)}, {"error", msg.status().message()}});
+    return;
+  }
+  auto ptr = std::make_shared<const consensus::Message>(std::move(msg).value());
+  driver.post([this, from, ptr] {
+    auto id = replica->config().index_of(from);
+    if (!id) return;  // a member of an older epoch (the pinning predicate admits members only)
+    consensus::ReplicaId rid = *id;
+    if (const auto* cp = std::get_if<consensus::Checkpoint>(ptr.get())) {
+      auto& s = peer_checkpoint[rid];
+      s = std::max(s, cp->seq);
+    }
+    step(consensus::Event{SystemClock().now(), consensus::PeerMessage{rid, ptr}});
+  });
+}
+
+bool Node::Impl::ready(std::string* why) const {
+  std::size_t connected = peers ? peers->connected_peers().size() : 0;
+  const auto& config = replica->config();
+  if (connected + 1 < config.quorum()) {
+    if (why) *why = "connected to " + std::to_string(connected + 1) + " of " + std::to_string(config.n()) +
+                    " members (self included); a quorum is " + std::to_string(config.quorum());
+    return false;
+  }
+  if (!replica->active()) {
+    if (why) *why = "changing view";
+    return false;
+  }
+  // Behind when f+1 members (at least one honest) checkpointed past us.
+  std::vector<consensus::Seq> seqs;
+  for (const auto& [r, s] : peer_checkpoint) seqs.push_back(s);
+  std::sort(seqs.rbegin(), seqs.rend());
+  std::size_t f = config.f();
+  if (seqs.size() > f && seqs[f] > replica->last_executed() + options.checkpoint_interval) {
+    if (why) *why = "catching up: at height " + std::to_string(replica->last_executed()) + ", members checkpointed " +
+                    std::to_string(seqs[f]);
+    return false;
+  }
+  return true;
+}
+
+void Node::Impl::count_rejected_op(const std::string& reason) {
+  std::lock_guard lock(rejected_mu);
+  ++rejected_ops[reason];
+}
+
+}  // namespace mlchain::node

@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "run_cli.h"
+
+namespace mlchain::cli_test {
+namespace {
+
+// A loopback port with nothing listening (bound, then released).
+int closed_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+TEST(NodeCli, UnreachableNodeExitsThreeNamingTheUrl) {
+  std::string url = "https://127.0.0.1:" + std::to_string(closed_port());
+  for (const auto& args : std::vector<std::vector<std::string>>{{"node", "status", "--node", url},
+                                                                {"layer", "show", "--node", url},
+                                                                {"bench", "layer", "--node", url, "--ops", "1"}}) {
+    auto r = mlchain(args);
+    EXPECT_EQ(r.exit_code, 3) << args[0] << " " << args[1] << ": " << r.err;
+    EXPECT_NE(r.err.find(url), std::string::npos) << r.err;
+  }
+  auto j = mlchain({"node", "status", "--node", url, "-o", "json"});
+  EXPECT_EQ(j.exit_code, 3);
+  EXPECT_NE(j.out.find("\"exit_code\":3"), std::string::npos) << j.out;
+}
+
+TEST(NodeCli, BadConfigExitsTwoNamingTheLine) {
+  TempDir dir;
+  std::ofstream(dir.file("n1.toml")) << "name = \"n1\"\nkey_file = \"n1.pem\"\nlisten = \"127.0.0.1:1\"\n"
+                                        "data_dir = \"d\"\ngenesis = \"g.json\"\nlisten_port = 3\n";
+  auto r = mlchain({"node", "run", "--config", dir.file("n1.toml")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("n1.toml:6:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("listen_port"), std::string::npos) << r.err;
+}
+
+TEST(NodeCli, RefusesAKeyThatIsNotAMember) {
+  TempDir dir;
+  ASSERT_EQ(mlchain({"key", "gen", "--out", dir.file("n1.pem"), "--name", "n1"}).exit_code, 0);
+  auto created = mlchain({"layer", "create", "--blueprint", std::string(MLCHAIN_SOURCE_DIR) + "/docs/examples/layer-L1a.toml",
+                          "--out", dir.file("l1a")});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::ofstream(dir.file("n1.toml")) << "name = \"n1\"\nkey_file = \"n1.pem\"\nlisten = \"127.0.0.1:0\"\n"
+                                        "data_dir = \"data\"\ngenesis = \"l1a/genesis.json\"\n";
+  auto r = mlchain({"node", "run", "--config", dir.file("n1.toml")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not a member"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace mlchain::cli_test

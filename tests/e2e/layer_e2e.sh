@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# End-to-end: four real `mlchain node run` daemons on 127.0.0.1 form a layer,
+# commit signed operations, survive kill -9 of the primary, and the killed
+# node catches up after a restart. Bounded in time; every child is killed on
+# every exit path (trap). Usage: layer_e2e.sh /path/to/mlchain
+set -euo pipefail
+
+MLCHAIN=${1:?usage: layer_e2e.sh /path/to/mlchain}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-e2e.XXXXXX")
+declare -A PIDS=()
+WATCHDOGS=()
+LIMIT=${MLCHAIN_E2E_LIMIT:-280}  # seconds; nodes are killed by a watchdog after this even if we are
+
+cleanup() {
+  local rc=$?
+  for n in "${!PIDS[@]}"; do kill -9 "${PIDS[$n]}" 2>/dev/null || true; done
+  for w in "${WATCHDOGS[@]}"; do pkill -P "$w" 2>/dev/null || true; kill "$w" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ $rc -ne 0 ]]; then
+    echo "--- e2e failed (rc=$rc); node logs follow ---" >&2
+    for f in "$DIR"/n*.log; do [[ -f $f ]] && { echo "== $f" >&2; tail -n 40 "$f" >&2; }; done
+  fi
+  rm -rf "$DIR"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "[e2e $(date +%T)] $*" >&2; }
+fail() { say "FAIL: $*"; exit 1; }
+
+# Four free ports: a PID-derived base below the kernel's ephemeral range
+# (32768+, where outbound sockets could hold them), skipping anything that
+# answers.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+base=$((20000 + ($$ % 1200) * 10))
+for attempt in $(seq 0 50); do
+  b=$((20000 + (base - 20000 + attempt * 7) % 12000)); ok=1
+  for i in 1 2 3 4; do port_free $((b + i)) || ok=0; done
+  [[ $ok == 1 ]] && break
+done
+PORT=(); for i in 1 2 3 4; do PORT[$i]=$((b + i)); done
+url() { echo "https://127.0.0.1:${PORT[$1]}"; }
+
+say "workdir $DIR, ports ${PORT[*]}"
+for i in 1 2 3 4; do "$MLCHAIN" -q key gen --out "$DIR/n$i.pem" --name "n$i" >/dev/null; done
+{
+  echo 'layer = "L2/E2E"'
+  echo 'genesis_time = 2026-11-25T00:00:00Z'
+  echo 'admin_keys = []'
+  echo '[consensus]'
+  echo 'request_timeout_ms = 1000'
+  echo 'view_change_timeout_ms = 2000'
+  for i in 1 2 3 4; do
+    pk=$("$MLCHAIN" key show --key "$DIR/n$i.pem" -o json | jq -r .public_key)
+    printf '[[members]]\nname = "n%s"\npublic_key = "%s"\naddress = "%s"\n' "$i" "$pk" "$(url $i)"
+  done
+} >"$DIR/blueprint.toml"
+"$MLCHAIN" -q layer create --blueprint "$DIR/blueprint.toml" --out "$DIR/layer" >/dev/null
+for i in 1 2 3 4; do
+  cat >"$DIR/n$i.toml" <<CFG
+name = "n$i"
+key_file = "n$i.pem"
+listen = "127.0.0.1:${PORT[$i]}"
+data_dir = "data/n$i"
+genesis = "layer/genesis.json"
+log_format = "text"
+op_timeout_ms = 8000
+CFG
+done
+
+start() {
+  "$MLCHAIN" node run --config "$DIR/n$1.toml" 2>>"$DIR/n$1.log" &
+  PIDS[$1]=$!
+  # If this script is SIGKILLed (ctest timeout) the trap cannot run; the
+  # watchdog still ends the node.
+  (sleep "$LIMIT"; kill -9 "${PIDS[$1]}" 2>/dev/null) >/dev/null 2>&1 &
+  WATCHDOGS+=($!)
+}
+height() { "$MLCHAIN" layer show --node "$(url $1)" -o json 2>/dev/null | jq -r .height; }
+ready() { "$MLCHAIN" node status --node "$(url $1)" -o json 2>/dev/null | jq -e .ready >/dev/null; }
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+  local secs=$1 what=$2; shift 2
+  local end=$((SECONDS + secs))
+  until "$@"; do (( SECONDS < end )) || fail "timed out after ${secs}s waiting for $what"; sleep 0.2; done
+}
+ready_or_up() { [[ $(height "$1") =~ ^[0-9]+$ ]]; }
+all_ready() { for i in "$@"; do ready "$i" || return 1; done; }
+same_height() {  # same_height MIN NODES...: every node at the same height >= MIN
+  local min=$1; shift; local h0; h0=$(height "$1") || return 1
+  [[ $h0 =~ ^[0-9]+$ ]] && (( h0 >= min )) || return 1
+  for i in "$@"; do [[ $(height "$i") == "$h0" ]] || return 1; done
+}
+bench() {  # bench NODE OPS PREFIX
+  "$MLCHAIN" bench layer --node "$(url $1)" --ops "$2" --concurrency 4 --prefix "$3" -o json
+}
+
+for i in 1 2 3 4; do start $i; done
+wait_for 30 "4 nodes ready" all_ready 1 2 3 4
+say "4 nodes ready"
+
+out=$(bench 2 40 a) || fail "bench before the crash: $out"
+say "committed 40 ops: $(echo "$out" | jq -c '{ops_per_second, latency_us}')"
+wait_for 20 "equal heights on 4 nodes" same_height 1 1 2 3 4
+h1=$(height 1)
+say "all 4 at height $h1"
+
+# Bad client input is refused with a clear 4xx and changes nothing.
+code() { curl -sk -o /dev/null -w '%{http_code}' "$@"; }
+[[ $(code -X POST --data-binary 'garbage' "$(url 1)/v1/ops") == 400 ]] || fail "garbage op not answered 400"
+gen=$(jq -r .genesis_hash "$DIR/layer/genesis.json")
+pk1=$("$MLCHAIN" key show --key "$DIR/n1.pem" -o json | jq -r .public_key)
+badsig=$(printf '{"client":"%s","genesis":"%s","id":1,"op":"put x y","sig":"%0128d"}' "$pk1" "$gen" 0)
+[[ $(code -X POST --data-binary "$badsig" "$(url 1)/v1/ops") == 401 ]] || fail "forged op not answered 401"
+[[ $(code -X POST --data-binary "${badsig/$gen/00}" "$(url 1)/v1/ops") == 400 ]] || fail "wrong-genesis op not answered 400"
+head -c 400000 /dev/zero | tr '\0' a >"$DIR/big.body"
+[[ $(code --max-time 10 -X POST --data-binary @"$DIR/big.body" "$(url 1)/v1/ops") == 413 ]] || fail "oversized body not answered 413"
+metrics=$(curl -sk "$(url 1)/metrics")
+grep -q '^mlchain_client_rejected_total{reason="bad_signature"} 1$' <<<"$metrics" || fail "rejection not counted"
+[[ $(height 1) == "$h1" ]] || fail "refused ops changed the chain"
+
+# Strangers: garbage bytes on the TLS port, and a peer-link upgrade with a
+# certificate whose key is not a member, are refused; the node keeps serving.
+head -c 4096 /dev/urandom >"$DIR/garbage"
+(exec 3<>"/dev/tcp/127.0.0.1/${PORT[1]}"; cat "$DIR/garbage" >&3; exec 3>&-) 2>/dev/null || true
+"$MLCHAIN" -q key gen --out "$DIR/stranger.pem" --name stranger >/dev/null
+ws=(-H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
+[[ $(code --max-time 5 --cert "$DIR/stranger.pem" --key "$DIR/stranger.pem" "${ws[@]}" "$(url 1)/v1/peer") == 403 ]] ||
+  fail "unpinned peer certificate not refused with 403"
+[[ $(code --max-time 5 "$(url 1)/healthz") == 200 ]] || fail "node stopped serving after stranger traffic"
+
+primary=$("$MLCHAIN" layer show --node "$(url 2)" -o json | jq -r .primary)
+p=${primary#n}
+say "kill -9 the primary $primary"
+kill -9 "${PIDS[$p]}"; wait "${PIDS[$p]}" 2>/dev/null || true; unset "PIDS[$p]"
+others=(); for i in 1 2 3 4; do [[ $i != "$p" ]] && others+=("$i"); done
+
+out=$(bench "${others[0]}" 40 b) || fail "bench after killing the primary: $out"
+say "committed 40 more ops without $primary: $(echo "$out" | jq -c '{ops_per_second, latency_us}')"
+wait_for 20 "equal heights on the 3 survivors" same_height $((h1 + 1)) "${others[@]}"
+h2=$(height "${others[0]}")
+newprimary=$("$MLCHAIN" layer show --node "$(url "${others[0]}")" -o json | jq -r .primary)
+[[ $newprimary != "$primary" ]] || fail "primary is still $primary"
+say "survivors at height $h2, new primary $newprimary"
+
+say "restart $primary"
+start "$p"
+wait_for 20 "$primary to answer" ready_or_up "$p"
+# A restarted replica learns it is behind from its peers' traffic (f+1 of
+# them past its sequence numbers or view), then fetches certified blocks.
+out=$(bench "${others[1]}" 20 c) || fail "bench after the restart: $out"
+wait_for 30 "$primary to catch up" same_height $((h2 + 1)) "$p" "${others[0]}" "${others[1]}" "${others[2]}"
+say "$primary caught up: all 4 at height $(height "$p")"
+out=$(bench "$p" 20 d) || fail "bench through the restarted node: $out"
+wait_for 20 "equal heights on 4 nodes" same_height $((h2 + 2)) 1 2 3 4
+say "all 4 at height $(height 1)"
+
+# kill -9 a backup in the middle of a load, then restart it: no committed
+# block is lost and it converges on the same chain.
+victim=${others[2]}
+bench "${others[0]}" 200 e >"$DIR/bench-e.json" &
+bench_pid=$!
+sleep 0.5
+say "kill -9 n$victim under load"
+kill -9 "${PIDS[$victim]}"; wait "${PIDS[$victim]}" 2>/dev/null || true; unset "PIDS[$victim]"
+wait "$bench_pid" || fail "bench while n$victim died: $(cat "$DIR/bench-e.json")"
+h3=$(height "${others[0]}")
+start "$victim"
+wait_for 20 "n$victim to answer" ready_or_up "$victim"
+[[ $(height "$victim") -ge 1 ]] || fail "n$victim lost its chain"
+out=$(bench "${others[1]}" 20 f) || fail "bench after restarting n$victim: $out"
+wait_for 30 "n$victim to catch up" same_height $((h3 + 1)) 1 2 3 4
+say "n$victim caught up: all 4 at height $(height 1)"
+
+# Block-level agreement: the same block hash at the last height everywhere.
+h=$(height 1)
+hash1=$("$MLCHAIN" layer show --node "$(url 1)" -o json | jq -r .head_hash)
+for i in 2 3 4; do
+  [[ $("$MLCHAIN" layer show --node "$(url $i)" -o json | jq -r .head_hash) == "$hash1" ]] || fail "n$i head differs at $h"
+done
+
+for i in "${!PIDS[@]}"; do kill -TERM "${PIDS[$i]}"; done
+for i in "${!PIDS[@]}"; do
+  rc=0; timeout 10 tail --pid="${PIDS[$i]}" -f /dev/null || rc=$?
+  [[ $rc == 0 ]] || fail "n$i did not stop within 10 s of SIGTERM"
+  wait "${PIDS[$i]}" || fail "n$i exited non-zero after SIGTERM"
+  unset "PIDS[$i]"
+done
+say "PASS"

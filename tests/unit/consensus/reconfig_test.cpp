@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include "cluster.h"
+#include "mlchain/consensus/reconfig.h"
+
+namespace mlchain::consensus {
+namespace {
+
+using testing::Cluster;
+using testing::req;
+
+crypto::PublicKey key(std::uint8_t b) {
+  crypto::PublicKey k;
+  k.bytes[0] = b;
+  return k;
+}
+
+TEST(Reconfig, ConfigOpsRoundTripAndOthersAreNot) {
+  ConfigChange c{ConfigAction::kMarkInvalid, key(7), "n7", "https://h:1"};
+  auto back = parse_config_op(make_config_op(c));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->action, ConfigAction::kMarkInvalid);
+  EXPECT_EQ(back->key, key(7));
+  EXPECT_EQ(back->name, "n7");
+  EXPECT_FALSE(parse_config_op(to_bytes("put a b")).has_value());
+  EXPECT_FALSE(parse_config_op(to_bytes("mlchain-config:{\"action\":\"explode\",\"key\":\"00\"}")).has_value());
+  EXPECT_FALSE(parse_config_op(to_bytes("mlchain-config:not json")).has_value());
+}
+
+TEST(Reconfig, NextEpochRules) {
+  EpochConfig c{3, {key(1), key(2), key(3), key(4)}};
+  auto n = next_epoch(c, {{ConfigAction::kRemoveMember, key(2), "", ""}, {ConfigAction::kAddMember, key(9), "", ""}});
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->epoch, 4u);
+  EXPECT_EQ(n->members, (std::vector<crypto::PublicKey>{key(1), key(3), key(4), key(9)}));
+  // Unknown removals and duplicate additions change nothing.
+  auto same = next_epoch(c, {{ConfigAction::kRemoveMember, key(8), "", ""}, {ConfigAction::kAddMember, key(1), "", ""}});
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(same->members, c.members);
+  // A layer cannot lose its last member.
+  EpochConfig one{0, {key(1)}};
+  EXPECT_FALSE(next_epoch(one, {{ConfigAction::kRemoveMember, key(1), "", ""}}).has_value());
+}
+
+// Five replicas; the last is removed. The change waits for the checkpoint
+// boundary (filled with null batches), then four replicas run epoch 1 and
+// the removed one is retired.
+TEST(Reconfig, RemovedMemberRetiresAtTheBoundaryAndTheRestCarriesOn) {
+  Cluster c(5);  // k = 2
+  ConfigChange rm{ConfigAction::kRemoveMember, c.config().members[4], "n4", ""};
+  c.request_all(Request{"admin", 1, make_config_op(rm)});
+  c.request_all(req("a", 1));
+  c.pump();  // seq 1 (config op + a): boundary is seq 2, filled by a null batch
+  for (ReplicaId i = 0; i < 5; ++i) {
+    EXPECT_EQ(c.at(i).last_executed(), 2u) << "replica " << i;
+    EXPECT_EQ(c.at(i).config().epoch, 1u);
+  }
+  ASSERT_TRUE(c.executed(0)[1].next_epoch.has_value());
+  EXPECT_EQ(c.executed(0)[1].next_epoch->n(), 4u);
+  EXPECT_TRUE(c.at(4).retired());
+  EXPECT_EQ(c.at(0).config().n(), 4u);
+  c.request_all(req("b", 1));
+  c.request_all(req("c", 1));
+  c.pump();
+  for (ReplicaId i = 0; i < 4; ++i) {
+    ASSERT_EQ(c.at(i).last_executed(), 3u) << "replica " << i;
+    EXPECT_EQ(c.executed(i).back().epoch, 1u);
+    EXPECT_EQ(c.executed(i).back().commits.size(), c.at(i).config().quorum());
+  }
+  EXPECT_EQ(c.at(4).last_executed(), 2u);  // retired: does nothing any more
+  // A message of the old epoch is refused.
+  auto before = c.at(1).drops().count("wrong_epoch") ? c.at(1).drops().at("wrong_epoch") : 0;
+  PrePrepare old;
+  old.epoch = 0;
+  old.seq = 4;
+  old.time_ms = unix_millis(c.now());
+  c.inject(0, 1, signed_part(old, c.signer(0)));
+  c.pump();
+  EXPECT_EQ(c.at(1).drops().at("wrong_epoch"), before + 1);
+}
+
+}  // namespace
+}  // namespace mlchain::consensus

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include "mlchain/node/config.h"
+
+namespace mlchain::node {
+namespace {
+
+constexpr const char* kGood = R"(name = "n1"
+key_file = "n1.pem"
+listen = "127.0.0.1:7101"
+data_dir = "data/n1"
+genesis = "/abs/genesis.json"
+log_format = "json"
+log_level = "debug"
+op_timeout_ms = 2000
+)";
+
+TEST(NodeConfig, ParsesAndResolvesRelativePaths) {
+  auto c = parse_node_config_toml(kGood, "n1.toml", "/etc/mlchain");
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->name, "n1");
+  EXPECT_EQ(c->key_file, "/etc/mlchain/n1.pem");
+  EXPECT_EQ(c->data_dir, "/etc/mlchain/data/n1");
+  EXPECT_EQ(c->genesis, "/abs/genesis.json");
+  EXPECT_EQ(c->listen_host, "127.0.0.1");
+  EXPECT_EQ(c->listen_port, 7101);
+  EXPECT_EQ(c->log_format, LogFormat::kJson);
+  EXPECT_EQ(c->log_level, LogLevel::kDebug);
+  EXPECT_EQ(c->op_timeout_ms, 2000u);
+}
+
+TEST(NodeConfig, UnknownKeyNamesFileAndLine) {
+  auto c = parse_node_config_toml(std::string(kGood) + "colour = \"red\"\n", "n1.toml", "");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("n1.toml:9:"), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find("colour"), std::string::npos);
+}
+
+TEST(NodeConfig, RejectsBadValues) {
+  auto missing = parse_node_config_toml("name = \"n1\"\n", "a.toml", "");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("key_file"), std::string::npos);
+
+  std::string bad_port = kGood;
+  bad_port.replace(bad_port.find("7101"), 4, "99999");
+  auto p = parse_node_config_toml(bad_port, "a.toml", "");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("a.toml:3:"), std::string::npos) << p.status().message();
+
+  std::string bad_format = kGood;
+  bad_format.replace(bad_format.find("\"json\""), 6, "\"xml\"");
+  EXPECT_FALSE(parse_node_config_toml(bad_format, "a.toml", "").ok());
+
+  auto syntax = parse_node_config_toml("name = \n", "a.toml", "");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.status().message().find("a.toml:1:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mlchain::node
