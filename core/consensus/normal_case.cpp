@@ -215,9 +215,11 @@ void Replica::check_prepared(Seq seq) {
   s.prepared = true;
   s.best = std::move(proof);
   persist_slot(seq);
-  Commit c = signed_(Commit{config_.epoch, view_, seq, s.digest, self_, {}});
-  s.commits[self_] = c;
-  broadcast(c);
+  if (!muted()) {
+    Commit c = signed_(Commit{config_.epoch, view_, seq, s.digest, self_, {}});
+    s.commits[self_] = c;
+    broadcast(c);
+  }
   check_committed(seq);
 }
 
@@ -307,6 +309,8 @@ void Replica::switch_epoch(EpochConfig next) {
   next_seq_ = last_exec_ + 1;
   active_ = true;
   vc_attempts_ = 0;
+  vc_max_ = view_;  // our view changes of the old epoch are void in the new one
+  left_at_ = last_exec_;
   for (auto kind : {TimerKind::kBatch, TimerKind::kViewChange, TimerKind::kFetch}) cancel_timer(kind);
   auto me = config_.index_of(signer_.public_key());
   if (!me) {

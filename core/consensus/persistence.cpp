@@ -25,7 +25,8 @@ std::string dump(const codec::Json& j) {
 }  // namespace
 
 void Replica::persist_view() {
-  emit(Persist{"view", dump({{"view", view_}, {"active", active_}}), false});
+  emit(Persist{"view", dump({{"view", view_}, {"active", active_}, {"vc_max", vc_max_}, {"left_at", left_at_}}),
+               false});
 }
 
 void Replica::persist_slot(Seq s) {
@@ -93,6 +94,12 @@ void Replica::recover(const RecoveredState& r) {
       auto a = codec::get_bool(*j, "active");
       if (v.ok()) view_ = *v;
       if (a.ok()) active_ = *a;
+      // Older records have neither: we sent view changes up to view_ at most
+      // (or only the current one when inactive), and left at what we executed.
+      auto w = codec::get_uint(*j, "vc_max");
+      auto l = codec::get_uint(*j, "left_at");
+      vc_max_ = w.ok() ? std::max(view_, *w) : view_;
+      left_at_ = l.ok() ? std::min(*l, last_exec_) : last_exec_;
     }
   }
   for (auto it = r.records.lower_bound("slot/"); it != r.records.end() && it->first.rfind("slot/", 0) == 0; ++it) {

@@ -87,6 +87,7 @@ void Replica::on_bundle(const BlockBundle& m, ReplicaId from) {
       (m.new_view->view > view_ || (m.new_view->view == view_ && !active_)))
     on_new_view(*m.new_view);
   std::size_t executed = 0;
+  std::optional<View> live_view;  // view of the newest batch executed from this bundle
   for (const auto& b : m.batches) {
     const PrePrepare& pp = b.pre_prepare;
     if (pp.seq <= last_exec_) continue;
@@ -98,10 +99,22 @@ void Replica::on_bundle(const BlockBundle& m, ReplicaId from) {
       drop("bad_certificate");
       break;
     }
+    Epoch epoch = config_.epoch;
+    View cert_view = b.commits.front().view;
+    bool after_leaving = pp.seq > left_at_;
     execute(pp, b.commits);
     ++stats_.batches_fetched;
     ++executed;
     if (retired_) return;
+    if (config_.epoch == epoch && after_leaving) live_view = cert_view;
+    else live_view.reset();
+  }
+  // A quorum committed in a lower view after we left our last active view:
+  // abandon our lone view change and rejoin it (rejoin_view()), then follow
+  // the sender's newer view if it has one.
+  if (live_view && !active_ && *live_view < view_) {
+    rejoin_view(*live_view);
+    if (m.new_view && m.new_view->epoch == config_.epoch && m.new_view->view > view_) on_new_view(*m.new_view);
   }
   try_execute();
   // A full bundle: there is probably more; ask the same peer straight away.

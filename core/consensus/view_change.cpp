@@ -10,7 +10,9 @@ namespace mlchain::consensus {
 void Replica::start_view_change(View target) {
   if (target < view_ || (target == view_ && active_)) return;
   if (target > view_ || active_) ++stats_.view_changes_started;
+  if (active_) left_at_ = last_exec_;
   view_ = target;
+  vc_max_ = std::max(vc_max_, target);
   active_ = false;
   cancel_timer(TimerKind::kBatch);
   cancel_timer(TimerKind::kRequest);
@@ -98,6 +100,54 @@ void Replica::maybe_join_higher_view() {
   if (wishes.size() < need) return;
   std::sort(wishes.begin(), wishes.end(), std::greater<>());
   start_view_change(wishes[need - 1]);
+}
+
+// Rejoining a lower live view (consensus.md). We are changing view alone
+// (inactive in view_), and a state-transfer bundle carried a batch committed
+// in view v < view_ above the point where we left our last active view: q
+// replicas (f + 1 correct) were working in v after we left, so nobody follows
+// our higher view and waiting for it would strand us. Join v.
+//
+// Safety: our earlier view changes for views in (v, vc_max_] may still end
+// up in a new-view message, and they do not report anything we prepare in v.
+// A batch committed in v without our commit has a commit quorum of other
+// replicas, so the usual quorum intersection holds without us; hence we send
+// no Commit while view_ < vc_max_ (muted()) but still prepare, execute and
+// checkpoint. From view vc_max_ on we vote normally again.
+void Replica::rejoin_view(View v) {
+  if (active_ || v >= view_) return;
+  ++stats_.views_rejoined;
+  view_ = v;
+  vc_attempts_ = 0;
+  cancel_timer(TimerKind::kViewChange);
+  buffered_.clear();
+  for (auto it = log_.begin(); it != log_.end();) {
+    Slot& s = it->second;
+    if (s.pp && s.pp->view != view_) s.pp.reset();
+    s.prepares.clear();
+    s.commits.clear();
+    s.prepared = false;
+    s.committed = false;
+    if (!s.pp && !s.best) it = log_.erase(it);
+    else ++it;
+  }
+  active_ = true;
+  persist_view();
+  proposed_.clear();
+  next_seq_ = std::max(h_, last_exec_) + 1;
+  for (const auto& [s, slot] : log_)
+    if (slot.pp) next_seq_ = std::max(next_seq_, s + 1);
+  for (auto& [c, p] : pending_) {
+    p.since = now_;
+    p.forwarded = false;
+  }
+  refresh_request_timer();
+  for (auto it = vc_latest_.begin(); it != vc_latest_.end();) {
+    if (it->first != self_ && it->second.new_view <= view_) it = vc_latest_.erase(it);
+    else ++it;
+  }
+  maybe_propose(false);
+  try_execute();
 }
 
 }  // namespace mlchain::consensus

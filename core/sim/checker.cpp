@@ -42,10 +42,16 @@ void World::check_block(Node& n, const ledger::Block& b) {
 void World::check_view(Node& n) {
   if (n.byzantine || !n.up || !n.replica) return;
   auto v = n.replica->view();
+  bool active = n.replica->active();
+  // The one way down (consensus.md, "Rejoining a lower live view"): a replica
+  // abandons its unfinished view change (inactive before this step) for a
+  // lower view it is then active in. From there, views never go back again.
+  if (v < n.max_view && !n.was_active && active) n.max_view = v;
   if (v < n.max_view)
     violation("replica " + std::to_string(n.id) + " went back from view " + std::to_string(n.max_view) + " to " +
               std::to_string(v));
   n.max_view = std::max(n.max_view, v);
+  n.was_active = active;
 }
 
 }  // namespace mlchain::sim::detail

@@ -115,6 +115,7 @@ Status World::start_node(Node& n) {
   n.replica = std::make_unique<consensus::Replica>(n.id, config_, opt_.replica, *signers_[n.id], *verifier_,
                                                    std::move(recovered));
   n.up = true;
+  n.was_active = n.replica->active();
   if (n.replica->view() < n.max_view && !n.byzantine)
     violation("replica " + std::to_string(n.id) + " restarted in view " + std::to_string(n.replica->view()) +
               " after reaching view " + std::to_string(n.max_view));

@@ -69,6 +69,7 @@ struct Node {
   std::unique_ptr<consensus::Replica> replica;
   std::array<std::uint64_t, consensus::kTimerKinds> timer_generation{};
   consensus::View max_view = 0;
+  bool was_active = true;  // active() after the previous step (check_view)
   std::optional<ledger::Block> last_block;
   std::deque<MessagePtr> seen;  // for replaying byzantine nodes
 };

@@ -37,7 +37,7 @@
 // so the chain digest stands for the state.
 //
 // Durable records (Persist actions, table "consensus"):
-//   "view"          {"view": v, "active": bool}
+//   "view"          {"view": v, "active": bool, "vc_max": w, "left_at": s}
 //   "slot/<seq:020>" {"pp": pre-prepare accepted in its view, "best": prepared proof | null}
 //   "stable"        {"seq": s, "digest": hex, "proof": [checkpoints]}
 // On restart, pass them back in RecoveredState::records.
@@ -78,6 +78,7 @@ struct ReplicaStats {
   std::uint64_t batches_fetched = 0;
   std::uint64_t fetches_sent = 0;
   std::uint64_t stable_checkpoints = 0;
+  std::uint64_t views_rejoined = 0;  // left an unfinished view change for a lower live view
 };
 
 class Replica {
@@ -174,6 +175,11 @@ class Replica {
   bool valid_view_change(const ViewChange& m);
   bool valid_prepared_proof(const PreparedProof& p, View below, Seq stable_seq);
   void maybe_join_higher_view();
+  void rejoin_view(View v);
+  // Commits are withheld in a view below the highest view we ever sent a
+  // view change for: those view changes may be used in a new view and do not
+  // report what we would commit here (see rejoin_view()).
+  bool muted() const { return view_ < vc_max_; }
 
   // --- new_view.cpp ---
   void try_send_new_view();
@@ -207,6 +213,8 @@ class Replica {
   View view_ = 0;
   bool active_ = true;
   unsigned vc_attempts_ = 0;
+  View vc_max_ = 0;                                  // highest view we sent a view change for
+  Seq left_at_ = 0;                                  // last_exec_ when we last left an active view
   Seq last_exec_ = 0;
   Digest chain_digest_{};
   Seq h_ = 0;

@@ -12,7 +12,9 @@
 // After every step an invariant checker asserts, over correct replicas only:
 // no two commit different blocks at one height, each chain links, each
 // block's commit certificate verifies against the epoch's members, views never
-// go back. With more than f byzantine replicas a fork is possible and the
+// go back (one exception: a replica inactive in a view change may rejoin the
+// lower view a quorum is live in, see docs/consensus.md). With more than f
+// byzantine replicas a fork is possible and the
 // checker reports it (SimReport::fork).
 //
 // Thread safety: run() is reentrant; each call owns all its state.
