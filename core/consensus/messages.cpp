@@ -118,6 +118,18 @@ Status check_type(const Json& j, std::string_view want) {
   return {};
 }
 
+// Decodes each element of the array `field` (at most max_items) with
+// `decode`, appending to `out`; the first bad element fails the whole message.
+template <typename T, typename Decode>
+Status decode_array(const Json& j, std::string_view field, std::size_t max_items, Decode decode, std::vector<T>& out) {
+  MLCHAIN_ASSIGN_OR_RETURN(Json items, codec::get_array(j, field, max_items));
+  for (const auto& item : items) {
+    MLCHAIN_ASSIGN_OR_RETURN(T x, decode(item));
+    out.push_back(std::move(x));
+  }
+  return {};
+}
+
 Result<PrePrepare> pp_from(const Json& j) {
   MLCHAIN_TRY(codec::only_fields(j, {"type", "epoch", "view", "seq", "time", "requests", "replica", "sig"}, "pre-prepare"));
   MLCHAIN_TRY(check_type(j, "pre-prepare"));
@@ -126,11 +138,7 @@ Result<PrePrepare> pp_from(const Json& j) {
   MLCHAIN_ASSIGN_OR_RETURN(m.view, codec::get_uint(j, "view"));
   MLCHAIN_ASSIGN_OR_RETURN(m.seq, codec::get_uint(j, "seq"));
   MLCHAIN_ASSIGN_OR_RETURN(m.time_ms, codec::get_int(j, "time"));
-  MLCHAIN_ASSIGN_OR_RETURN(Json reqs, codec::get_array(j, "requests", 100'000));
-  for (const auto& r : reqs) {
-    MLCHAIN_ASSIGN_OR_RETURN(Request req, request_from_json(r));
-    m.requests.push_back(std::move(req));
-  }
+  MLCHAIN_TRY(decode_array(j, "requests", 100'000, request_from_json, m.requests));
   MLCHAIN_ASSIGN_OR_RETURN(m.replica, replica_field(j));
   MLCHAIN_ASSIGN_OR_RETURN(m.sig, array_field<64>(j, "sig"));
   return m;
@@ -167,11 +175,8 @@ Result<PreparedProof> proof_from(const Json& p) {
   PreparedProof proof;
   MLCHAIN_ASSIGN_OR_RETURN(Json ppj, codec::get_object(p, "pre_prepare"));
   MLCHAIN_ASSIGN_OR_RETURN(proof.pre_prepare, pp_from(ppj));
-  MLCHAIN_ASSIGN_OR_RETURN(Json prs, codec::get_array(p, "prepares", kMaxMembers));
-  for (const auto& pr : prs) {
-    MLCHAIN_ASSIGN_OR_RETURN(Prepare x, vote_from<Prepare>(pr, "prepare"));
-    proof.prepares.push_back(std::move(x));
-  }
+  MLCHAIN_TRY(decode_array(p, "prepares", kMaxMembers, [](const Json& x) { return vote_from<Prepare>(x, "prepare"); },
+                           proof.prepares));
   return proof;
 }
 
@@ -184,16 +189,8 @@ Result<ViewChange> vc_from(const Json& j) {
   MLCHAIN_ASSIGN_OR_RETURN(m.new_view, codec::get_uint(j, "new_view"));
   MLCHAIN_ASSIGN_OR_RETURN(m.stable_seq, codec::get_uint(j, "stable_seq"));
   MLCHAIN_ASSIGN_OR_RETURN(m.stable_digest, array_field<32>(j, "stable_digest"));
-  MLCHAIN_ASSIGN_OR_RETURN(Json cps, codec::get_array(j, "checkpoint_proof", kMaxMembers));
-  for (const auto& c : cps) {
-    MLCHAIN_ASSIGN_OR_RETURN(Checkpoint cp, checkpoint_from(c));
-    m.checkpoint_proof.push_back(std::move(cp));
-  }
-  MLCHAIN_ASSIGN_OR_RETURN(Json prepared, codec::get_array(j, "prepared", 4096));
-  for (const auto& p : prepared) {
-    MLCHAIN_ASSIGN_OR_RETURN(PreparedProof proof, proof_from(p));
-    m.prepared.push_back(std::move(proof));
-  }
+  MLCHAIN_TRY(decode_array(j, "checkpoint_proof", kMaxMembers, checkpoint_from, m.checkpoint_proof));
+  MLCHAIN_TRY(decode_array(j, "prepared", 4096, proof_from, m.prepared));
   MLCHAIN_ASSIGN_OR_RETURN(m.replica, replica_field(j));
   MLCHAIN_ASSIGN_OR_RETURN(m.sig, array_field<64>(j, "sig"));
   return m;
@@ -206,16 +203,8 @@ Result<NewView> nv_from(const Json& j) {
   NewView m;
   MLCHAIN_ASSIGN_OR_RETURN(m.epoch, codec::get_uint(j, "epoch"));
   MLCHAIN_ASSIGN_OR_RETURN(m.view, codec::get_uint(j, "view"));
-  MLCHAIN_ASSIGN_OR_RETURN(Json vcs, codec::get_array(j, "view_changes", kMaxMembers));
-  for (const auto& v : vcs) {
-    MLCHAIN_ASSIGN_OR_RETURN(ViewChange vc, vc_from(v));
-    m.view_changes.push_back(std::move(vc));
-  }
-  MLCHAIN_ASSIGN_OR_RETURN(Json pps, codec::get_array(j, "pre_prepares", 4096));
-  for (const auto& p : pps) {
-    MLCHAIN_ASSIGN_OR_RETURN(PrePrepare pp, pp_from(p));
-    m.pre_prepares.push_back(std::move(pp));
-  }
+  MLCHAIN_TRY(decode_array(j, "view_changes", kMaxMembers, vc_from, m.view_changes));
+  MLCHAIN_TRY(decode_array(j, "pre_prepares", 4096, pp_from, m.pre_prepares));
   MLCHAIN_ASSIGN_OR_RETURN(m.replica, replica_field(j));
   MLCHAIN_ASSIGN_OR_RETURN(m.sig, array_field<64>(j, "sig"));
   return m;
@@ -241,11 +230,8 @@ Result<BlockBundle> bundle_from(const Json& j) {
     CommittedBatch cb;
     MLCHAIN_ASSIGN_OR_RETURN(Json ppj, codec::get_object(b, "pre_prepare"));
     MLCHAIN_ASSIGN_OR_RETURN(cb.pre_prepare, pp_from(ppj));
-    MLCHAIN_ASSIGN_OR_RETURN(Json cs, codec::get_array(b, "commits", kMaxMembers));
-    for (const auto& c : cs) {
-      MLCHAIN_ASSIGN_OR_RETURN(Commit x, vote_from<Commit>(c, "commit"));
-      cb.commits.push_back(std::move(x));
-    }
+    MLCHAIN_TRY(decode_array(b, "commits", kMaxMembers, [](const Json& x) { return vote_from<Commit>(x, "commit"); },
+                             cb.commits));
     m.batches.push_back(std::move(cb));
   }
   if (j.contains("new_view") && !j.at("new_view").is_null()) {
