@@ -79,8 +79,11 @@ void setup_version(CLI::App& app, Cli& cli);
 void setup_key(CLI::App& app, Cli& cli);
 void setup_layer(CLI::App& app, Cli& cli);
 void setup_node(CLI::App& app, Cli& cli);
+// node join|leave (cmd_membership.cpp), registered by setup_node.
+void add_membership_commands(CLI::App& node, Cli& cli);
 void setup_bench(CLI::App& app, Cli& cli);
 void setup_completion(CLI::App& app, Cli& cli);
 void setup_sim(CLI::App& app, Cli& cli);
+void setup_object(CLI::App& app, Cli& cli);
 
 }  // namespace mlchain::cli

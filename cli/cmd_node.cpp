@@ -70,6 +70,7 @@ int run_node_status(const NodeStatusOptions& opts, const Cli& cli) {
   std::string ready = (*j).value("ready", false) ? "yes" : "no (" + str("not_ready_reason") + ")";
   cli.print_fields({{"node", str("node")},
                     {"layer", str("layer")},
+                    {"role", str("role") + " (epoch " + str("epoch") + ")"},
                     {"height", str("height")},
                     {"view", str("view") + ((*j).value("view_active", true) ? "" : " (changing)")},
                     {"primary", str("primary") + ((*j).value("is_primary", false) ? " (this node)" : "")},
@@ -83,7 +84,7 @@ int run_node_status(const NodeStatusOptions& opts, const Cli& cli) {
 }  // namespace
 
 void setup_node(CLI::App& app, Cli& cli) {
-  auto* node = app.add_subcommand("node", "Run a layer member's daemon and inspect running nodes.");
+  auto* node = app.add_subcommand("node", "Run a layer member's daemon, inspect nodes, admit and remove members.");
   node->require_subcommand(1);
 
   auto run_opts = std::make_shared<NodeRunOptions>();
@@ -105,6 +106,8 @@ void setup_node(CLI::App& app, Cli& cli) {
       "Example:\n"
       "  mlchain node status --node https://127.0.0.1:7101 -o json");
   status->callback([status_opts, &cli] { cli.exit_code = run_node_status(*status_opts, cli); });
+
+  add_membership_commands(*node, cli);
 }
 
 }  // namespace mlchain::cli

@@ -5,7 +5,7 @@ _mlchain_subcommands() {
     '') echo 'version key layer node bench sim completion' ;;
     'key') echo 'gen show sign verify' ;;
     'layer') echo 'create show' ;;
-    'node') echo 'run status' ;;
+    'node') echo 'run status join leave' ;;
     'bench') echo 'layer' ;;
   esac
 }
@@ -24,6 +24,8 @@ _mlchain_options() {
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'node leave') echo '-h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
@@ -45,6 +47,8 @@ _mlchain_value_options() {
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'node leave') echo '-h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
@@ -100,6 +104,16 @@ _mlchain_values() {
     'node status|-o') echo 'text json' ;;
     'node status|--output') echo 'text json' ;;
     'node status|--color') echo 'auto always never' ;;
+    'node join|--config') echo '@file' ;;
+    'node join|--admin-key') echo '@file' ;;
+    'node join|-o') echo 'text json' ;;
+    'node join|--output') echo 'text json' ;;
+    'node join|--color') echo 'auto always never' ;;
+    'node leave|--config') echo '@file' ;;
+    'node leave|--admin-key') echo '@file' ;;
+    'node leave|-o') echo 'text json' ;;
+    'node leave|--output') echo 'text json' ;;
+    'node leave|--color') echo 'auto always never' ;;
     'bench|-o') echo 'text json' ;;
     'bench|--output') echo 'text json' ;;
     'bench|--color') echo 'auto always never' ;;

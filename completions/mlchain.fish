@@ -9,7 +9,7 @@ function __mlchain_subcommands
         case 'layer'
             echo create show
         case 'node'
-            echo run status
+            echo run status join leave
         case 'bench'
             echo layer
     end
@@ -42,6 +42,10 @@ function __mlchain_value_options
             echo -- -h --help --config -o --output -q --quiet -v --verbose --color
         case 'node status'
             echo -- -h --help --node -o --output -q --quiet -v --verbose --color
+        case 'node join'
+            echo -- -h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color
+        case 'node leave'
+            echo -- -h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color
         case 'bench'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'bench layer'
@@ -84,7 +88,7 @@ complete -c mlchain -f
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'version' -d 'Print the version of mlchain and of the libraries it was built with.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'key' -d 'Create and inspect Ed25519 identities and their TLS certificates.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'layer' -d 'Establish layers and inspect them.'
-complete -c mlchain -n '__mlchain_at '\'''\''' -a 'node' -d 'Run a layer member'\''s daemon and inspect running nodes.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'node' -d 'Run a layer member'\''s daemon, inspect nodes, admit and remove members.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'bench' -d 'Load generators against a running network.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'sim' -d 'Simulate one PBFT layer deterministically under faults and check its safety invariants.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'completion' -d 'Print a shell completion script for bash, zsh or fish.'
@@ -160,6 +164,8 @@ complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s v -l verbose -r -d '
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'run' -d 'Run the daemon of one layer member until SIGINT or SIGTERM.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'status' -d 'Show one node: height, view, primary, readiness, peers.'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'join' -d 'Admit a new node to a layer and wait until it is a ready member.'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'leave' -d 'Remove a member from its layer (it resigns, or an admin removes it).'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -177,6 +183,26 @@ complete -c mlchain -n '__mlchain_at '\''node status'\''' -s o -l output -r -a '
 complete -c mlchain -n '__mlchain_at '\''node status'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''node status'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''node status'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l config -r -F -d 'The NEW node'\''s config TOML (its key, name, listen address, genesis).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l admin-key -r -F -d 'An admin key of the layer (listed in the blueprint'\''s admin_keys).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l node -r -d 'A member to contact (default: the first member in the genesis).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l address -r -d 'The address members reach the new node at (default: from its listen).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l timeout -r -d 'Seconds to wait for the node to be ready (default 120).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l config -r -F -d 'The leaving node'\''s config: it resigns, signing with its own key.'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l member -r -d 'Name or public key of the member an admin removes.'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l admin-key -r -F -d 'An admin key of the layer (with --member).'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l node -r -d 'A member to contact (default: the leaving node itself).'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l timeout -r -d 'Seconds to wait for the new epoch (default 60).'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'layer' -d 'Submit signed operations to a layer; print committed ops/s and latency.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'

@@ -25,6 +25,7 @@ bool valid_request(const Request& r) {
 }  // namespace
 
 void Replica::on_request(const Request& r) {
+  if (learning_) return drop("learner");
   if (!valid_request(r)) return drop("bad_request");
   if (auto it = client_last_.find(r.client); it != client_last_.end() && r.id <= it->second) {
     if (r.id == it->second) emit(ResendReply{r.client, r.id});
@@ -256,7 +257,7 @@ void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
   for (const auto& r : pp.requests) {
     auto& last = client_last_[r.client];
     if (r.id > last) {
-      if (auto change = parse_config_op(r.op)) pending_changes_.push_back(std::move(*change));
+      if (auto change = config_change_of(r, config_filter_)) pending_changes_.push_back(std::move(*change));
     }
     last = std::max(last, r.id);
     if (auto it = pending_.find(r.client); it != pending_.end() && it->second.request.id <= last) pending_.erase(it);
@@ -272,7 +273,7 @@ void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
   emit(std::move(e));
   ++stats_.batches_executed;
   if (next) return switch_epoch(std::move(*next));
-  if (boundary) send_checkpoint(s);
+  if (boundary && !learning_) send_checkpoint(s);
   refresh_request_timer();
   next_seq_ = std::max(next_seq_, last_exec_ + 1);
   if (!pending_changes_.empty()) maybe_propose(false);  // fill up to the boundary
@@ -313,11 +314,17 @@ void Replica::switch_epoch(EpochConfig next) {
   left_at_ = last_exec_;
   for (auto kind : {TimerKind::kBatch, TimerKind::kViewChange, TimerKind::kFetch}) cancel_timer(kind);
   auto me = config_.index_of(signer_.public_key());
+  if (!me && learning_) {
+    self_ = static_cast<ReplicaId>(config_.n());  // still waiting for the epoch that adds us
+    maybe_schedule_fetch();
+    return;
+  }
   if (!me) {
     cancel_timer(TimerKind::kRequest);
     retired_ = true;
     return;
   }
+  learning_ = false;
   self_ = *me;
   persist_view();
   for (auto& [c, p] : pending_) {

@@ -78,8 +78,14 @@ void Replica::recover(const RecoveredState& r) {
   } else {
     epoch_start_digest_ = last_exec_ == 0 ? chain_digest_ : Digest{};
   }
-  if (auto me = config_.index_of(signer_.public_key())) self_ = *me;
-  else retired_ = !config_.members.empty() && r.config.has_value();
+  if (auto me = config_.index_of(signer_.public_key())) {
+    self_ = *me;
+  } else if (r.learner) {
+    learning_ = true;
+    self_ = static_cast<ReplicaId>(config_.n());  // no id of its own yet
+  } else {
+    retired_ = !config_.members.empty() && r.config.has_value();
+  }
   // A stable checkpoint from an older epoch, or one we cannot prove, is
   // replaced by the start of the epoch (which needs no proof).
   if (h_ <= epoch_start_ || stable_proof_.empty()) {

@@ -59,8 +59,18 @@ std::vector<Action> Replica::step(const Event& event) {
         case TimerKind::kFetch: r->on_fetch_timer(); break;
       }
     }
+    void operator()(const LinkUp& e) const {
+      // Ask the peer that just came up whether it has blocks we lack.
+      if (e.peer < r->config_.n() && e.peer != r->self_) {
+        ++r->stats_.fetches_sent;
+        r->send_to(e.peer, r->signed_(FetchBlocks{r->config_.epoch, r->last_exec_ + 1, r->self_, {}}));
+      }
+    }
     void operator()(const Start&) const {
-      if (!r->active_) {
+      if (r->learning_) {
+        r->send_fetch();
+        r->maybe_schedule_fetch();
+      } else if (!r->active_) {
         r->start_view_change(r->view_);
       } else if (r->config_.n() > 1) {
         // After a restart we may be behind and nobody will tell us: ask.
@@ -82,6 +92,14 @@ void Replica::on_peer(const PeerMessage& pm) {
   // membership of their own epoch as they execute), and replica ids differ
   // between epochs, so it is authenticated by the link's sender alone.
   bool cross_epoch = std::holds_alternative<BlockBundle>(m) || std::holds_alternative<FetchBlocks>(m);
+  if (learning_) {
+    // A newcomer takes part in nothing but state transfer.
+    if (!std::holds_alternative<BlockBundle>(m)) {
+      if (!cross_epoch && epoch_of(m) > config_.epoch) ahead_epoch_[pm.from] = epoch_of(m);
+      return drop("learner");
+    }
+    return dispatch(pm.from, m);
+  }
   if (!cross_epoch && !std::holds_alternative<ForwardedRequest>(m) && epoch_of(m) != config_.epoch) {
     if (epoch_of(m) > config_.epoch) {
       ahead_epoch_[pm.from] = epoch_of(m);

@@ -11,6 +11,7 @@
 namespace mlchain::consensus {
 
 bool Replica::behind() const {
+  if (learning_) return true;  // until an epoch adds us
   if (config_.n() <= 1) return false;
   if (last_exec_ < h_) return true;
   for (auto it = log_.upper_bound(last_exec_ + 1); it != log_.end(); ++it)
@@ -83,7 +84,7 @@ bool Replica::valid_commit_certificate(const PrePrepare& pp, const std::vector<C
 
 void Replica::on_bundle(const BlockBundle& m, ReplicaId from) {
   if (!check_sig(Message(m), from)) return;
-  if (m.new_view && m.new_view->epoch == config_.epoch &&
+  if (!learning_ && m.new_view && m.new_view->epoch == config_.epoch &&
       (m.new_view->view > view_ || (m.new_view->view == view_ && !active_)))
     on_new_view(*m.new_view);
   std::size_t executed = 0;
@@ -102,6 +103,9 @@ void Replica::on_bundle(const BlockBundle& m, ReplicaId from) {
     Epoch epoch = config_.epoch;
     View cert_view = b.commits.front().view;
     bool after_leaving = pp.seq > left_at_;
+    // A learner has no view of its own: it follows the certificates, so it
+    // enters its first epoch in the view the layer was committing in.
+    if (learning_) view_ = std::max(view_, cert_view);
     execute(pp, b.commits);
     ++stats_.batches_fetched;
     ++executed;
@@ -114,7 +118,7 @@ void Replica::on_bundle(const BlockBundle& m, ReplicaId from) {
   // the sender's newer view if it has one.
   if (live_view && !active_ && *live_view < view_) {
     rejoin_view(*live_view);
-    if (m.new_view && m.new_view->epoch == config_.epoch && m.new_view->view > view_) on_new_view(*m.new_view);
+    if (!learning_ && m.new_view && m.new_view->epoch == config_.epoch && m.new_view->view > view_) on_new_view(*m.new_view);
   }
   try_execute();
   // A full bundle: there is probably more; ask the same peer straight away.

@@ -137,6 +137,18 @@ Result<consensus::EpochConfig> Ledger::epoch_config_of(consensus::Epoch epoch) c
   return members_from(j, epoch);
 }
 
+Result<bool> Ledger::ever_member(const crypto::PublicKey& key) const {
+  for (consensus::Epoch e = 0; e <= config_.epoch; ++e) {
+    auto c = epoch_config_of(e);
+    if (!c.ok()) {
+      if (c.status().code() == ErrorCode::kNotFound && e == 0) continue;  // epoch 0 is stored at the first switch
+      return c.status();
+    }
+    if (c->index_of(key)) return true;
+  }
+  return false;
+}
+
 Status Ledger::load_head() {
   MLCHAIN_ASSIGN_OR_RETURN(auto r, store_.begin_read());
   MLCHAIN_ASSIGN_OR_RETURN(auto head, get_opt(*r, kMeta, "head"));
@@ -181,7 +193,7 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
       }
       Bytes result;
       if (op.id > last_id) {
-        if (auto change = consensus::parse_config_op(op.op)) pending.push_back(*change);
+        if (auto change = consensus::config_change_of(op, config_filter_)) pending.push_back(*change);
       }
       if (op.id <= last_id) {
         // Executed before (re-proposed after a view change): at most once.

@@ -46,6 +46,16 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
       count_rejected_op("bad_signature");
       return reply(error(401, "bad_signature", st.message()));
     }
+    if (is_config_op_text(op->op)) {
+      auto change = authorize_config_op(*op, genesis.blueprint.admin_keys, verifier);
+      if (!change.ok()) {
+        bool denied = change.status().code() == ErrorCode::kPermissionDenied;
+        bool forged = change.status().code() == ErrorCode::kVerificationFailed;
+        count_rejected_op(denied ? "not_authorized" : forged ? "bad_proof" : "bad_request");
+        return reply(error(denied ? 403 : forged ? 401 : 400, denied ? "not_authorized" : forged ? "bad_proof" : "bad_request",
+                           change.status().message()));
+      }
+    }
     auto shared = std::make_shared<net::Reply>(std::move(reply));
     auto o = std::make_shared<SignedOp>(std::move(op).value());
     if (!driver.post([this, o, shared, start] { submit(std::move(*o), std::move(*shared), start); })) {
@@ -164,7 +174,9 @@ codec::Json Node::Impl::status_json() const {
           {"public_key", key->public_key().hex()},
           {"layer", genesis.blueprint.layer_path},
           {"genesis_hash", genesis.hash_hex},
-          {"replica", replica->id()},
+          {"role", role()},
+          {"epoch", replica->config().epoch},
+          {"replica", replica->learner() || replica->retired() ? codec::Json(nullptr) : codec::Json(replica->id())},
           {"height", ledger->height()},
           {"view", replica->view()},
           {"view_active", replica->active()},

@@ -45,7 +45,31 @@ bool Node::Impl::is_member(const crypto::PublicKey& k) const {
 std::string Node::Impl::member_name(const crypto::PublicKey& k) const {
   for (const auto& m : genesis.blueprint.members)
     if (m.key == k) return m.name;
+  if (k == key->public_key()) return cfg.name;
+  std::lock_guard lock(members_mu);
+  if (auto it = known_names.find(k); it != known_names.end()) return it->second;
   return k.key_id();
+}
+
+std::string Node::Impl::role() const {
+  if (replica->retired()) return "retired";
+  return replica->learner() ? "learner" : "member";
+}
+
+Status Node::Impl::load_directory() {
+  MLCHAIN_ASSIGN_OR_RETURN(auto txn, store->begin_read());
+  MLCHAIN_ASSIGN_OR_RETURN(auto cur, txn->cursor(kMembersTable));
+  MLCHAIN_TRY(cur->first());
+  std::lock_guard lock(members_mu);
+  while (cur->valid()) {
+    auto k = crypto::PublicKey::from_hex(std::string(cur->key()));
+    auto j = codec::parse(cur->value());
+    if (!k.ok() || !j.ok()) return corruption("member directory entry " + std::string(cur->key()) + " is damaged");
+    known_addresses[*k] = j->value("address", "");
+    known_names[*k] = j->value("name", "");
+    MLCHAIN_TRY(cur->next());
+  }
+  return {};
 }
 
 Status Node::Impl::open() {
@@ -58,41 +82,49 @@ Status Node::Impl::open() {
   if (cert->public_key != key->public_key()) {
     return verification_failed("the certificate in " + cfg.key_file.string() + " is not for its private key");
   }
-  const ledger::MemberInfo* me = nullptr;
-  for (const auto& m : genesis.blueprint.members)
-    if (m.key == key->public_key()) me = &m;
-  if (me == nullptr) {
-    return failed_precondition("key " + key->public_key().key_id() + " (" + cfg.key_file.string() +
-                               ") is not a member of layer " + genesis.blueprint.layer_path +
-                               "; list its public key (mlchain key show --key FILE) in the blueprint");
-  }
-  if (me->name != cfg.name) {
-    return invalid_argument("config name '" + cfg.name + "' differs from the member name '" + me->name +
-                            "' that the genesis records for this key");
+  for (const auto& m : genesis.blueprint.members) {
+    if (m.key == key->public_key() && m.name != cfg.name) {
+      return invalid_argument("config name '" + cfg.name + "' differs from the member name '" + m.name +
+                              "' that the genesis records for this key");
+    }
   }
   signer = std::make_unique<crypto::Ed25519Signer>(*key);
-  app = std::make_unique<SignedOpStateMachine>(kv, genesis.hash_hex, verifier);
+  app = std::make_unique<SignedOpStateMachine>(kv, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
+  auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
 
   store::LmdbOptions lo;  // durable: fsync on every commit
   auto st = store::open_lmdb(cfg.data_dir, lo);
   if (!st.ok()) return st.status().with_context("data_dir " + cfg.data_dir.string());
   store = std::move(st).value();
   MLCHAIN_ASSIGN_OR_RETURN(ledger, ledger::Ledger::open(*store, genesis.blueprint, *app));
+  ledger->set_config_filter(filter);
+  MLCHAIN_TRY(load_directory());
   consensus::EpochConfig epoch = ledger->epoch_config();
   for (const auto& m : epoch.members) member_keys.insert(m);
   auto id = epoch.index_of(key->public_key());
-  if (!id) {
-    return failed_precondition("this node's key is not a member of the layer's current epoch " +
-                               std::to_string(epoch.epoch) + " (it left or was removed)");
+  MLCHAIN_ASSIGN_OR_RETURN(bool was_member, ledger->ever_member(key->public_key()));
+  if (!id && was_member) {
+    return failed_precondition("this node's key " + key->public_key().key_id() + " left layer " +
+                               genesis.blueprint.layer_path + " (or was removed) before epoch " +
+                               std::to_string(epoch.epoch) + "; to come back, start it with a fresh data_dir and " +
+                               "run mlchain node join");
   }
   options = ledger::replica_options(genesis.blueprint.params);
   MLCHAIN_TRY(consensus::validate(options, epoch));
   MLCHAIN_ASSIGN_OR_RETURN(auto recovered, ledger->recover());
-  replica = std::make_unique<consensus::Replica>(*id, epoch, options, *signer, verifier, std::move(recovered));
+  recovered.learner = !id;
+  replica = std::make_unique<consensus::Replica>(id.value_or(static_cast<consensus::ReplicaId>(epoch.n())), epoch,
+                                                 options, *signer, verifier, std::move(recovered));
+  replica->set_config_filter(filter);
   logged_view = replica->view();
+  if (!id) {
+    log.info("not a member yet: following the chain as a learner until an epoch adds this key",
+             {{"key", key->public_key().hex()}, {"hint", "mlchain node join --config FILE --admin-key FILE"}});
+  }
   log.info("opened ledger", {{"layer", genesis.blueprint.layer_path},
                              {"node", cfg.name},
-                             {"replica", std::to_string(*id)},
+                             {"role", role()},
+                             {"replica", id ? std::to_string(*id) : "-"},
                              {"epoch", std::to_string(epoch.epoch)},
                              {"height", std::to_string(ledger->height())},
                              {"view", std::to_string(replica->view())},
@@ -107,13 +139,29 @@ Status Node::Impl::start_network() {
   net::PeerManagerOptions po;
   po.genesis = genesis.hash_hex;
   po.is_member = [this](const crypto::PublicKey& k) { return is_member(k); };
-  for (const auto& m : genesis.blueprint.members)
-    if (m.key != key->public_key() && m.valid) po.peers.push_back(net::PeerAddress{m.address, m.key});
+  // Outbound links to the current members: genesis addresses, or the
+  // directory's for members added since.
+  for (const auto& k : ledger->epoch_config().members) {
+    if (k == key->public_key()) continue;
+    std::string address;
+    for (const auto& m : genesis.blueprint.members)
+      if (m.key == k) address = m.address;
+    if (auto it = known_addresses.find(k); it != known_addresses.end()) address = it->second;
+    if (!address.empty()) po.peers.push_back(net::PeerAddress{address, k});
+  }
   po.metrics = net_metrics;
   auto peers_or = net::PeerManager::start(
       *loop, identity, po, [this](const crypto::PublicKey& from, Bytes payload) { on_peer_message(from, std::move(payload)); },
       [this](const crypto::PublicKey& peer, bool up) {
         log.info(up ? "peer connected" : "peer disconnected", {{"peer", member_name(peer)}});
+        if (!up) return;
+        // A new link: ask that peer for blocks we may lack (an idle layer
+        // sends nothing else that would tell us we are behind).
+        driver.post([this, peer] {
+          if (!replica) return;
+          if (auto rid = replica->config().index_of(peer))
+            step(consensus::Event{SystemClock().now(), consensus::LinkUp{*rid}});
+        });
       });
   if (!peers_or.ok()) return peers_or.status();
   peers = std::move(peers_or).value();

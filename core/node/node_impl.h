@@ -49,7 +49,9 @@ struct Node::Impl {
   Status start_network();
   void stop();
   void fatal(const Status& st);
-  std::string member_name(const crypto::PublicKey& key) const;
+  std::string member_name(const crypto::PublicKey& key) const;  // any thread
+  Status load_directory();  // table "members" -> known_addresses, known_names
+  std::string role() const;  // driver: "member", "learner" or "retired"
 
   // driver.cpp side (driver_node.cpp)
   void step(consensus::Event event);
@@ -85,6 +87,7 @@ struct Node::Impl {
   mutable std::mutex members_mu;
   std::set<crypto::PublicKey> member_keys;  // current epoch; the TLS pinning predicate reads it
   std::map<crypto::PublicKey, std::string> known_addresses;  // driver: members added by config ops
+  std::map<crypto::PublicKey, std::string> known_names;      // members_mu: the same members' names
   std::unique_ptr<crypto::PrivateKey> key;
   std::string certificate_pem;
   std::unique_ptr<crypto::Ed25519Signer> signer;

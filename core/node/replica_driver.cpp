@@ -134,10 +134,21 @@ void Node::Impl::on_new_epoch(const consensus::Execute& e) {
     old = member_keys;
     member_keys = keys;
   }
+  bool was_learner = !old.count(key->public_key());
   for (const auto& r : e.pre_prepare.requests) {
-    auto change = consensus::parse_config_op(r.op);
-    if (change && change->action == consensus::ConfigAction::kAddMember && keys.count(change->key) &&
-        change->key != key->public_key()) {
+    // The authorised add-member changes of this batch (the directory has
+    // them too, from the same blocks).
+    auto parsed = codec::parse(to_string(r.op));
+    if (!parsed.ok()) continue;
+    auto env = signed_op_from_json(*parsed);
+    if (!env.ok() || !is_config_op_text(env->op)) continue;
+    auto change = consensus::parse_config_op(to_bytes(env->op));
+    if (change && change->action == consensus::ConfigAction::kAddMember && keys.count(change->key)) {
+      {
+        std::lock_guard lock(members_mu);
+        known_names[change->key] = change->name;
+      }
+      if (change->key == key->public_key()) continue;
       known_addresses[change->key] = change->address;
       Status st = peers->add_peer(net::PeerAddress{change->address, change->key});
       if (!st.ok()) log.warn("cannot link to new member", {{"address", change->address}, {"error", st.message()}});
@@ -148,6 +159,11 @@ void Node::Impl::on_new_epoch(const consensus::Execute& e) {
   peer_checkpoint.clear();
   log.info("new epoch", {{"epoch", std::to_string(next.epoch)}, {"n", std::to_string(next.n())},
                          {"from_height", std::to_string(e.seq + 1)}, {"member", keys.count(key->public_key()) ? "yes" : "no"}});
+  if (was_learner && keys.count(key->public_key())) {
+    log.info("joined the layer: now a member", {{"epoch", std::to_string(next.epoch)}, {"height", std::to_string(e.seq)}});
+  } else if (!was_learner && !keys.count(key->public_key())) {
+    log.info("left the layer: this node no longer takes part; stop it (SIGTERM)", {{"epoch", std::to_string(next.epoch)}});
+  }
 }
 
 void Node::Impl::on_tick() {
@@ -181,6 +197,13 @@ void Node::Impl::on_tick() {
 void Node::Impl::submit(SignedOp op, net::Reply reply, detail::Driver::Clock::time_point start) {
   if (!replica || fatal_reported) {
     return reply(net::Response::json(503, error_body("unavailable", "the node is not running")));
+  }
+  if (replica->learner() || replica->retired()) {
+    count_rejected_op("not_member");
+    return reply(net::Response::json(
+        503, error_body("not_member", std::string("this node is ") +
+                                          (replica->learner() ? "not a member yet (joining)" : "no longer a member") +
+                                          "; send operations to a member of the layer")));
   }
   consensus::Request req = to_request(op);
   auto cached = ledger->cached_reply(req.client);
@@ -235,6 +258,15 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
 }
 
 bool Node::Impl::ready(std::string* why) const {
+  if (replica->learner()) {
+    if (why) *why = "joining: not a member yet (following the chain at height " + std::to_string(ledger->height()) +
+                    "; an admin orders the add with mlchain node join)";
+    return false;
+  }
+  if (replica->retired()) {
+    if (why) *why = "retired: this node left the layer";
+    return false;
+  }
   std::size_t connected = peers ? peers->connected_peers().size() : 0;
   const auto& config = replica->config();
   if (connected + 1 < config.quorum()) {

@@ -1,5 +1,7 @@
 #include "mlchain/node/signed_op.h"
 
+#include <algorithm>
+
 namespace mlchain::node {
 namespace {
 
@@ -75,6 +77,89 @@ consensus::Request to_request(const SignedOp& op) {
   return consensus::Request{op.client.hex(), op.id, env.ok() ? std::move(env).value() : Bytes{}};
 }
 
+bool is_config_op_text(std::string_view op) {
+  return op.substr(0, consensus::kConfigOpPrefix.size()) == consensus::kConfigOpPrefix;
+}
+
+namespace {
+
+std::string_view action_name(consensus::ConfigAction a) {
+  switch (a) {
+    case consensus::ConfigAction::kAddMember: return "add-member";
+    case consensus::ConfigAction::kRemoveMember: return "remove-member";
+    case consensus::ConfigAction::kMarkInvalid: return "mark-invalid";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Bytes join_proof_bytes(const std::string& genesis, const consensus::ConfigChange& change) {
+  codec::Json j = {{"purpose", "mlchain-join/1"},
+                   {"action", action_name(change.action)},
+                   {"key", change.key.hex()},
+                   {"name", change.name},
+                   {"address", change.address},
+                   {"genesis", genesis}};
+  auto b = codec::canonical_bytes(j);
+  return b.ok() ? std::move(b).value() : Bytes{};
+}
+
+std::string config_op_text(const consensus::ConfigChange& change, const std::optional<crypto::Signature>& proof) {
+  codec::Json j = {{"action", action_name(change.action)}, {"key", change.key.hex()}};
+  if (!change.name.empty()) j["name"] = change.name;
+  if (!change.address.empty()) j["address"] = change.address;
+  if (proof) j["proof"] = crypto::signature_hex(*proof);
+  auto text = codec::canonical(j);
+  return std::string(consensus::kConfigOpPrefix) + (text.ok() ? *text : std::string("{}"));
+}
+
+Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
+                                                    const crypto::Verifier& verifier) {
+  if (!is_config_op_text(op.op)) return invalid_argument("not a membership change");
+  auto change = consensus::parse_config_op(to_bytes(op.op));
+  if (!change) {
+    return invalid_argument("malformed membership change: expected mlchain-config:{\"action\": add-member|remove-member|"
+                            "mark-invalid, \"key\": <64 hex>, ...}");
+  }
+  bool admin = std::find(admin_keys.begin(), admin_keys.end(), op.client) != admin_keys.end();
+  bool self_leave = change->action == consensus::ConfigAction::kRemoveMember && change->key == op.client;
+  if (!admin && !self_leave) {
+    return permission_denied("key " + op.client.key_id() + " is not an admin key of this layer; membership changes " +
+                             "must be signed by a key listed in the blueprint's admin_keys");
+  }
+  if (change->action == consensus::ConfigAction::kAddMember) {
+    auto parsed = codec::parse(std::string_view(op.op).substr(consensus::kConfigOpPrefix.size()));
+    if (!parsed.ok() || !parsed->contains("proof") || !(*parsed)["proof"].is_string())
+      return invalid_argument("add-member needs \"proof\": the applicant's signature over its application");
+    auto proof = crypto::signature_from_hex((*parsed)["proof"].get<std::string>());
+    if (!proof.ok()) return invalid_argument("\"proof\" must be an Ed25519 signature (128 hex characters)");
+    if (change->name.empty() || change->address.empty())
+      return invalid_argument("add-member needs the newcomer's \"name\" and \"address\"");
+    if (!verifier.verify(change->key, join_proof_bytes(op.genesis, *change), *proof))
+      return verification_failed("the application is not signed by the key it enrols (" + change->key.key_id() + ")");
+  }
+  return *change;
+}
+
+consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<crypto::PublicKey> admin_keys,
+                                           const crypto::Verifier& verifier) {
+  return [genesis = std::move(genesis), admin_keys = std::move(admin_keys),
+          &verifier](const consensus::Request& r) -> std::optional<consensus::ConfigChange> {
+    // Cheap test first: every ordered op passes through here.
+    std::string_view text(reinterpret_cast<const char*>(r.op.data()), r.op.size());
+    if (text.find(consensus::kConfigOpPrefix) == std::string_view::npos) return std::nullopt;
+    auto parsed = codec::parse(text);
+    if (!parsed.ok()) return std::nullopt;
+    auto env = signed_op_from_json(*parsed);
+    if (!env.ok() || env->client.hex() != r.client || env->id != r.id || env->genesis != genesis) return std::nullopt;
+    if (!is_config_op_text(env->op) || !verify_op(*env, verifier).ok()) return std::nullopt;
+    auto change = authorize_config_op(*env, admin_keys, verifier);
+    if (!change.ok()) return std::nullopt;
+    return std::move(change).value();
+  };
+}
+
 Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus::Request& op,
                                           const ledger::OpContext& ctx) {
   auto parsed = codec::parse(to_string(op.op));
@@ -84,6 +169,18 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
   if (env->client.hex() != op.client || env->id != op.id) return to_bytes("error: envelope does not match the request");
   if (env->genesis != genesis_) return to_bytes("error: the operation was signed for another layer");
   if (!verify_op(*env, verifier_).ok()) return to_bytes("error: bad client signature");
+  if (is_config_op_text(env->op)) {
+    auto change = authorize_config_op(*env, admin_keys_, verifier_);
+    if (!change.ok()) return to_bytes("error: not authorised: " + change.status().message());
+    if (change->action == consensus::ConfigAction::kAddMember) {
+      auto entry = codec::canonical(codec::Json{{"name", change->name}, {"address", change->address}});
+      if (!entry.ok()) return to_bytes("error: the member's name or address is not valid text");
+      MLCHAIN_TRY(txn.put(kMembersTable, change->key.hex(), *entry));
+    }
+    return to_bytes("ok: " + std::string(action_name(change->action)) + " " +
+                    (change->name.empty() ? change->key.key_id() : change->name) +
+                    " ordered; it takes effect at the next checkpoint boundary");
+  }
   return inner_.apply(txn, consensus::Request{op.client, op.id, to_bytes(env->op)}, ctx);
 }
 

@@ -36,6 +36,7 @@ SimReport World::report() const {
     if (n.last_block) r.blocks = std::max(r.blocks, n.last_block->height);
     r.view_changes = std::max(r.view_changes, n.max_view);
     if (n.up && n.replica) r.epoch = std::max(r.epoch, n.replica->config().epoch);
+    if (n.up && n.replica && n.replica->learner()) ++r.learners;
     if (n.up && n.ledger && n.replica && !n.replica->retired()) {
       r.min_height = first ? n.ledger->height() : std::min(r.min_height, n.ledger->height());
       first = false;

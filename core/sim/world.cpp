@@ -14,6 +14,8 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed) {}
 
 Status World::setup() {
   if (opt_.nodes == 0 || opt_.nodes > consensus::kMaxMembers) return invalid_argument("--nodes must be 1..64");
+  if (opt_.joiners > consensus::kMaxMembers - opt_.nodes) return invalid_argument("nodes + joiners must be at most 64");
+  const std::uint32_t total = opt_.nodes + opt_.joiners;
   if (opt_.byzantine > opt_.nodes) return invalid_argument("--byzantine cannot exceed --nodes");
   if (opt_.drop < 0 || opt_.drop >= 1 || opt_.duplicate < 0 || opt_.duplicate > 1 || opt_.delay_probability < 0 ||
       opt_.delay_probability > 1)
@@ -26,11 +28,11 @@ Status World::setup() {
 
   // Keys.
   if (opt_.crypto == CryptoKind::kFake) {
-    auto ring = make_fake_keyring(opt_.nodes, opt_.seed);
+    auto ring = make_fake_keyring(total, opt_.seed);
     for (auto& s : ring.signers) signers_.push_back(std::move(s));
     verifier_ = std::make_unique<FakeVerifier>(std::move(ring.verifier));
   } else {
-    for (std::uint32_t i = 0; i < opt_.nodes; ++i) {
+    for (std::uint32_t i = 0; i < total; ++i) {
       auto seed = crypto::sha256("mlchain sim ed25519 " + std::to_string(opt_.seed) + "/" + std::to_string(i));
       MLCHAIN_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::from_seed(ByteView(seed.data(), seed.size())));
       signers_.push_back(std::make_unique<crypto::Ed25519Signer>(std::move(key)));
@@ -46,10 +48,10 @@ Status World::setup() {
   config_ = ledger::epoch_config(blueprint_);
   MLCHAIN_TRY(consensus::validate(opt_.replica, config_));
   configs_[0] = config_;
-  for (std::uint32_t i = 0; i < opt_.nodes; ++i) node_by_key_[signers_[i]->public_key()] = i;
+  for (std::uint32_t i = 0; i < total; ++i) node_by_key_[signers_[i]->public_key()] = i;
 
-  nodes_.resize(opt_.nodes);
-  for (std::uint32_t i = 0; i < opt_.nodes; ++i) {
+  nodes_.resize(total);
+  for (std::uint32_t i = 0; i < total; ++i) {
     Node& n = nodes_[i];
     n.id = i;
     n.byzantine = i < opt_.byzantine && opt_.byzantine_kind != Byzantine::kNone;
@@ -92,11 +94,11 @@ Status World::setup() {
   }
   opt_.partitions = std::move(partitions);
   for (std::uint32_t k = 0; k < opt_.reconfigurations.size(); ++k) {
-    if (opt_.reconfigurations[k].node >= opt_.nodes) return invalid_argument("reconfiguration names no replica");
+    if (opt_.reconfigurations[k].node >= total) return invalid_argument("reconfiguration names no replica");
     schedule(opt_.reconfigurations[k].at, AdminSubmit{k});
   }
   for (const auto& c : crashes) {
-    if (c.node >= opt_.nodes) return invalid_argument("crash of replica " + std::to_string(c.node) + ": no such replica");
+    if (c.node >= total) return invalid_argument("crash of replica " + std::to_string(c.node) + ": no such replica");
     schedule(c.at, Crash{c.node});
     if (c.restart_at > c.at) schedule(c.restart_at, Restart{c.node});
   }
@@ -112,6 +114,10 @@ Status World::start_node(Node& n) {
   }
   MLCHAIN_ASSIGN_OR_RETURN(n.ledger, ledger::Ledger::open(*n.store, blueprint_, app_));
   MLCHAIN_ASSIGN_OR_RETURN(auto recovered, n.ledger->recover());
+  if (n.id >= opt_.nodes) {
+    MLCHAIN_ASSIGN_OR_RETURN(bool was_member, n.ledger->ever_member(signers_[n.id]->public_key()));
+    recovered.learner = !was_member;
+  }
   n.replica = std::make_unique<consensus::Replica>(n.id, config_, opt_.replica, *signers_[n.id], *verifier_,
                                                    std::move(recovered));
   n.up = true;

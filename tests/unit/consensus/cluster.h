@@ -78,6 +78,8 @@ class Cluster {
     handle(i, replicas_[i]->step(Event{now_, TimerFired{k}}));
   }
   bool timer_set(ReplicaId i, TimerKind k) const { return timers_[i].count(k) > 0; }
+  // Any other event (e.g. LinkUp); the actions are handled as usual.
+  void step(ReplicaId i, const Event& e) { handle(i, replicas_[i]->step(e)); }
 
   void inject(ReplicaId from, ReplicaId to, Message m) {
     queue_.push_back({from, to, std::make_shared<const Message>(std::move(m))});

@@ -79,5 +79,61 @@ TEST(Reconfig, RemovedMemberRetiresAtTheBoundaryAndTheRestCarriesOn) {
   EXPECT_EQ(c.at(1).drops().at("wrong_epoch"), before + 1);
 }
 
+// A new link makes a replica ask that peer for blocks; the peer serves them.
+TEST(Reconfig, LinkUpAsksThatPeerForBlocks) {
+  Cluster c(4);
+  std::vector<Action> seen;
+  c.on_actions = [&](ReplicaId i, const std::vector<Action>& a) {
+    if (i == 3) seen.insert(seen.end(), a.begin(), a.end());
+  };
+  c.step(3, Event{c.now(), LinkUp{2}});
+  bool asked = false;
+  for (const auto& a : seen)
+    if (const auto* s = std::get_if<Send>(&a))
+      asked |= s->to == 2u && std::holds_alternative<FetchBlocks>(*s->message);
+  EXPECT_TRUE(asked);
+  seen.clear();
+  c.step(3, Event{c.now(), LinkUp{3}});  // itself: nothing
+  EXPECT_TRUE(seen.empty());
+}
+
+// A learner (not in the epoch) ignores the normal case and client requests,
+// and becomes replica 4 at the boundary of the epoch that adds it.
+TEST(Reconfig, LearnerFollowsByStateTransferUntilAdded) {
+  auto ring = sim::make_fake_keyring(5, 7);
+  Cluster c(4);
+  // The cluster's keyring uses the same seed: key 4 is the newcomer's.
+  ASSERT_EQ(ring.signers[0]->public_key(), c.config().members[0]);
+  RecoveredState r;
+  r.learner = true;
+  Replica learner(4, c.config(), Cluster::small_options(), *ring.signers[4], ring.verifier, r);
+  auto start = learner.step(Event{c.now(), Start{}});
+  EXPECT_TRUE(learner.learner());
+  bool fetched = false;
+  for (const auto& a : start)
+    if (const auto* s = std::get_if<Send>(&a)) fetched |= std::holds_alternative<FetchBlocks>(*s->message);
+  EXPECT_TRUE(fetched);
+  EXPECT_TRUE(learner.step(Event{c.now(), ClientRequest{req("a", 1)}}).empty());
+  EXPECT_EQ(learner.drops().at("learner"), 1u);
+
+  ConfigChange add{ConfigAction::kAddMember, ring.signers[4]->public_key(), "n4", "https://127.0.0.1:7105"};
+  c.request_all(Request{"admin", 1, make_config_op(add)});
+  c.request_all(req("a", 1));
+  c.pump();
+  ASSERT_EQ(c.at(0).config().epoch, 1u);
+  ASSERT_EQ(c.at(0).config().n(), 5u);
+  // Serve the learner the committed batches with their certificates, as a
+  // peer's ServeBlocks would.
+  std::vector<CommittedBatch> batches;
+  for (const auto& e : c.executed(0)) batches.push_back(CommittedBatch{e.pre_prepare, e.commits});
+  auto bundle = c.at(0).make_block_bundle(batches);
+  learner.step(Event{c.now(), PeerMessage{0, bundle}});
+  EXPECT_FALSE(learner.learner());
+  EXPECT_EQ(learner.id(), 4u);
+  EXPECT_EQ(learner.config().epoch, 1u);
+  EXPECT_EQ(learner.last_executed(), c.at(0).last_executed());
+  EXPECT_EQ(learner.chain_digest(), c.at(0).chain_digest());
+}
+
 }  // namespace
 }  // namespace mlchain::consensus

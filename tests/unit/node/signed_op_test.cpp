@@ -56,7 +56,7 @@ TEST(SignedOp, StateMachineChecksTheEnvelope) {
   auto store = store::make_memory_store();
   ledger::KvStateMachine kv;
   crypto::Ed25519Verifier v;
-  SignedOpStateMachine sm(kv, "abcd", v);
+  SignedOpStateMachine sm(kv, "abcd", {}, v);
   auto k = key_for(2);
   auto apply = [&](const consensus::Request& r) {
     Bytes out;
@@ -76,6 +76,110 @@ TEST(SignedOp, StateMachineChecksTheEnvelope) {
   EXPECT_EQ(apply(forged).rfind("error:", 0), 0u);
   consensus::Request garbage{k.public_key().hex(), 4, to_bytes("put a 1")};
   EXPECT_EQ(apply(garbage).rfind("error:", 0), 0u);
+}
+
+// ---- membership changes ----
+
+consensus::ConfigChange add_change(const crypto::PrivateKey& applicant, std::string name = "n5") {
+  return consensus::ConfigChange{consensus::ConfigAction::kAddMember, applicant.public_key(), std::move(name),
+                                 "https://127.0.0.1:7105"};
+}
+
+std::string join_text(const crypto::PrivateKey& applicant, const std::string& genesis) {
+  auto c = add_change(applicant);
+  return config_op_text(c, applicant.sign(join_proof_bytes(genesis, c)));
+}
+
+TEST(ConfigOps, AdminSignedAddWithProofIsAuthorised) {
+  crypto::Ed25519Verifier v;
+  auto admin = key_for(10), applicant = key_for(11);
+  auto op = sign_op(admin, "abcd", 1, join_text(applicant, "abcd"));
+  auto change = authorize_config_op(op, {admin.public_key()}, v);
+  ASSERT_TRUE(change.ok()) << change.status().to_string();
+  EXPECT_EQ(change->key, applicant.public_key());
+  EXPECT_EQ(change->name, "n5");
+  auto filter = make_config_filter("abcd", {admin.public_key()}, v);
+  ASSERT_TRUE(filter(to_request(op)).has_value());
+}
+
+TEST(ConfigOps, RefusesNonAdminsForgedProofsAndOtherLayers) {
+  crypto::Ed25519Verifier v;
+  auto admin = key_for(10), applicant = key_for(11), stranger = key_for(12);
+  auto filter = make_config_filter("abcd", {admin.public_key()}, v);
+
+  auto by_stranger = sign_op(stranger, "abcd", 1, join_text(applicant, "abcd"));
+  EXPECT_EQ(authorize_config_op(by_stranger, {admin.public_key()}, v).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_FALSE(filter(to_request(by_stranger)).has_value());
+
+  // The application was signed for another layer: the proof does not verify here.
+  auto other_layer = sign_op(admin, "abcd", 2, join_text(applicant, "ffff"));
+  EXPECT_EQ(authorize_config_op(other_layer, {admin.public_key()}, v).status().code(), ErrorCode::kVerificationFailed);
+  EXPECT_FALSE(filter(to_request(other_layer)).has_value());
+
+  // No proof: an admin cannot enrol a key nobody holds.
+  auto c = add_change(applicant);
+  auto no_proof = sign_op(admin, "abcd", 3, config_op_text(c, std::nullopt));
+  EXPECT_EQ(authorize_config_op(no_proof, {admin.public_key()}, v).status().code(), ErrorCode::kInvalidArgument);
+
+  // A proof by the wrong key.
+  auto wrong = sign_op(admin, "abcd", 4, config_op_text(c, stranger.sign(join_proof_bytes("abcd", c))));
+  EXPECT_EQ(authorize_config_op(wrong, {admin.public_key()}, v).status().code(), ErrorCode::kVerificationFailed);
+
+  // The envelope signed for another genesis never counts on this layer.
+  auto env_other = sign_op(admin, "ffff", 5, join_text(applicant, "ffff"));
+  EXPECT_FALSE(filter(to_request(env_other)).has_value());
+
+  // A byzantine primary re-labelling an admin op with a tampered text.
+  auto ok = sign_op(admin, "abcd", 6, join_text(applicant, "abcd"));
+  auto req = to_request(ok);
+  auto tampered = ok;
+  tampered.op = join_text(stranger, "abcd");
+  auto treq = to_request(tampered);  // keeps the admin's signature over the other text
+  EXPECT_FALSE(filter(treq).has_value());
+  EXPECT_TRUE(filter(req).has_value());
+}
+
+TEST(ConfigOps, AMemberMayResignButNotRemoveOthers) {
+  crypto::Ed25519Verifier v;
+  auto admin = key_for(10), member = key_for(13), other = key_for(14);
+  consensus::ConfigChange self{consensus::ConfigAction::kRemoveMember, member.public_key(), "n3", ""};
+  auto resign = sign_op(member, "abcd", 1, config_op_text(self, std::nullopt));
+  EXPECT_TRUE(authorize_config_op(resign, {admin.public_key()}, v).ok());
+  consensus::ConfigChange them{consensus::ConfigAction::kRemoveMember, other.public_key(), "n4", ""};
+  auto evict = sign_op(member, "abcd", 2, config_op_text(them, std::nullopt));
+  EXPECT_EQ(authorize_config_op(evict, {admin.public_key()}, v).status().code(), ErrorCode::kPermissionDenied);
+  consensus::ConfigChange invalid{consensus::ConfigAction::kMarkInvalid, member.public_key(), "", ""};
+  auto self_invalid = sign_op(member, "abcd", 3, config_op_text(invalid, std::nullopt));
+  EXPECT_EQ(authorize_config_op(self_invalid, {admin.public_key()}, v).status().code(), ErrorCode::kPermissionDenied);
+  auto by_admin = sign_op(admin, "abcd", 4, config_op_text(them, std::nullopt));
+  EXPECT_TRUE(authorize_config_op(by_admin, {admin.public_key()}, v).ok());
+}
+
+TEST(ConfigOps, StateMachineRecordsTheDirectoryOnlyWhenAuthorised) {
+  auto store = store::make_memory_store();
+  ledger::KvStateMachine kv;
+  crypto::Ed25519Verifier v;
+  auto admin = key_for(10), applicant = key_for(11), stranger = key_for(12);
+  SignedOpStateMachine sm(kv, "abcd", {admin.public_key()}, v);
+  auto apply = [&](const SignedOp& op) {
+    Bytes out;
+    Status st = store->write([&](store::WriteTxn& txn) -> Status {
+      MLCHAIN_ASSIGN_OR_RETURN(out, sm.apply(txn, to_request(op), ledger::OpContext{1, 0}));
+      return {};
+    });
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    return to_string(out);
+  };
+  auto directory_entry = [&] {
+    auto r = store->begin_read().value();
+    return r->get(kMembersTable, applicant.public_key().hex()).value();
+  };
+  EXPECT_EQ(apply(sign_op(stranger, "abcd", 1, join_text(applicant, "abcd"))).rfind("error: not authorised", 0), 0u);
+  EXPECT_FALSE(directory_entry().has_value());
+  EXPECT_EQ(apply(sign_op(admin, "abcd", 1, join_text(applicant, "abcd"))).rfind("ok: add-member n5", 0), 0u);
+  auto entry = directory_entry();
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_NE(entry->find("https://127.0.0.1:7105"), std::string::npos);
 }
 
 }  // namespace

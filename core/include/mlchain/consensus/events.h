@@ -38,10 +38,16 @@ struct TimerFired {
 };
 // First event after construction (or restart): arms timers.
 struct Start {};
+// The transport (re)established a link to `peer`: a replica that may be
+// behind asks it for blocks, so a restarted node or a newcomer catches up
+// on an idle layer too (nobody else would tell it).
+struct LinkUp {
+  ReplicaId peer = 0;
+};
 
 struct Event {
   TimePoint now;  // the driver's clock; the replica has no other
-  std::variant<ClientRequest, PeerMessage, TimerFired, Start> body;
+  std::variant<ClientRequest, PeerMessage, TimerFired, Start, LinkUp> body;
 };
 
 // ---- actions ----

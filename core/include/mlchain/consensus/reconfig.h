@@ -8,10 +8,17 @@
 // f and quorum. Every replica applies the same changes at the same sequence
 // number, so the switch needs no extra agreement. Replica ids are positions
 // in the member list: removing a member renumbers those after it (the
-// driver maps ids by public key). Authorising a change (admin signatures) is
-// the application's job before the op is submitted.
+// driver maps ids by public key).
+//
+// Authorisation: which ordered requests count as membership changes is the
+// application's decision, injected as a ConfigFilter (Replica and Ledger use
+// the same one). It must be deterministic, so every replica agrees; a
+// request it rejects executes as an ordinary op. The default filter
+// (parse_config_op on the request's op bytes) trusts whoever could submit;
+// the node's filter demands an admin signature (node/signed_op.h).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,8 +38,15 @@ struct ConfigChange {
   std::string address;
 };
 
+// Decides whether an ordered request is a membership change (see above).
+using ConfigFilter = std::function<std::optional<ConfigChange>(const Request&)>;
+// `filter` when set, else parse_config_op(request.op).
+std::optional<ConfigChange> config_change_of(const Request& request, const ConfigFilter& filter);
+
 // nullopt if `op` is not a config op; a malformed config op is also nullopt
-// (it executes as an ordinary, meaningless op on every replica alike).
+// (it executes as an ordinary, meaningless op on every replica alike). An
+// optional "proof" field (the applicant's signature, checked by filters) is
+// accepted and ignored here.
 std::optional<ConfigChange> parse_config_op(ByteView op);
 Bytes make_config_op(const ConfigChange& change);
 

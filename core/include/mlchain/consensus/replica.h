@@ -30,6 +30,9 @@
 //    resets its log there, renumbers itself by its public key, and retires
 //    (does nothing any more) when it is no longer a member. Messages of
 //    another epoch are dropped as "wrong_epoch" (state transfer excepted).
+//    A learner (RecoveredState::learner) is a newcomer not yet in the
+//    epoch: it only fetches and executes certified blocks, and becomes an
+//    ordinary replica at the boundary of the epoch that adds it.
 //
 // The checkpoint digest is a running chain digest over executed batches:
 // chain(s) = SHA-256(chain(s-1) || be64(s) || batch digest(s)), chain(0) =
@@ -68,6 +71,10 @@ struct RecoveredState {
   Seq epoch_start = 0;                                 // first seq of the epoch is epoch_start + 1
   Digest epoch_start_digest{};
   std::vector<ConfigChange> pending_changes;           // executed, not yet in effect
+  // Not a member of `config` and never was: a newcomer that follows the
+  // chain by state transfer until an epoch adds it (then it participates).
+  // Without it, a key missing from `config` means the replica left: retired.
+  bool learner = false;
 };
 
 struct ReplicaStats {
@@ -88,6 +95,10 @@ class Replica {
 
   std::vector<Action> step(const Event& event);
 
+  // Which ordered requests are membership changes; default: any request
+  // whose op parses as a config op (reconfig.h). Set before the first step.
+  void set_config_filter(ConfigFilter filter) { config_filter_ = std::move(filter); }
+
   // Signs a bundle of committed batches for ServeBlocks, attaching the latest
   // new-view message so the receiver can also learn the current view.
   MessagePtr make_block_bundle(std::vector<CommittedBatch> batches) const;
@@ -104,6 +115,7 @@ class Replica {
   const ReplicaStats& stats() const { return stats_; }
   std::size_t pending_requests() const { return pending_.size(); }
   bool retired() const { return retired_; }
+  bool learner() const { return learning_; }
   Seq epoch_start() const { return epoch_start_; }
 
  private:
@@ -245,6 +257,8 @@ class Replica {
   Seq epoch_start_ = 0;
   Digest epoch_start_digest_{};
   bool retired_ = false;
+  bool learning_ = false;
+  ConfigFilter config_filter_;
   ReplicaId fetch_peer_ = 0;
 
   std::map<std::string, std::uint64_t> drops_;

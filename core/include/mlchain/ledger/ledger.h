@@ -49,6 +49,10 @@ class Ledger {
   // different layer's.
   static Result<std::unique_ptr<Ledger>> open(store::Store& store, const Blueprint& blueprint, StateMachine& app);
 
+  // Which ordered requests are membership changes (consensus/reconfig.h);
+  // must be the Replica's filter. Set it before the first apply().
+  void set_config_filter(consensus::ConfigFilter filter) { config_filter_ = std::move(filter); }
+
   // Applies the committed batch as block e.seq (must be height() + 1).
   Result<Applied> apply(const consensus::Execute& e);
   // Stores replica records, all in one transaction (a driver should pass
@@ -67,6 +71,9 @@ class Ledger {
   // The members of `epoch` (for verifying old certificates); NotFound if the
   // chain never reached it.
   Result<consensus::EpochConfig> epoch_config_of(consensus::Epoch epoch) const;
+  // Whether `key` was a member in any epoch of this chain so far (a node
+  // that never was is a newcomer: RecoveredState::learner).
+  Result<bool> ever_member(const crypto::PublicKey& key) const;
 
   std::uint64_t height() const { return height_; }
   const Digest& head_hash() const { return head_hash_; }
@@ -93,6 +100,7 @@ class Ledger {
   std::uint64_t epoch_start_ = 0;
   Digest epoch_start_digest_{};
   std::vector<consensus::ConfigChange> pending_changes_;
+  consensus::ConfigFilter config_filter_;
 };
 
 }  // namespace mlchain::ledger

@@ -16,9 +16,13 @@
 // wrapped machine.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mlchain/codec/json.h"
+#include "mlchain/consensus/reconfig.h"
 #include "mlchain/consensus/types.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/ledger/state_machine.h"
@@ -45,17 +49,53 @@ Status verify_op(const SignedOp& op, const crypto::Verifier& verifier);
 // The request the layer orders.
 consensus::Request to_request(const SignedOp& op);
 
+// ---- Membership changes (consensus/reconfig.h) ----
+// A change is a signed op whose text is "mlchain-config:" + canonical JSON
+//   {"action", "key", "name"?, "address"?, "proof"?}
+// and it counts only when its signer may order it:
+//   - add-member, remove-member, mark-invalid: any admin key of the layer
+//     (the blueprint's admin_keys);
+//   - remove-member of key K: also K itself (a member may resign).
+// add-member must carry "proof": the applicant's signature (hex) over
+// join_proof_bytes(), so nobody can enrol a key they do not hold or bind
+// another layer's application here. Every replica applies this rule to the
+// ordered request (make_config_filter), so a faulty primary cannot invent a
+// change; the client API applies it before ordering, so an unauthorised
+// change is refused (403) and never reaches the log.
+bool is_config_op_text(std::string_view op);
+Bytes join_proof_bytes(const std::string& genesis, const consensus::ConfigChange& change);
+// The op text for `change`; `proof` is required for add-member.
+std::string config_op_text(const consensus::ConfigChange& change, const std::optional<crypto::Signature>& proof);
+// The change `op` orders. InvalidArgument: not a well-formed config op;
+// PermissionDenied: its signer may not order it; VerificationFailed: bad
+// applicant proof. Does not check the envelope's own signature.
+Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
+                                                    const crypto::Verifier& verifier);
+// The ConfigFilter for the node's Replica and Ledger: the request's envelope
+// must be well formed, for `genesis`, correctly signed and authorised.
+consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<crypto::PublicKey> admin_keys,
+                                           const crypto::Verifier& verifier);
+
+// The member directory (table "members", written with the block that orders
+// an authorised add-member): key hex -> {"name", "address"}. Nodes read it to
+// name and reach members that were not in the genesis.
+inline constexpr std::string_view kMembersTable = "members";
+
 // Verifies the envelope inside each request (client, id, genesis, signature)
 // and applies the inner op to `inner`; a bad envelope yields an error result.
+// Config ops are not passed on: an authorised one records the member in the
+// directory and yields "ok: ..."; any other yields "error: not authorised: ...".
 class SignedOpStateMachine final : public ledger::StateMachine {
  public:
-  SignedOpStateMachine(ledger::StateMachine& inner, std::string genesis, const crypto::Verifier& verifier)
-      : inner_(inner), genesis_(std::move(genesis)), verifier_(verifier) {}
+  SignedOpStateMachine(ledger::StateMachine& inner, std::string genesis, std::vector<crypto::PublicKey> admin_keys,
+                       const crypto::Verifier& verifier)
+      : inner_(inner), genesis_(std::move(genesis)), admin_keys_(std::move(admin_keys)), verifier_(verifier) {}
   Result<Bytes> apply(store::WriteTxn& txn, const consensus::Request& op, const ledger::OpContext& ctx) override;
 
  private:
   ledger::StateMachine& inner_;
   std::string genesis_;
+  std::vector<crypto::PublicKey> admin_keys_;
   const crypto::Verifier& verifier_;
 };
 

@@ -69,12 +69,18 @@ consensus::ReplicaOptions default_sim_replica_options();
 struct ReconfigSpec {
   Micros at{0};
   consensus::ConfigAction action = consensus::ConfigAction::kRemoveMember;
-  std::uint32_t node = 0;  // the replica (by its initial id) removed or marked invalid
+  // The node (by its initial id) removed or marked invalid, or the joiner
+  // (id >= SimOptions::nodes) added.
+  std::uint32_t node = 0;
 };
 
 struct SimOptions {
   std::uint32_t nodes = 4;
   std::uint32_t byzantine = 0;             // replicas 0..byzantine-1 (0 is the first primary)
+  // Extra nodes nodes..nodes+joiners-1, not in the genesis: they run from
+  // the start as learners (following the chain by state transfer) until a
+  // ReconfigSpec adds them.
+  std::uint32_t joiners = 0;
   Byzantine byzantine_kind = Byzantine::kEquivocate;
   std::uint64_t ops = 100;                 // client operations to commit
   std::uint64_t seed = 1;
@@ -132,6 +138,7 @@ struct SimReport {
   std::uint64_t min_height = 0;        // lowest height among correct replicas that are up
   std::uint64_t view_changes = 0;      // highest view reached by a correct replica
   std::uint64_t epoch = 0;             // highest epoch reached by a correct replica
+  std::uint32_t learners = 0;          // up nodes still waiting for an epoch that adds them
   std::uint64_t messages = 0;          // replica-to-replica deliveries attempted
   std::uint64_t bytes = 0;
   std::uint64_t client_messages = 0;

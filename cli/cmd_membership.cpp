@@ -1,0 +1,397 @@
+// mlchain node join|leave: membership changes by consensus.
+//
+// join: the applicant (the new node's key) signs its application — name,
+// address, the layer's genesis — and an admin key signs the add-member op
+// that carries it (node/signed_op.h). The op goes to every current member;
+// the layer orders it and switches to a new epoch at the next checkpoint
+// boundary. The new node, started beforehand with `node run`, follows the
+// chain as a learner, becomes a member in that epoch and catches up by state
+// transfer; join watches it until it reports ready.
+//
+// leave: remove-member, signed by the leaving node's own key (it resigns)
+// or by an admin key (it is removed); join/leave wait until the layer's
+// epoch shows the change.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <thread>
+
+#include "cli.h"
+#include "mlchain/crypto/ed25519.h"
+#include "mlchain/node/config.h"
+#include "mlchain/node/genesis_file.h"
+#include "mlchain/node/signed_op.h"
+#include "node_client.h"
+
+namespace mlchain::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct JoinOptions {
+  std::string config;
+  std::string admin_key;
+  std::string node;
+  std::string address;
+  unsigned timeout_s = 120;
+};
+
+struct LeaveOptions {
+  std::string config;
+  std::string admin_key;
+  std::string member;
+  std::string node;
+  unsigned timeout_s = 60;
+};
+
+// One status line on a terminal, rewritten in place; nothing otherwise.
+class StatusLine {
+ public:
+  explicit StatusLine(const Cli& cli) : on_(!cli.global.quiet && isatty(STDERR_FILENO) != 0) {}
+  ~StatusLine() { done(); }
+  void show(const std::string& text) {
+    if (!on_) return;
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void done() {
+    if (on_ && shown_) std::fprintf(stderr, "\r\033[K");
+    shown_ = false;
+  }
+
+ private:
+  bool on_;
+  bool shown_ = false;
+};
+
+std::string https_address(const node::NodeConfig& cfg) {
+  std::string host = cfg.listen_host == "0.0.0.0" ? "127.0.0.1" : cfg.listen_host;
+  return "https://" + host + ":" + std::to_string(cfg.listen_port);
+}
+
+// The layer as one member sees it, checked against our genesis.
+Result<codec::Json> fetch_layer(const std::string& url, const std::string& genesis_hash) {
+  MLCHAIN_ASSIGN_OR_RETURN(auto layer, node_request(url, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000)));
+  if (layer.value("genesis_hash", "") != genesis_hash) {
+    return verification_failed("the layer at " + url + " has genesis " + layer.value("genesis_hash", "?") +
+                               ", but the genesis file names " + genesis_hash + ": wrong layer or wrong file");
+  }
+  return layer;
+}
+
+bool is_current_member(const codec::Json& layer, const std::string& key_hex) {
+  if (!layer.contains("members") || !layer["members"].is_array()) return false;
+  for (const auto& m : layer["members"])
+    if (m.value("public_key", "") == key_hex && m.value("status", "") != "invalid") return true;
+  return false;
+}
+
+std::vector<std::string> member_urls(const codec::Json& layer, const std::string& fallback) {
+  std::vector<std::string> urls;
+  if (layer.contains("members") && layer["members"].is_array()) {
+    for (const auto& m : layer["members"]) {
+      std::string a = m.value("address", "");
+      if (!a.empty() && m.value("status", "") != "invalid") urls.push_back(a);
+    }
+  }
+  if (urls.empty()) urls.push_back(fallback);
+  return urls;
+}
+
+// Sends the signed op to every member at once; the first member that
+// answers with a committed result decides. A refusal (403/400) is final.
+Result<codec::Json> submit_to_members(const std::vector<std::string>& urls, const node::SignedOp& op) {
+  std::string body = node::to_json(op).dump();
+  std::vector<std::future<Result<codec::Json>>> answers;
+  for (const auto& u : urls) {
+    answers.push_back(std::async(std::launch::async, [u, body] {
+      return node_request(u, "POST", "/v1/ops", body, std::chrono::milliseconds(20'000));
+    }));
+  }
+  std::optional<Result<codec::Json>> best;
+  for (auto& a : answers) {
+    auto r = a.get();
+    if (r.ok()) {
+      if (!best || !best->ok()) best = std::move(r);
+    } else if (!best || (!best->ok() && best->status().code() == ErrorCode::kUnavailable)) {
+      best = std::move(r);  // keep the most telling error: a refusal over an unreachable member
+    }
+  }
+  return std::move(*best);
+}
+
+Result<crypto::PrivateKey> load_key(const std::string& path, const char* what) {
+  auto k = crypto::PrivateKey::load_pem_file(path);
+  if (!k.ok()) return k.status().with_context(std::string(what) + " " + path);
+  return k;
+}
+
+int run_join(const JoinOptions& o, const Cli& cli) {
+  auto cfg = node::load_node_config_file(o.config);
+  if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
+  auto genesis = node::load_genesis_file(cfg->genesis);
+  if (!genesis.ok()) return cli.fail(genesis.status());
+  auto applicant = load_key(cfg->key_file.string(), "node key");
+  if (!applicant.ok()) return cli.fail(applicant.status());
+  auto admin = load_key(o.admin_key, "admin key");
+  if (!admin.ok()) return cli.fail(admin.status());
+  std::string address = o.address.empty() ? https_address(*cfg) : o.address;
+  std::string own_url = https_address(*cfg);
+  std::string contact = o.node;
+  if (contact.empty()) {
+    for (const auto& m : genesis->blueprint.members)
+      if (m.key != applicant->public_key()) {
+        contact = m.address;
+        break;
+      }
+  }
+  if (contact.empty()) return cli.fail(invalid_argument("no member to contact: pass --node URL"));
+
+  auto start = Clock::now();
+  auto deadline = start + std::chrono::seconds(o.timeout_s);
+  const std::string key_hex = applicant->public_key().hex();
+  auto layer = fetch_layer(contact, genesis->hash_hex);
+  if (!layer.ok()) return cli.fail(layer.status());
+
+  std::string block_id;
+  if (is_current_member(*layer, key_hex)) {
+    cli.info(cfg->name + " is already a member of " + layer->value("layer", "") + "; waiting for it to be ready");
+  } else {
+    consensus::ConfigChange change{consensus::ConfigAction::kAddMember, applicant->public_key(), cfg->name, address};
+    auto proof = applicant->sign(node::join_proof_bytes(genesis->hash_hex, change));
+    auto id = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    auto op = node::sign_op(*admin, genesis->hash_hex, id, node::config_op_text(change, proof));
+    auto urls = member_urls(*layer, contact);
+    cli.info("applying to " + std::to_string(urls.size()) + " members of " + layer->value("layer", "") + " as " +
+             cfg->name + " (" + address + ")");
+    auto answer = submit_to_members(urls, op);
+    if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the blueprint's admin_keys");
+    std::string result = answer->value("result", "");
+    if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition("the layer refused the application: " + result));
+    block_id = answer->value("block", "");
+    cli.info("ordered in block " + block_id + "; it takes effect at the next checkpoint boundary");
+  }
+
+  // Wait for the epoch that has us, then for the node to catch up.
+  StatusLine line(cli);
+  std::uint64_t epoch = 0;
+  codec::Json status;
+  std::string last_problem;
+  bool admitted = false, ready = false;
+  while (Clock::now() < deadline) {
+    auto l = fetch_layer(contact, genesis->hash_hex);
+    if (l.ok()) {
+      layer = std::move(l);
+      if (!admitted && is_current_member(*layer, key_hex)) {
+        admitted = true;
+        epoch = layer->value("epoch", std::uint64_t{0});
+        line.done();
+        cli.info("admitted: epoch " + std::to_string(epoch) + ", n = " + std::to_string(layer->value("n", 0)));
+      }
+    }
+    auto s = node_request(own_url, "GET", "/v1/status", {}, std::chrono::milliseconds(5'000));
+    std::uint64_t layer_height = layer->value("height", std::uint64_t{0});
+    if (s.ok()) {
+      status = *s;
+      std::uint64_t h = status.value("height", std::uint64_t{0});
+      ready = admitted && status.value("ready", false) && status.value("role", "") == "member";
+      if (ready) break;
+      line.show(std::string(admitted ? "catching up" : "waiting for the epoch") + ": " + cfg->name + " at height " +
+                std::to_string(h) + " of " + std::to_string(layer_height) + " (" + status.value("role", "?") + ")");
+      last_problem = status.value("not_ready_reason", "");
+    } else {
+      last_problem = s.status().message();
+      line.show("waiting for " + cfg->name + " at " + own_url + " (start it: mlchain node run --config " + o.config + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  line.done();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!ready) {
+    if (!admitted) {
+      return cli.fail(unavailable("the layer has not admitted " + cfg->name + " within " + std::to_string(o.timeout_s) +
+                                  " s (" + last_problem + ")"));
+    }
+    return cli.fail(unavailable(cfg->name + " was admitted (epoch " + std::to_string(epoch) + ") but is not ready after " +
+                                std::to_string(o.timeout_s) + " s: " + last_problem),
+                    "is the daemon running? mlchain node run --config " + o.config);
+  }
+  codec::Json out = {{"node", cfg->name},
+                     {"public_key", key_hex},
+                     {"address", address},
+                     {"layer", layer->value("layer", "")},
+                     {"ordered_in", block_id},
+                     {"epoch", status.value("epoch", epoch)},
+                     {"n", layer->value("n", 0)},
+                     {"f", layer->value("f", 0)},
+                     {"height", status.value("height", std::uint64_t{0})},
+                     {"ready", true},
+                     {"seconds", seconds}};
+  if (cli.json()) {
+    cli.print_json(out);
+    return kExitOk;
+  }
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.1f s", seconds);
+  cli.print_fields({{"joined", cfg->name + " (" + key_hex.substr(0, 16) + "...)"},
+                    {"layer", out["layer"].get<std::string>()},
+                    {"ordered in", block_id.empty() ? "earlier" : block_id},
+                    {"epoch", std::to_string(out["epoch"].get<std::uint64_t>()) + " (n = " + std::to_string(out["n"].get<int>()) +
+                                  ", f = " + std::to_string(out["f"].get<int>()) + ")"},
+                    {"height", std::to_string(out["height"].get<std::uint64_t>())},
+                    {"ready", "yes"},
+                    {"took", secs}});
+  return kExitOk;
+}
+
+int run_leave(const LeaveOptions& o, const Cli& cli) {
+  if (o.config.empty() == o.member.empty())
+    return cli.fail(invalid_argument("give either --config (the node resigns) or --member with --admin-key (an admin removes it)"));
+  if (!o.member.empty() && (o.admin_key.empty() || o.node.empty()))
+    return cli.fail(invalid_argument("--member needs --admin-key and --node"));
+
+  std::optional<crypto::PrivateKey> signer;
+  std::string contact = o.node, genesis_hash, name = o.member;
+  crypto::PublicKey leaving;
+  if (!o.config.empty()) {
+    auto cfg = node::load_node_config_file(o.config);
+    if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
+    auto genesis = node::load_genesis_file(cfg->genesis);
+    if (!genesis.ok()) return cli.fail(genesis.status());
+    auto k = load_key(o.admin_key.empty() ? cfg->key_file.string() : o.admin_key, o.admin_key.empty() ? "node key" : "admin key");
+    if (!k.ok()) return cli.fail(k.status());
+    auto own = load_key(cfg->key_file.string(), "node key");
+    if (!own.ok()) return cli.fail(own.status());
+    leaving = own->public_key();
+    signer = std::move(k).value();
+    genesis_hash = genesis->hash_hex;
+    name = cfg->name;
+    if (contact.empty()) contact = https_address(*cfg);
+  } else {
+    auto k = load_key(o.admin_key, "admin key");
+    if (!k.ok()) return cli.fail(k.status());
+    signer = std::move(k).value();
+  }
+
+  auto layer = node_request(contact, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
+  if (!layer.ok()) return cli.fail(layer.status());
+  if (genesis_hash.empty()) genesis_hash = layer->value("genesis_hash", "");
+  if (genesis_hash != layer->value("genesis_hash", ""))
+    return cli.fail(verification_failed("the layer at " + contact + " is not the one in the node's genesis file"));
+  if (o.config.empty()) {
+    bool found = false;
+    for (const auto& m : (*layer)["members"]) {
+      if (m.value("name", "") == o.member || m.value("public_key", "") == o.member) {
+        auto k = crypto::PublicKey::from_hex(m.value("public_key", ""));
+        if (k.ok()) {
+          leaving = *k;
+          name = m.value("name", o.member);
+          found = true;
+        }
+      }
+    }
+    if (!found) return cli.fail(not_found("no member named " + o.member + " in " + layer->value("layer", "")));
+  }
+  if (!is_current_member(*layer, leaving.hex())) {
+    return cli.fail(failed_precondition(name + " is not a current member of " + layer->value("layer", "")));
+  }
+
+  auto start = Clock::now();
+  consensus::ConfigChange change{consensus::ConfigAction::kRemoveMember, leaving, name, ""};
+  auto id = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto op = node::sign_op(*signer, genesis_hash, id, node::config_op_text(change, std::nullopt));
+  std::vector<std::string> urls;
+  for (const auto& u : member_urls(*layer, contact)) urls.push_back(u);
+  auto answer = submit_to_members(urls, op);
+  if (!answer.ok()) return cli.fail(answer.status());
+  std::string result = answer->value("result", "");
+  if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition("the layer refused: " + result));
+  std::string block_id = answer->value("block", "");
+  cli.info("remove-member " + name + " ordered in block " + block_id + "; waiting for the next epoch");
+
+  // Ask a member that stays.
+  std::vector<std::string> stay;
+  for (const auto& m : (*layer)["members"])
+    if (m.value("public_key", "") != leaving.hex() && !m.value("address", "").empty()) stay.push_back(m.value("address", ""));
+  if (stay.empty()) stay.push_back(contact);
+  StatusLine line(cli);
+  auto deadline = start + std::chrono::seconds(o.timeout_s);
+  while (Clock::now() < deadline) {
+    for (const auto& u : stay) {
+      auto l = node_request(u, "GET", "/v1/layer", {}, std::chrono::milliseconds(5'000));
+      if (!l.ok()) continue;
+      if (!is_current_member(*l, leaving.hex())) {
+        line.done();
+        double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        codec::Json out = {{"node", name},     {"public_key", leaving.hex()},   {"layer", l->value("layer", "")},
+                           {"ordered_in", block_id}, {"epoch", l->value("epoch", 0)}, {"n", l->value("n", 0)},
+                           {"f", l->value("f", 0)},  {"seconds", seconds}};
+        if (cli.json()) {
+          cli.print_json(out);
+        } else {
+          cli.print_fields({{"left", name},
+                            {"layer", out["layer"].get<std::string>()},
+                            {"ordered in", block_id},
+                            {"epoch", std::to_string(out["epoch"].get<int>()) + " (n = " + std::to_string(out["n"].get<int>()) +
+                                          ", f = " + std::to_string(out["f"].get<int>()) + ")"},
+                            {"next", "the node has retired; stop its daemon (SIGTERM)"}});
+        }
+        return kExitOk;
+      }
+      line.show("waiting for the epoch without " + name + " (height " + std::to_string(l->value("height", 0)) + ")");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return cli.fail(unavailable("remove-member was ordered in " + block_id + " but the layer has not switched epochs within " +
+                              std::to_string(o.timeout_s) + " s"));
+}
+
+}  // namespace
+
+void add_membership_commands(CLI::App& node, Cli& cli) {
+  auto jo = std::make_shared<JoinOptions>();
+  auto* join = node.add_subcommand("join", "Admit a new node to a layer and wait until it is a ready member.");
+  cli.file(join->add_option("--config", jo->config, "The NEW node's config TOML (its key, name, listen address, genesis).")
+               ->required()
+               ->type_name("FILE"));
+  cli.file(join->add_option("--admin-key", jo->admin_key, "An admin key of the layer (listed in the blueprint's admin_keys).")
+               ->required()
+               ->type_name("FILE"));
+  join->add_option("--node", jo->node, "A member to contact (default: the first member in the genesis).")->type_name("URL");
+  join->add_option("--address", jo->address, "The address members reach the new node at (default: from its listen).")
+      ->type_name("URL");
+  join->add_option("--timeout", jo->timeout_s, "Seconds to wait for the node to be ready (default 120).")->type_name("SECONDS");
+  join->footer(
+      "Start the new node first (it follows the chain as a learner), then admit it:\n"
+      "  mlchain node run --config n5.toml &\n"
+      "  mlchain node join --config n5.toml --admin-key admin.pem\n"
+      "The application is signed by the new node's key and the add-member op by the admin key;\n"
+      "the layer orders it and switches to a new epoch at the next checkpoint boundary.\n"
+      "Exit status: 4 when the admin key is not authorised, 5 on a genesis mismatch, 3 when\n"
+      "the layer or the new node cannot be reached in time.");
+  join->callback([jo, &cli] { cli.exit_code = run_join(*jo, cli); });
+
+  auto lo = std::make_shared<LeaveOptions>();
+  auto* leave = node.add_subcommand("leave", "Remove a member from its layer (it resigns, or an admin removes it).");
+  cli.file(leave->add_option("--config", lo->config, "The leaving node's config: it resigns, signing with its own key.")
+               ->type_name("FILE"));
+  leave->add_option("--member", lo->member, "Name or public key of the member an admin removes.")->type_name("NAME");
+  cli.file(leave->add_option("--admin-key", lo->admin_key, "An admin key of the layer (with --member).")->type_name("FILE"));
+  leave->add_option("--node", lo->node, "A member to contact (default: the leaving node itself).")->type_name("URL");
+  leave->add_option("--timeout", lo->timeout_s, "Seconds to wait for the new epoch (default 60).")->type_name("SECONDS");
+  leave->footer(
+      "Examples:\n"
+      "  mlchain node leave --config n5.toml\n"
+      "  mlchain node leave --member n3 --admin-key admin.pem --node https://127.0.0.1:7101\n"
+      "The change takes effect at the next checkpoint boundary; the node then retires.\n"
+      "Exit status 4 when the signer may not remove that member.");
+  leave->callback([lo, &cli] { cli.exit_code = run_leave(*lo, cli); });
+}
+
+}  // namespace mlchain::cli

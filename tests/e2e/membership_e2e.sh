@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End-to-end membership: four real daemons form a layer; a fifth node runs as
+# a learner, an unauthorised admin call to admit it is refused (exit 4, chain
+# unchanged), an admin admits it (`node join`), it catches up and then counts
+# in quorums (n = 5 needs 4 votes, so with a founder killed the layer commits
+# only with the newcomer); then it leaves (`node leave`) and retires. A node
+# started with a member's key but another genesis is refused by its peers.
+# Bounded in time. Usage: membership_e2e.sh /path/to/mlchain
+set -euo pipefail
+
+MLCHAIN=${1:?usage: membership_e2e.sh /path/to/mlchain}
+E2E_NODES=6  # n1..n4 founders, n5 the newcomer, n6 the impostor's port
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+layer_json() { "$MLCHAIN" layer show --node "$(url "$1")" -o json 2>/dev/null; }
+status_json() { "$MLCHAIN" node status --node "$(url "$1")" -o json 2>/dev/null; }
+layer_n() { layer_json "$1" | jq -r .n; }
+role() { status_json "$1" | jq -r .role; }
+
+for i in 1 2 3 4; do start $i; done
+wait_for 30 "4 nodes ready" all_ready 1 2 3 4
+out=$(bench 1 20 a) || fail "bench on 4 founders: $out"
+say "4 founders ready and committing"
+
+# The newcomer starts outside the layer: a learner, not ready, refusing ops.
+start 5
+wait_for 20 "n5 to answer" ready_or_up 5
+[[ $(role 5) == learner ]] || fail "n5 should start as a learner, is $(role 5)"
+ready 5 && fail "a learner must not be ready"
+code() { curl -sk -o /dev/null -w '%{http_code}' "$@"; }
+gen=$(jq -r .genesis_hash "$DIR/layer/genesis.json")
+say "n5 runs as a learner"
+
+# An admin call signed by a key that is not an admin: exit 4, nothing changes.
+"$MLCHAIN" -q key gen --out "$DIR/stranger.pem" --name stranger >/dev/null
+h0=$(height 1)
+rc=0; "$MLCHAIN" -q node join --config "$DIR/n5.toml" --admin-key "$DIR/stranger.pem" --timeout 20 >"$DIR/join-bad.out" 2>&1 || rc=$?
+[[ $rc == 4 ]] || fail "unauthorised join should exit 4, got $rc: $(cat "$DIR/join-bad.out")"
+[[ $(layer_n 1) == 4 ]] || fail "the unauthorised join changed the membership"
+[[ $(height 1) == "$h0" ]] || fail "the unauthorised join reached the chain"
+curl -sk "$(url 1)/metrics" | grep -q '^mlchain_client_rejected_total{reason="not_authorized"} [1-9]' ||
+  fail "the refusal was not counted"
+say "unauthorised admin call refused with exit 4; chain unchanged at height $h0"
+
+# The admin admits n5; join waits until it is a ready member.
+out=$("$MLCHAIN" node join --config "$DIR/n5.toml" --admin-key "$DIR/admin.pem" --timeout 60 -o json) ||
+  fail "node join failed: $out"
+[[ $(jq -r .ready <<<"$out") == true && $(jq -r .n <<<"$out") == 5 ]] || fail "join output: $out"
+[[ $(role 5) == member ]] || fail "n5 is $(role 5) after joining"
+for i in 1 2 3 4 5; do [[ $(layer_n "$i") == 5 ]] || fail "n$i does not see n = 5"; done
+say "n5 joined: $(jq -c '{epoch, n, f, height, seconds}' <<<"$out")"
+
+# With n = 5 the quorum is 4: kill a founder and the layer can only commit
+# with n5's votes.
+victim=2
+[[ $(layer_json 1 | jq -r .primary) == n2 ]] && victim=3
+kill -9 "${PIDS[$victim]}"; wait "${PIDS[$victim]}" 2>/dev/null || true; unset "PIDS[$victim]"
+alive=(); for i in 1 2 3 4 5; do [[ $i != "$victim" ]] && alive+=("$i"); done
+out=$(bench 1 30 b) || fail "bench with n$victim dead (needs n5's votes): $out"
+h1=$(height 1)
+wait_for 20 "n5 at the layer's height" same_height "$h1" "${alive[@]}"
+say "n$victim killed: committed 30 ops with n5 in the quorum, all alive at height $(height 5)"
+start "$victim"
+wait_for 30 "n$victim to catch up" same_height "$h1" 1 2 3 4 5
+say "n$victim restarted and caught up"
+
+# n5 resigns; the layer goes back to 4 members and keeps committing.
+out=$("$MLCHAIN" node leave --config "$DIR/n5.toml" --node "$(url 1)" --timeout 30 -o json) || fail "node leave failed: $out"
+[[ $(jq -r .n <<<"$out") == 4 ]] || fail "leave output: $out"
+wait_for 10 "n5 to retire" bash -c "[[ \$('$MLCHAIN' node status --node '$(url 5)' -o json 2>/dev/null | jq -r .role) == retired ]]"
+[[ $(code -X POST --data-binary '{}' "$(url 5)/v1/ops") =~ ^(400|503)$ ]] || fail "a retired node must not accept ops"
+out=$(bench 1 20 c) || fail "bench after n5 left: $out"
+say "n5 left (epoch $(layer_json 1 | jq -r .epoch)); the 4 founders keep committing"
+
+# A node with a member's key but another genesis: TLS pinning lets it
+# through, the hello's genesis check refuses it on both sides.
+blueprint 2026-11-26T00:00:00Z >"$DIR/other.toml"
+"$MLCHAIN" -q layer create --blueprint "$DIR/other.toml" --out "$DIR/other" >/dev/null
+sed -e "s|listen = .*|listen = \"127.0.0.1:${PORT[6]}\"|" -e 's|data_dir = .*|data_dir = "data/impostor"|' \
+  -e 's|genesis = .*|genesis = "other/genesis.json"|' "$DIR/n3.toml" >"$DIR/n6.toml"
+start 6
+wrong_genesis_seen() { curl -sk "$(url 1)/metrics" | grep -q '^mlchain_net_rejected_total{reason="wrong_genesis"} [1-9]'; }
+wait_for 20 "the wrong-genesis peer to be refused" wrong_genesis_seen
+kill -9 "${PIDS[6]}"; wait "${PIDS[6]}" 2>/dev/null || true; unset "PIDS[6]"
+out=$(bench 3 10 d) || fail "bench after the impostor: $out"
+say "a peer with another genesis was refused; the layer kept committing"
+
+# Agreement: the same head everywhere among the members.
+wait_for 20 "equal heights" same_height 1 1 2 3 4
+hash1=$(layer_json 1 | jq -r .head_hash)
+for i in 2 3 4; do [[ $(layer_json "$i" | jq -r .head_hash) == "$hash1" ]] || fail "n$i head differs"; done
+say "PASS"
