@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <map>
+#include <optional>
+
 #include "cli.h"
 #include "mlchain/config/blueprint_toml.h"
 #include "mlchain/crypto/ed25519.h"
@@ -61,12 +64,115 @@ int run_layer_create(const LayerCreateOptions& opts, const Cli& cli) {
 
 struct LayerShowOptions {
   std::string node;
+  bool tree = false;
 };
+
+// --tree: the layers reachable from the answering one. Climb the superior
+// chain to the root, then walk down every subordinate, each layer asked at
+// the addresses its neighbour records (first that answers). Bounded: depth 8,
+// 64 requests, 3 s per request.
+class TreeWalker {
+ public:
+  codec::Json walk(const codec::Json& start, const std::string& start_url) {
+    std::vector<codec::Json> chain{start};
+    std::map<std::string, codec::Json> known{{start.value("layer", ""), start}};
+    codec::Json missing_root;
+    while (chain.size() < 8) {
+      const codec::Json& cur = chain.back();
+      if (!cur.contains("superior") || !cur["superior"].is_object()) break;
+      auto up = fetch(cur["superior"]);
+      if (!up) {
+        missing_root = cur["superior"];
+        break;
+      }
+      known[up->value("layer", "")] = *up;
+      chain.push_back(*up);
+    }
+    asked_ = start.value("layer", "");
+    (void)start_url;
+    codec::Json root = node_of(chain.back(), known, 0);
+    if (!missing_root.is_null()) {
+      codec::Json top = unreachable(missing_root);
+      top["children"] = codec::Json::array({root});
+      return top;
+    }
+    return root;
+  }
+
+ private:
+  std::optional<codec::Json> fetch(const codec::Json& book) {
+    for (const auto& a : book.value("addresses", codec::Json::array())) {
+      if (!a.is_string() || budget_ == 0) continue;
+      --budget_;
+      auto j = node_request(a.get<std::string>(), "GET", "/v1/layer", {}, std::chrono::milliseconds(3'000));
+      if (j.ok() && j->value("layer", "") == book.value("path", "")) return std::move(j).value();
+    }
+    return std::nullopt;
+  }
+
+  static codec::Json unreachable(const codec::Json& book) {
+    return {{"layer", book.value("path", "")}, {"reachable", false}, {"members", book.value("members", 0)},
+            {"children", codec::Json::array()}};
+  }
+
+  codec::Json node_of(const codec::Json& layer, std::map<std::string, codec::Json>& known, int depth) {
+    codec::Json n = {{"layer", layer.value("layer", "")},
+                     {"reachable", true},
+                     {"members", layer.value("n", 0)},
+                     {"epoch", layer.value("epoch", 0)},
+                     {"height", layer.value("height", 0)},
+                     {"asked", layer.value("layer", "") == asked_},
+                     {"children", codec::Json::array()}};
+    for (const auto& sub : layer.value("subordinates", codec::Json::array())) {
+      std::string path = sub.value("path", "");
+      std::optional<codec::Json> child;
+      if (auto it = known.find(path); it != known.end()) child = it->second;
+      else if (depth < 8) child = fetch(sub);
+      if (child) {
+        known[path] = *child;
+        n["children"].push_back(node_of(*child, known, depth + 1));
+      } else {
+        n["children"].push_back(unreachable(sub));
+      }
+    }
+    return n;
+  }
+
+  std::string asked_;
+  int budget_ = 64;
+};
+
+void draw_tree(const codec::Json& n, const std::string& prefix, bool last, bool root, std::string& out) {
+  std::string label = n.value("layer", "?");
+  if (n.value("reachable", false)) {
+    label += "  (" + std::to_string(n.value("members", 0)) + " members, epoch " + std::to_string(n.value("epoch", 0)) +
+             ", height " + std::to_string(n.value("height", 0)) + ")";
+    if (n.value("asked", false)) label += "  <- asked";
+  } else {
+    label += "  (unreachable; " + std::to_string(n.value("members", 0)) + " members recorded)";
+  }
+  out += root ? label + "\n" : prefix + (last ? "└── " : "├── ") + label + "\n";
+  const auto& kids = n["children"];
+  for (std::size_t i = 0; i < kids.size(); ++i)
+    draw_tree(kids[i], root ? "" : prefix + (last ? "    " : "│   "), i + 1 == kids.size(), false, out);
+}
 
 // mlchain layer show: the layer as one member sees it now (GET /v1/layer).
 int run_layer_show(const LayerShowOptions& opts, const Cli& cli) {
   auto j = node_request(opts.node, "GET", "/v1/layer");
   if (!j.ok()) return cli.fail(j.status());
+  if (opts.tree) {
+    TreeWalker walker;
+    codec::Json tree = walker.walk(*j, opts.node);
+    if (cli.json()) {
+      cli.print_json(tree);
+    } else {
+      std::string out;
+      draw_tree(tree, "", true, true, out);
+      cli.print_text(out.substr(0, out.size() - 1));
+    }
+    return kExitOk;
+  }
   if (cli.json()) {
     cli.print_json(*j);
     return kExitOk;
@@ -126,11 +232,17 @@ void setup_layer(CLI::App& app, Cli& cli) {
   auto show_opts = std::make_shared<LayerShowOptions>();
   auto* show = layer->add_subcommand("show", "Show the layer as a running member sees it: view, primary, height, members.");
   show->add_option("--node", show_opts->node, "Address of any member, https://host:port.")->required()->type_name("URL");
+  show->add_flag("--tree", show_opts->tree,
+                 "Draw the known layer tree: climb to the root through superior layers, then every subordinate.");
   show->footer(
       "Member status: valid (reachable from the answering node), unreachable, invalid.\n"
+      "With --tree each layer is asked at the addresses its neighbour records; layers that do\n"
+      "not answer are drawn as unreachable (-o json: nested {layer, reachable, members, epoch,\n"
+      "height, asked, children}).\n"
       "Exit status 3 when the node cannot be reached.\n"
-      "Example:\n"
-      "  mlchain layer show --node https://127.0.0.1:7101 -o json");
+      "Examples:\n"
+      "  mlchain layer show --node https://127.0.0.1:7101 -o json\n"
+      "  mlchain layer show --node https://127.0.0.1:7101 --tree");
   show->callback([show_opts, &cli] { cli.exit_code = run_layer_show(*show_opts, cli); });
 }
 

@@ -20,7 +20,7 @@ _mlchain_options() {
     'key verify') echo '-h --help --public-key --signature --in -o --output -q --quiet -v --verbose --color' ;;
     'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
-    'layer show') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
@@ -43,7 +43,7 @@ _mlchain_value_options() {
     'key verify') echo '-h --help --public-key --signature --in -o --output -q --quiet -v --verbose --color' ;;
     'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
-    'layer show') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
+    'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;

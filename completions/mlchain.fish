@@ -35,7 +35,7 @@ function __mlchain_value_options
         case 'layer create'
             echo -- -h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color
         case 'layer show'
-            echo -- -h --help --node -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --node --tree -o --output -q --quiet -v --verbose --color
         case 'node'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'node run'
@@ -158,6 +158,7 @@ complete -c mlchain -n '__mlchain_at '\''layer create'\''' -s v -l verbose -r -d
 complete -c mlchain -n '__mlchain_at '\''layer create'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -l node -r -d 'Address of any member, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer show'\''' -l tree -r -d 'Draw the known layer tree: climb to the root through superior layers, then every subordinate.'
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'

@@ -139,8 +139,14 @@ codec::Json Node::Impl::layer_json() const {
   for (const auto& m : genesis.blueprint.members)
     if (!config.index_of(m.key)) add(m.key, m.address, false);
   auto primary = replica->config().primary(replica->view());
+  auto addresses = [](const ledger::AddressBook& book) {
+    codec::Json a = codec::Json::array();
+    for (const auto& m : book.members) a.push_back(m.address);
+    return a;
+  };
   codec::Json subs = codec::Json::array();
-  for (const auto& s : genesis.blueprint.subordinates) subs.push_back({{"path", s.path}, {"members", s.members.size()}});
+  for (const auto& s : genesis.blueprint.subordinates)
+    subs.push_back({{"path", s.path}, {"members", s.members.size()}, {"addresses", addresses(s)}});
   codec::Json j = {{"layer", genesis.blueprint.layer_path},
                    {"genesis_hash", genesis.hash_hex},
                    {"epoch", replica->config().epoch},
@@ -156,7 +162,9 @@ codec::Json Node::Impl::layer_json() const {
                    {"subordinates", subs},
                    {"reported_by", cfg.name}};
   if (genesis.blueprint.superior) {
-    j["superior"] = {{"path", genesis.blueprint.superior->path}, {"members", genesis.blueprint.superior->members.size()}};
+    j["superior"] = {{"path", genesis.blueprint.superior->path},
+                     {"members", genesis.blueprint.superior->members.size()},
+                     {"addresses", addresses(*genesis.blueprint.superior)}};
   } else {
     j["superior"] = nullptr;
   }

@@ -53,8 +53,10 @@ blueprint() {  # blueprint GENESIS_TIME: the 4 founding members n1..n4
     printf '[[members]]\nname = "n%s"\npublic_key = "%s"\naddress = "%s"\n' "$i" "$(pubkey "$DIR/n$i.pem")" "$(url $i)"
   done
 }
-blueprint 2026-11-25T00:00:00Z >"$DIR/blueprint.toml"
-"$MLCHAIN" -q layer create --blueprint "$DIR/blueprint.toml" --out "$DIR/layer" >/dev/null
+if (( E2E_NODES >= 4 )); then  # the founding layer n1..n4 (scripts with fewer nodes write their own)
+  blueprint 2026-11-25T00:00:00Z >"$DIR/blueprint.toml"
+  "$MLCHAIN" -q layer create --blueprint "$DIR/blueprint.toml" --out "$DIR/layer" >/dev/null
+fi
 for i in $(seq 1 "$E2E_NODES"); do
   cat >"$DIR/n$i.toml" <<CFG
 name = "n$i"
