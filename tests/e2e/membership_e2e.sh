@@ -39,8 +39,10 @@ rc=0; "$MLCHAIN" -q node join --config "$DIR/n5.toml" --admin-key "$DIR/stranger
 [[ $rc == 4 ]] || fail "unauthorised join should exit 4, got $rc: $(cat "$DIR/join-bad.out")"
 [[ $(layer_n 1) == 4 ]] || fail "the unauthorised join changed the membership"
 [[ $(height 1) == "$h0" ]] || fail "the unauthorised join reached the chain"
-curl -sk "$(url 1)/metrics" | grep -q '^mlchain_client_rejected_total{reason="not_authorized"} [1-9]' ||
-  fail "the refusal was not counted"
+# (metrics into a variable first: grep -q closing the pipe early would fail curl under pipefail)
+metrics() { curl -sk "$(url "$1")/metrics"; }
+m=$(metrics 1)
+grep -q '^mlchain_client_rejected_total{reason="not_authorized"} [1-9]' <<<"$m" || fail "the refusal was not counted"
 say "unauthorised admin call refused with exit 4; chain unchanged at height $h0"
 
 # The admin admits n5; join waits until it is a ready member.
@@ -80,7 +82,7 @@ blueprint 2026-11-26T00:00:00Z >"$DIR/other.toml"
 sed -e "s|listen = .*|listen = \"127.0.0.1:${PORT[6]}\"|" -e 's|data_dir = .*|data_dir = "data/impostor"|' \
   -e 's|genesis = .*|genesis = "other/genesis.json"|' "$DIR/n3.toml" >"$DIR/n6.toml"
 start 6
-wrong_genesis_seen() { curl -sk "$(url 1)/metrics" | grep -q '^mlchain_net_rejected_total{reason="wrong_genesis"} [1-9]'; }
+wrong_genesis_seen() { local m; m=$(metrics 1); grep -q '^mlchain_net_rejected_total{reason="wrong_genesis"} [1-9]' <<<"$m"; }
 wait_for 20 "the wrong-genesis peer to be refused" wrong_genesis_seen
 kill -9 "${PIDS[6]}"; wait "${PIDS[6]}" 2>/dev/null || true; unset "PIDS[6]"
 out=$(bench 3 10 d) || fail "bench after the impostor: $out"
