@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <chrono>
 #include <map>
 #include <optional>
 
@@ -14,6 +15,7 @@
 #include "mlchain/config/blueprint_toml.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/ledger/ledger.h"
+#include "mlchain/node/signed_op.h"
 #include "node_client.h"
 
 namespace mlchain::cli {
@@ -206,6 +208,54 @@ int run_layer_show(const LayerShowOptions& opts, const Cli& cli) {
   return kExitOk;
 }
 
+struct LayerAttachOptions {
+  std::string path;
+  std::string name;
+  std::string key;
+  std::string address;
+  std::string admin_key;
+  std::string node;
+};
+
+// mlchain layer attach: record a subordinate (edge) layer on its superior's
+// chain by an ordered add-subordinate op (node/signed_op.h).
+int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
+  auto edge_key = crypto::PrivateKey::load_pem_file(o.key);
+  if (!edge_key.ok()) return cli.fail(edge_key.status().with_context("subordinate key " + o.key));
+  auto admin = crypto::PrivateKey::load_pem_file(o.admin_key);
+  if (!admin.ok()) return cli.fail(admin.status().with_context("admin key " + o.admin_key));
+  if (o.address.rfind("https://", 0) != 0) return cli.fail(invalid_argument("--address must be https://host:port"));
+  auto layer = node_request(o.node, "GET", "/v1/layer");
+  if (!layer.ok()) return cli.fail(layer.status());
+  std::string superior = layer->value("layer", "");
+  if (o.path.size() <= superior.size() + 1 || o.path.compare(0, superior.size() + 1, superior + "/") != 0 ||
+      o.path.find('/', superior.size() + 1) != std::string::npos) {
+    return cli.fail(invalid_argument("--path " + o.path + " is not a direct subordinate of " + superior + " (expected " +
+                                     superior + "/<name>)"));
+  }
+  std::string genesis = layer->value("genesis_hash", "");
+  node::SubordinateEntry e{o.path, o.name.empty() ? o.path.substr(superior.size() + 1) : o.name, edge_key->public_key(),
+                           o.address};
+  auto proof = edge_key->sign(node::attach_proof_bytes(genesis, e));
+  auto id = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto op = node::sign_op(*admin, genesis, id, node::subordinate_op_text(e, proof));
+  auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000));
+  if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the superior's admin_keys");
+  std::string result = answer->value("result", "");
+  if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition(superior + " refused: " + result));
+  codec::Json out = {{"subordinate", o.path}, {"superior", superior}, {"public_key", e.key.hex()},
+                     {"address", o.address}, {"block", answer->value("block", "")}};
+  if (cli.json()) {
+    cli.print_json(out);
+  } else {
+    cli.print_fields({{"attached", o.path + " (" + e.key.key_id() + ", " + o.address + ")"},
+                      {"to", superior},
+                      {"recorded in", answer->value("block", "")}});
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void setup_layer(CLI::App& app, Cli& cli) {
@@ -244,6 +294,27 @@ void setup_layer(CLI::App& app, Cli& cli) {
       "  mlchain layer show --node https://127.0.0.1:7101 -o json\n"
       "  mlchain layer show --node https://127.0.0.1:7101 --tree");
   show->callback([show_opts, &cli] { cli.exit_code = run_layer_show(*show_opts, cli); });
+
+  auto at = std::make_shared<LayerAttachOptions>();
+  auto* attach = layer->add_subcommand("attach", "Record a subordinate (edge) layer on its superior's chain.");
+  attach->add_option("--path", at->path, "The subordinate's layer path, e.g. L2/L1a/E1.")->required()->type_name("PATH");
+  cli.file(attach->add_option("--key", at->key, "The subordinate's key file (its central node's key); signs the request.")
+               ->required()
+               ->type_name("FILE"));
+  attach->add_option("--address", at->address, "Where the superior reaches it, https://host:port.")
+      ->required()
+      ->type_name("URL");
+  cli.file(attach->add_option("--admin-key", at->admin_key, "An admin key of the superior layer.")->required()->type_name("FILE"));
+  attach->add_option("--node", at->node, "A member of the superior layer, https://host:port.")->required()->type_name("URL");
+  attach->add_option("--name", at->name, "A name for its member entry (default: the last path segment).")->type_name("NAME");
+  attach->footer(
+      "The superior orders an add-subordinate operation: the subordinate's key, address and path go\n"
+      "on its chain, so every member can verify what the subordinate signs. Attaching the same path\n"
+      "again replaces the entry (key rotation). Exit status 4 when the admin key is not authorised.\n"
+      "Example:\n"
+      "  mlchain layer attach --path L2/L1a/E1 --key e1.pem --address https://127.0.0.1:7401 \\\n"
+      "      --admin-key admin.pem --node https://127.0.0.1:7101");
+  attach->callback([at, &cli] { cli.exit_code = run_layer_attach(*at, cli); });
 }
 
 }  // namespace mlchain::cli

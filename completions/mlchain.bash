@@ -4,7 +4,7 @@ _mlchain_subcommands() {
   case "$1" in
     '') echo 'version key layer node bench sim completion' ;;
     'key') echo 'gen show sign verify' ;;
-    'layer') echo 'create show' ;;
+    'layer') echo 'create show attach' ;;
     'node') echo 'run status join leave' ;;
     'bench') echo 'layer' ;;
   esac
@@ -21,6 +21,7 @@ _mlchain_options() {
     'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
+    'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
@@ -44,6 +45,7 @@ _mlchain_value_options() {
     'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
+    'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
@@ -94,6 +96,11 @@ _mlchain_values() {
     'layer show|-o') echo 'text json' ;;
     'layer show|--output') echo 'text json' ;;
     'layer show|--color') echo 'auto always never' ;;
+    'layer attach|--key') echo '@file' ;;
+    'layer attach|--admin-key') echo '@file' ;;
+    'layer attach|-o') echo 'text json' ;;
+    'layer attach|--output') echo 'text json' ;;
+    'layer attach|--color') echo 'auto always never' ;;
     'node|-o') echo 'text json' ;;
     'node|--output') echo 'text json' ;;
     'node|--color') echo 'auto always never' ;;

@@ -7,7 +7,7 @@ function __mlchain_subcommands
         case 'key'
             echo gen show sign verify
         case 'layer'
-            echo create show
+            echo create show attach
         case 'node'
             echo run status join leave
         case 'bench'
@@ -36,6 +36,8 @@ function __mlchain_value_options
             echo -- -h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color
         case 'layer show'
             echo -- -h --help --node --tree -o --output -q --quiet -v --verbose --color
+        case 'layer attach'
+            echo -- -h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color
         case 'node'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'node run'
@@ -143,6 +145,7 @@ complete -c mlchain -n '__mlchain_at '\''key verify'\''' -s v -l verbose -r -d '
 complete -c mlchain -n '__mlchain_at '\''key verify'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'create' -d 'Write a layer'\''s genesis from its blueprint and print the genesis hash.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'show' -d 'Show the layer as a running member sees it: view, primary, height, members.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'attach' -d 'Record a subordinate (edge) layer on its superior'\''s chain.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -163,6 +166,17 @@ complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s o -l output -r -a 't
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''layer show'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l path -r -d 'The subordinate'\''s layer path, e.g. L2/L1a/E1.'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l key -r -F -d 'The subordinate'\''s key file (its central node'\''s key); signs the request.'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l address -r -d 'Where the superior reaches it, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l admin-key -r -F -d 'An admin key of the superior layer.'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l node -r -d 'A member of the superior layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l name -r -d 'A name for its member entry (default: the last path segment).'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'run' -d 'Run the daemon of one layer member until SIGINT or SIGTERM.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'status' -d 'Show one node: height, view, primary, readiness, peers.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'join' -d 'Admit a new node to a layer and wait until it is a ready member.'

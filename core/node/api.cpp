@@ -46,14 +46,15 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
       count_rejected_op("bad_signature");
       return reply(error(401, "bad_signature", st.message()));
     }
-    if (is_config_op_text(op->op)) {
-      auto change = authorize_config_op(*op, genesis.blueprint.admin_keys, verifier);
-      if (!change.ok()) {
-        bool denied = change.status().code() == ErrorCode::kPermissionDenied;
-        bool forged = change.status().code() == ErrorCode::kVerificationFailed;
+    if (is_config_op_text(op->op) || is_subordinate_op_text(op->op)) {
+      Status auth = is_config_op_text(op->op) ? authorize_config_op(*op, genesis.blueprint.admin_keys, verifier).status()
+                                              : authorize_subordinate_op(*op, genesis.blueprint.admin_keys, verifier).status();
+      if (!auth.ok()) {
+        bool denied = auth.code() == ErrorCode::kPermissionDenied;
+        bool forged = auth.code() == ErrorCode::kVerificationFailed;
         count_rejected_op(denied ? "not_authorized" : forged ? "bad_proof" : "bad_request");
         return reply(error(denied ? 403 : forged ? 401 : 400, denied ? "not_authorized" : forged ? "bad_proof" : "bad_request",
-                           change.status().message()));
+                           auth.message()));
       }
     }
     auto shared = std::make_shared<net::Reply>(std::move(reply));
@@ -144,9 +145,30 @@ codec::Json Node::Impl::layer_json() const {
     for (const auto& m : book.members) a.push_back(m.address);
     return a;
   };
-  codec::Json subs = codec::Json::array();
+  // Subordinates: the blueprint's, then those attached by ordered ops
+  // (which replace a blueprint entry of the same path).
+  std::map<std::string, codec::Json> by_path;
   for (const auto& s : genesis.blueprint.subordinates)
-    subs.push_back({{"path", s.path}, {"members", s.members.size()}, {"addresses", addresses(s)}});
+    by_path[s.path] = {{"path", s.path}, {"members", s.members.size()}, {"addresses", addresses(s)}, {"attached_at", nullptr}};
+  if (auto txn = store->begin_read(); txn.ok()) {
+    if (auto cur = (*txn)->cursor(kSubordinatesTable); cur.ok() && (*cur)->first().ok()) {
+      while ((*cur)->valid()) {
+        auto e = codec::parse((*cur)->value());
+        if (e.ok() && e->contains("members") && (*e)["members"].is_array()) {
+          codec::Json a = codec::Json::array(), keys = codec::Json::array();
+          for (const auto& m : (*e)["members"]) {
+            a.push_back(m.value("address", ""));
+            keys.push_back(m.value("public_key", ""));
+          }
+          by_path[e->value("path", "")] = {{"path", e->value("path", "")}, {"members", a.size()}, {"addresses", a},
+                                           {"keys", keys}, {"attached_at", e->value("height", 0)}};
+        }
+        if (!(*cur)->next().ok()) break;
+      }
+    }
+  }
+  codec::Json subs = codec::Json::array();
+  for (auto& [path, j] : by_path) subs.push_back(std::move(j));
   codec::Json j = {{"layer", genesis.blueprint.layer_path},
                    {"genesis_hash", genesis.hash_hex},
                    {"epoch", replica->config().epoch},

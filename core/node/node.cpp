@@ -87,6 +87,12 @@ Status Node::Impl::open() {
       return invalid_argument("config name '" + cfg.name + "' differs from the member name '" + m.name +
                               "' that the genesis records for this key");
     }
+    if (m.key != key->public_key() && m.name == cfg.name) {
+      return failed_precondition("key " + key->public_key().key_id() + " (" + cfg.key_file.string() +
+                                 ") is not a member of layer " + genesis.blueprint.layer_path + ": the genesis gives the name '" +
+                                 m.name + "' to key " + m.key.key_id() + ". Wrong key_file? A new node needs a name of its " +
+                                 "own, then mlchain node join");
+    }
   }
   signer = std::make_unique<crypto::Ed25519Signer>(*key);
   app = std::make_unique<SignedOpStateMachine>(kv, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mlchain/codec/fields.h"
+
 namespace mlchain::node {
 namespace {
 
@@ -160,6 +162,55 @@ consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<cryp
   };
 }
 
+bool is_subordinate_op_text(std::string_view op) {
+  return op.substr(0, kSubordinateOpPrefix.size()) == kSubordinateOpPrefix;
+}
+
+Bytes attach_proof_bytes(const std::string& superior_genesis, const SubordinateEntry& e) {
+  codec::Json j = {{"purpose", "mlchain-attach/1"}, {"path", e.path},       {"name", e.name},
+                   {"key", e.key.hex()},            {"address", e.address}, {"genesis", superior_genesis}};
+  auto b = codec::canonical_bytes(j);
+  return b.ok() ? std::move(b).value() : Bytes{};
+}
+
+std::string subordinate_op_text(const SubordinateEntry& e, const crypto::Signature& proof) {
+  codec::Json j = {{"action", "add-subordinate"}, {"path", e.path},       {"name", e.name},
+                   {"key", e.key.hex()},          {"address", e.address}, {"proof", crypto::signature_hex(proof)}};
+  auto text = codec::canonical(j);
+  return std::string(kSubordinateOpPrefix) + (text.ok() ? *text : std::string("{}"));
+}
+
+Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
+                                                  const crypto::Verifier& verifier) {
+  if (!is_subordinate_op_text(op.op)) return invalid_argument("not a subordinate-layer op");
+  auto j = codec::parse(std::string_view(op.op).substr(kSubordinateOpPrefix.size()),
+                        codec::ParseLimits{8 * 1024, 2, 2048, 16});
+  if (!j.ok()) return invalid_argument("malformed add-subordinate op: " + j.status().message());
+  MLCHAIN_TRY(codec::only_fields(*j, {"action", "path", "name", "key", "address", "proof"}, "add-subordinate op"));
+  MLCHAIN_ASSIGN_OR_RETURN(auto action, codec::get_string(*j, "action", 32));
+  if (action != "add-subordinate") return invalid_argument("unknown subordinate action '" + action + "'");
+  SubordinateEntry e;
+  MLCHAIN_ASSIGN_OR_RETURN(e.path, codec::get_string(*j, "path", 256));
+  MLCHAIN_ASSIGN_OR_RETURN(e.name, codec::get_string(*j, "name", 64));
+  MLCHAIN_ASSIGN_OR_RETURN(e.address, codec::get_string(*j, "address", 512));
+  MLCHAIN_ASSIGN_OR_RETURN(auto key_hex, codec::get_string(*j, "key", 64));
+  MLCHAIN_ASSIGN_OR_RETURN(auto proof_hex, codec::get_string(*j, "proof", 128));
+  auto key = crypto::PublicKey::from_hex(key_hex);
+  if (!key.ok()) return invalid_argument("\"key\" must be an Ed25519 public key (64 hex characters)");
+  e.key = *key;
+  if (e.path.empty() || e.name.empty() || e.address.rfind("https://", 0) != 0)
+    return invalid_argument("add-subordinate needs a path, a name and an https:// address");
+  if (std::find(admin_keys.begin(), admin_keys.end(), op.client) == admin_keys.end()) {
+    return permission_denied("key " + op.client.key_id() + " is not an admin key of this layer; attaching a " +
+                             "subordinate layer must be signed by a key in the blueprint's admin_keys");
+  }
+  auto proof = crypto::signature_from_hex(proof_hex);
+  if (!proof.ok()) return invalid_argument("\"proof\" must be an Ed25519 signature (128 hex characters)");
+  if (!verifier.verify(e.key, attach_proof_bytes(op.genesis, e), *proof))
+    return verification_failed("the attach request is not signed by the subordinate's key " + e.key.key_id());
+  return e;
+}
+
 Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus::Request& op,
                                           const ledger::OpContext& ctx) {
   auto parsed = codec::parse(to_string(op.op));
@@ -180,6 +231,16 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
     return to_bytes("ok: " + std::string(action_name(change->action)) + " " +
                     (change->name.empty() ? change->key.key_id() : change->name) +
                     " ordered; it takes effect at the next checkpoint boundary");
+  }
+  if (is_subordinate_op_text(env->op)) {
+    auto e = authorize_subordinate_op(*env, admin_keys_, verifier_);
+    if (!e.ok()) return to_bytes("error: not authorised: " + e.status().message());
+    codec::Json member = {{"name", e->name}, {"public_key", e->key.hex()}, {"address", e->address}};
+    auto entry = codec::canonical(
+        codec::Json{{"path", e->path}, {"members", codec::Json::array({member})}, {"height", ctx.height}});
+    if (!entry.ok()) return to_bytes("error: the subordinate's fields are not valid text");
+    MLCHAIN_TRY(txn.put(kSubordinatesTable, e->path, *entry));
+    return to_bytes("ok: add-subordinate " + e->path + " recorded");
   }
   return inner_.apply(txn, consensus::Request{op.client, op.id, to_bytes(env->op)}, ctx);
 }

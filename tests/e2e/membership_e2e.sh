@@ -88,6 +88,19 @@ kill -9 "${PIDS[6]}"; wait "${PIDS[6]}" 2>/dev/null || true; unset "PIDS[6]"
 out=$(bench 3 10 d) || fail "bench after the impostor: $out"
 say "a peer with another genesis was refused; the layer kept committing"
 
+# An edge layer attaches as a subordinate by an ordered op; a non-admin may not.
+"$MLCHAIN" -q key gen --out "$DIR/e1.pem" --name e1 >/dev/null
+attach() { "$MLCHAIN" -q layer attach --path L2/E2E/E1 --key "$DIR/e1.pem" --address https://127.0.0.1:1 --node "$(url 1)" --admin-key "$1"; }
+rc=0; attach "$DIR/stranger.pem" >/dev/null 2>&1 || rc=$?
+[[ $rc == 4 ]] || fail "attach by a non-admin should exit 4, got $rc"
+layer_json 1 | jq -e '.subordinates | length == 0' >/dev/null || fail "the refused attach was recorded"
+attach "$DIR/admin.pem" >/dev/null || fail "attach by the admin failed"
+e1=$(pubkey "$DIR/e1.pem")
+for i in 1 2 3 4; do
+  wait_for 10 "n$i to record E1" bash -c "'$MLCHAIN' layer show --node '$(url $i)' -o json | jq -e '.subordinates[0] | .path == \"L2/E2E/E1\" and .keys[0] == \"$e1\"' >/dev/null"
+done
+say "edge layer L2/E2E/E1 attached by an ordered op, recorded by every member"
+
 # Agreement: the same head everywhere among the members.
 wait_for 20 "equal heights" same_height 1 1 2 3 4
 hash1=$(layer_json 1 | jq -r .head_hash)

@@ -182,5 +182,49 @@ TEST(ConfigOps, StateMachineRecordsTheDirectoryOnlyWhenAuthorised) {
   EXPECT_NE(entry->find("https://127.0.0.1:7105"), std::string::npos);
 }
 
+// ---- subordinate layers ----
+
+TEST(SubordinateOps, AdminSignedAttachWithTheEdgesProofIsRecorded) {
+  auto store = store::make_memory_store();
+  ledger::KvStateMachine kv;
+  crypto::Ed25519Verifier v;
+  auto admin = key_for(20), edge = key_for(21), stranger = key_for(22);
+  SignedOpStateMachine sm(kv, "abcd", {admin.public_key()}, v);
+  SubordinateEntry e{"L2/L1a/E1", "E1", edge.public_key(), "https://127.0.0.1:7401"};
+  auto apply = [&](const SignedOp& op) {
+    Bytes out;
+    Status st = store->write([&](store::WriteTxn& txn) -> Status {
+      MLCHAIN_ASSIGN_OR_RETURN(out, sm.apply(txn, to_request(op), ledger::OpContext{7, 0}));
+      return {};
+    });
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    return to_string(out);
+  };
+  auto recorded = [&] { return store->begin_read().value()->get(kSubordinatesTable, "L2/L1a/E1").value(); };
+
+  auto good_proof = edge.sign(attach_proof_bytes("abcd", e));
+  // Not an admin: refused, nothing recorded.
+  auto by_stranger = sign_op(stranger, "abcd", 1, subordinate_op_text(e, good_proof));
+  EXPECT_EQ(authorize_subordinate_op(by_stranger, {admin.public_key()}, v).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(apply(by_stranger).rfind("error: not authorised", 0), 0u);
+  EXPECT_FALSE(recorded().has_value());
+  // Proof by another key, or for another superior: refused.
+  auto forged = sign_op(admin, "abcd", 2, subordinate_op_text(e, stranger.sign(attach_proof_bytes("abcd", e))));
+  EXPECT_EQ(authorize_subordinate_op(forged, {admin.public_key()}, v).status().code(), ErrorCode::kVerificationFailed);
+  auto elsewhere = sign_op(admin, "abcd", 3, subordinate_op_text(e, edge.sign(attach_proof_bytes("ffff", e))));
+  EXPECT_EQ(authorize_subordinate_op(elsewhere, {admin.public_key()}, v).status().code(), ErrorCode::kVerificationFailed);
+  EXPECT_FALSE(recorded().has_value());
+  // Admin + edge proof: recorded with the ordering height.
+  EXPECT_EQ(apply(sign_op(admin, "abcd", 4, subordinate_op_text(e, good_proof))), "ok: add-subordinate L2/L1a/E1 recorded");
+  auto entry = recorded();
+  ASSERT_TRUE(entry.has_value());
+  auto j = codec::parse(*entry).value();
+  EXPECT_EQ(j["members"][0]["public_key"], edge.public_key().hex());
+  EXPECT_EQ(j["height"], 7);
+  // Extra fields are refused.
+  auto extra = sign_op(admin, "abcd", 5, subordinate_op_text(e, good_proof).substr(0, 20) + "x");
+  EXPECT_EQ(authorize_subordinate_op(extra, {admin.public_key()}, v).status().code(), ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace mlchain::node

@@ -76,6 +76,34 @@ Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const st
 consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<crypto::PublicKey> admin_keys,
                                            const crypto::Verifier& verifier);
 
+// ---- Subordinate layers (DESIGN §3, issue 5) ----
+// An edge layer attaches to its superior by an ordered op
+//   "mlchain-subordinate:" + canonical JSON
+//   {"action": "add-subordinate", "path", "name", "key", "address", "proof"}
+// signed (envelope) by an admin key of the superior layer; "proof" is the
+// edge key's signature over attach_proof_bytes() (the edge holds that key and
+// asked to join THIS layer). Applied, it records the edge as a one-member
+// address book in table "subordinates" (path -> {"path", "members": [{name,
+// public_key, address}], "height"}); a later add for the same path replaces
+// the entry (key rotation).
+inline constexpr std::string_view kSubordinateOpPrefix = "mlchain-subordinate:";
+inline constexpr std::string_view kSubordinatesTable = "subordinates";
+
+struct SubordinateEntry {
+  std::string path;  // e.g. "L2/L1a/E1"
+  std::string name;
+  crypto::PublicKey key;
+  std::string address;
+};
+
+bool is_subordinate_op_text(std::string_view op);
+Bytes attach_proof_bytes(const std::string& superior_genesis, const SubordinateEntry& entry);
+std::string subordinate_op_text(const SubordinateEntry& entry, const crypto::Signature& proof);
+// The entry `op` orders, if its envelope signer is an admin and the proof
+// verifies. Errors as authorize_config_op.
+Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
+                                                  const crypto::Verifier& verifier);
+
 // The member directory (table "members", written with the block that orders
 // an authorised add-member): key hex -> {"name", "address"}. Nodes read it to
 // name and reach members that were not in the genesis.
@@ -83,8 +111,9 @@ inline constexpr std::string_view kMembersTable = "members";
 
 // Verifies the envelope inside each request (client, id, genesis, signature)
 // and applies the inner op to `inner`; a bad envelope yields an error result.
-// Config ops are not passed on: an authorised one records the member in the
-// directory and yields "ok: ..."; any other yields "error: not authorised: ...".
+// Config and subordinate ops are not passed on: an authorised one records
+// the member (directory) or the subordinate layer and yields "ok: ..."; any
+// other yields "error: not authorised: ...".
 class SignedOpStateMachine final : public ledger::StateMachine {
  public:
   SignedOpStateMachine(ledger::StateMachine& inner, std::string genesis, std::vector<crypto::PublicKey> admin_keys,
