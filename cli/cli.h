@@ -84,6 +84,7 @@ void add_membership_commands(CLI::App& node, Cli& cli);
 void setup_bench(CLI::App& app, Cli& cli);
 void setup_completion(CLI::App& app, Cli& cli);
 void setup_sim(CLI::App& app, Cli& cli);
+void setup_selfcheck(CLI::App& app, Cli& cli);
 void setup_object(CLI::App& app, Cli& cli);
 
 }  // namespace mlchain::cli

@@ -2,7 +2,7 @@
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/mlchain
 _mlchain_subcommands() {
   case "$1" in
-    '') echo 'version key layer node bench sim completion' ;;
+    '') echo 'version key layer node bench sim selfcheck completion' ;;
     'key') echo 'gen show sign verify' ;;
     'layer') echo 'create show attach' ;;
     'node') echo 'run status join leave' ;;
@@ -30,6 +30,7 @@ _mlchain_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
+    'selfcheck') echo '-h --help --node --timeout -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -54,6 +55,7 @@ _mlchain_value_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
+    'selfcheck') echo '-h --help --node --timeout -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -134,6 +136,9 @@ _mlchain_values() {
     'sim|-o') echo 'text json' ;;
     'sim|--output') echo 'text json' ;;
     'sim|--color') echo 'auto always never' ;;
+    'selfcheck|-o') echo 'text json' ;;
+    'selfcheck|--output') echo 'text json' ;;
+    'selfcheck|--color') echo 'auto always never' ;;
     'completion|-o') echo 'text json' ;;
     'completion|--output') echo 'text json' ;;
     'completion|--color') echo 'auto always never' ;;

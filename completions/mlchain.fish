@@ -3,7 +3,7 @@
 function __mlchain_subcommands
     switch $argv[1]
         case ''
-            echo version key layer node bench sim completion
+            echo version key layer node bench sim selfcheck completion
         case 'key'
             echo gen show sign verify
         case 'layer'
@@ -54,6 +54,8 @@ function __mlchain_value_options
             echo -- -h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color
         case 'sim'
             echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
+        case 'selfcheck'
+            echo -- -h --help --node --timeout -o --output -q --quiet -v --verbose --color
         case 'completion'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
     end
@@ -93,6 +95,7 @@ complete -c mlchain -n '__mlchain_at '\'''\''' -a 'layer' -d 'Establish layers a
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'node' -d 'Run a layer member'\''s daemon, inspect nodes, admit and remove members.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'bench' -d 'Load generators against a running network.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'sim' -d 'Simulate one PBFT layer deterministically under faults and check its safety invariants.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'selfcheck' -d 'Examine a node now: chain, store, certificate, peers, superior, clock.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'completion' -d 'Print a shell completion script for bash, zsh or fish.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
@@ -258,6 +261,13 @@ complete -c mlchain -n '__mlchain_at '\''sim'\''' -s o -l output -r -a 'text jso
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l node -r -d 'The node to examine, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l timeout -r -d 'Seconds to wait for the report (default 60).'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'

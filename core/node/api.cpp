@@ -64,7 +64,25 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
     }
     return;
   }
+  if (path == "/v1/challenge") {
+    if (req.method != "POST") return reply(error(405, "method_not_allowed", "use POST /v1/challenge {\"nonce\": <64 hex>}"));
+    return reply(answer_challenge(req.body));
+  }
   if (req.method != "GET") return reply(error(405, "method_not_allowed", "only GET is allowed on " + path));
+  if (path == "/v1/selfcheck") {
+    std::lock_guard lock(selfcheck_mu);
+    if (stopped || selfcheck_running.exchange(true)) {
+      return reply(error(429, "busy", "a selfcheck is already running on this node; retry in a few seconds"));
+    }
+    if (selfcheck_thread.joinable()) selfcheck_thread.join();  // the previous one has finished
+    auto shared = std::make_shared<net::Reply>(std::move(reply));
+    selfcheck_thread = std::thread([this, shared] {
+      codec::Json report = run_selfcheck();
+      selfcheck_running = false;
+      (*shared)(net::Response::json(200, dump(report)));
+    });
+    return;
+  }
 
   auto shared = std::make_shared<net::Reply>(std::move(reply));
   std::function<void()> task;
@@ -106,7 +124,7 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
   } else {
     return (*shared)(error(404, "not_found",
                            "no such endpoint " + path +
-                               " (try /v1/layer, /v1/status, /v1/blocks/<h>, /v1/ops, /healthz, /readyz, /metrics)"));
+                               " (try /v1/layer, /v1/status, /v1/blocks/<h>, /v1/ops, /v1/selfcheck, /healthz, /readyz, /metrics)"));
   }
   if (!driver.post(std::move(task))) (*shared)(error(503, "unavailable", "the node is shutting down"));
 }

@@ -212,6 +212,10 @@ void Node::Impl::stop() {
   });
   if (peers) peers->stop();
   driver.stop();
+  {
+    std::lock_guard lock(selfcheck_mu);  // a running selfcheck finishes its challenges (3 s at most)
+    if (selfcheck_thread.joinable()) selfcheck_thread.join();
+  }
   if (loop) loop->stop();
   http.reset();
   peers.reset();

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "driver.h"
@@ -70,6 +71,11 @@ struct Node::Impl {
   bool ready(std::string* why) const;                                   // driver
   void count_rejected_op(const std::string& reason);                    // any thread
 
+  // selfcheck.cpp
+  net::Response answer_challenge(const std::string& body);  // any thread
+  codec::Json challenge_member(const crypto::PublicKey& member, const std::string& address) const;  // any thread
+  codec::Json run_selfcheck();  // its own thread, never the driver's
+
   // api.cpp
   void handle(net::Request req, net::Reply reply);  // event-loop thread
   codec::Json layer_json() const;                   // driver
@@ -122,6 +128,9 @@ struct Node::Impl {
   mutable std::mutex rejected_mu;
   std::map<std::string, std::uint64_t> rejected_ops;  // client API rejections by reason
   std::atomic<std::uint64_t> peer_decode_errors{0};
+  std::mutex selfcheck_mu;
+  std::thread selfcheck_thread;  // at most one selfcheck at a time; joined by stop()
+  std::atomic<bool> selfcheck_running{false};
 };
 
 }  // namespace mlchain::node

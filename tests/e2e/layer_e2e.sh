@@ -100,6 +100,20 @@ for i in 2 3 4; do
   [[ $("$MLCHAIN" layer show --node "$(url $i)" -o json | jq -r .head_hash) == "$hash1" ]] || fail "n$i head differs at $h"
 done
 
+# selfcheck gates on health: 0 on the healthy layer; a stopped (SIGSTOP)
+# member is reported within a bounded time and the exit status is 6.
+out=$("$MLCHAIN" selfcheck --node "$(url 1)" -o json) || fail "selfcheck on a healthy layer: $out"
+jq -e '.ok and ([.checks[] | select(.check == "chain")][0].data.verified_blocks == .checks[0].data.height)' <<<"$out" >/dev/null ||
+  fail "selfcheck report: $out"
+kill -STOP "${PIDS[3]}"
+rc=0; out=$(timeout 30 "$MLCHAIN" selfcheck --node "$(url 1)" -o json) || rc=$?
+kill -CONT "${PIDS[3]}"
+[[ $rc == 6 ]] || fail "selfcheck with n3 stopped should exit 6, got $rc: $out"
+jq -e '.checks[] | select(.check == "peers") | .data.members[] | select(.name == "n3") | .result == "silent"' <<<"$out" >/dev/null ||
+  fail "selfcheck did not name n3: $out"
+say "selfcheck: healthy layer passes; with n3 stopped it exits 6 naming n3 ($(jq -r .elapsed_ms <<<"$out") ms)"
+[[ $("$MLCHAIN" selfcheck --node https://127.0.0.1:1 >/dev/null 2>&1; echo $?) == 3 ]] || fail "selfcheck of a dead address should exit 3"
+
 for i in "${!PIDS[@]}"; do kill -TERM "${PIDS[$i]}"; done
 for i in "${!PIDS[@]}"; do
   rc=0; timeout 10 tail --pid="${PIDS[$i]}" -f /dev/null || rc=$?
