@@ -59,7 +59,14 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
     }
     auto shared = std::make_shared<net::Reply>(std::move(reply));
     auto o = std::make_shared<SignedOp>(std::move(op).value());
-    if (!driver.post([this, o, shared, start] { submit(std::move(*o), std::move(*shared), start); })) {
+    // Sign the relay to the other members here, on an I/O thread, not on
+    // the driver (one signature per op; the driver's time is the bottleneck).
+    consensus::ReplicaId id = self_id.load();
+    auto fwd = std::make_shared<Bytes>(
+        consensus::encode(consensus::Message(consensus::signed_part(consensus::ForwardedRequest{to_request(*o), id, {}}, *signer))));
+    if (!driver.post([this, o, fwd, id, shared, start] {
+          submit(std::move(*o), std::move(*fwd), id, std::move(*shared), start);
+        })) {
       (*shared)(error(503, "unavailable", "the node is shutting down"));
     }
     return;

@@ -122,6 +122,7 @@ Status Node::Impl::open() {
   replica = std::make_unique<consensus::Replica>(id.value_or(static_cast<consensus::ReplicaId>(epoch.n())), epoch,
                                                  options, *signer, verifier, std::move(recovered));
   replica->set_config_filter(filter);
+  self_id = replica->id();
   logged_view = replica->view();
   if (!id) {
     log.info("not a member yet: following the chain as a learner until an epoch adds this key",

@@ -14,6 +14,7 @@
 
 #include "driver.h"
 #include "mlchain/consensus/replica.h"
+#include "mlchain/crypto/verify_cache.h"
 #include "mlchain/ledger/ledger.h"
 #include "mlchain/net/event_loop.h"
 #include "mlchain/net/http.h"
@@ -66,8 +67,12 @@ struct Node::Impl {
   void on_tick();
   void on_new_epoch(const consensus::Execute& e);
   bool is_member(const crypto::PublicKey& k) const;  // any thread
-  void submit(SignedOp op, net::Reply reply, detail::Driver::Clock::time_point start);
+  // `forward`: the ForwardedRequest to relay, already signed as replica
+  // `forward_id` (empty: sign it here).
+  void submit(SignedOp op, Bytes forward, consensus::ReplicaId forward_id, net::Reply reply,
+              detail::Driver::Clock::time_point start);
   void on_peer_message(const crypto::PublicKey& from, Bytes payload);  // any thread
+  void pre_verify(const crypto::PublicKey& from, const consensus::Message& m) const;  // any thread
   bool ready(std::string* why) const;                                   // driver
   void count_rejected_op(const std::string& reason);                    // any thread
 
@@ -97,7 +102,10 @@ struct Node::Impl {
   std::unique_ptr<crypto::PrivateKey> key;
   std::string certificate_pem;
   std::unique_ptr<crypto::Ed25519Signer> signer;
-  crypto::Ed25519Verifier verifier;
+  crypto::Ed25519Verifier ed25519;
+  // Every check goes through the cache: I/O threads verify incoming messages
+  // and client envelopes first (pre_verify), so the driver mostly hits it.
+  crypto::CachingVerifier verifier{ed25519, 1u << 17};
 
   std::unique_ptr<store::Store> store;
   ledger::KvStateMachine kv;
@@ -128,6 +136,8 @@ struct Node::Impl {
   mutable std::mutex rejected_mu;
   std::map<std::string, std::uint64_t> rejected_ops;  // client API rejections by reason
   std::atomic<std::uint64_t> peer_decode_errors{0};
+  // Our replica id in the current epoch, for I/O threads (driver writes).
+  std::atomic<consensus::ReplicaId> self_id{0};
   std::mutex selfcheck_mu;
   std::thread selfcheck_thread;  // at most one selfcheck at a time; joined by stop()
   std::atomic<bool> selfcheck_running{false};

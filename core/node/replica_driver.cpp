@@ -157,6 +157,7 @@ void Node::Impl::on_new_epoch(const consensus::Execute& e) {
   for (const auto& k : old)
     if (!keys.count(k)) peers->remove_peer(k);
   peer_checkpoint.clear();
+  self_id = replica->id();
   log.info("new epoch", {{"epoch", std::to_string(next.epoch)}, {"n", std::to_string(next.n())},
                          {"from_height", std::to_string(e.seq + 1)}, {"member", keys.count(key->public_key()) ? "yes" : "no"}});
   if (was_learner && keys.count(key->public_key())) {
@@ -194,7 +195,8 @@ void Node::Impl::on_tick() {
   }
 }
 
-void Node::Impl::submit(SignedOp op, net::Reply reply, detail::Driver::Clock::time_point start) {
+void Node::Impl::submit(SignedOp op, Bytes forward, consensus::ReplicaId forward_id, net::Reply reply,
+                        detail::Driver::Clock::time_point start) {
   if (!replica || fatal_reported) {
     return reply(net::Response::json(503, error_body("unavailable", "the node is not running")));
   }
@@ -230,9 +232,14 @@ void Node::Impl::submit(SignedOp op, net::Reply reply, detail::Driver::Clock::ti
   ++waiter_count;
   // PBFT clients multicast: relay to the other members too, so every backup
   // watches the primary for this request (and the primary gets it now).
+  // The relay was signed on the I/O thread (api.cpp); if our replica id
+  // changed since (an epoch switch), sign it again here.
   if (replica->config().n() > 1) {
-    auto fwd = consensus::signed_part(consensus::ForwardedRequest{req, replica->id(), {}}, *signer);
-    queue_send(std::nullopt, consensus::encode(consensus::Message(std::move(fwd))));
+    if (forward.empty() || forward_id != replica->id()) {
+      auto fwd = consensus::signed_part(consensus::ForwardedRequest{req, replica->id(), {}}, *signer);
+      forward = consensus::encode(consensus::Message(std::move(fwd)));
+    }
+    queue_send(std::nullopt, std::move(forward));
   }
   step(consensus::Event{SystemClock().now(), consensus::ClientRequest{std::move(req)}});
 }
@@ -245,6 +252,7 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
     return;
   }
   auto ptr = std::make_shared<const consensus::Message>(std::move(msg).value());
+  pre_verify(from, *ptr);
   driver.post([this, from, ptr] {
     auto id = replica->config().index_of(from);
     if (!id) return;  // a member of an older epoch (the pinning predicate admits members only)
@@ -255,6 +263,26 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
     }
     step(consensus::Event{SystemClock().now(), consensus::PeerMessage{rid, ptr}});
   });
+}
+
+// Runs the signature checks the driver will make on this message, here on
+// the I/O thread that decoded it, so the driver finds the verdicts cached
+// (crypto/verify_cache.h). The outcome does not matter here: the driver
+// checks again and decides; a bad signature just costs its real check twice.
+void Node::Impl::pre_verify(const crypto::PublicKey& from, const consensus::Message& m) const {
+  auto envelopes = [this](const std::vector<consensus::Request>& requests) {
+    for (const auto& r : requests) {
+      auto j = codec::parse(to_string(r.op));
+      if (!j.ok()) continue;
+      auto op = signed_op_from_json(*j);
+      if (op.ok()) (void)verify_op(*op, verifier);
+    }
+  };
+  (void)consensus::verify_signature(m, from, verifier);
+  if (const auto* pp = std::get_if<consensus::PrePrepare>(&m)) envelopes(pp->requests);
+  if (const auto* fr = std::get_if<consensus::ForwardedRequest>(&m)) envelopes({fr->request});
+  if (const auto* bb = std::get_if<consensus::BlockBundle>(&m))
+    for (const auto& b : bb->batches) envelopes(b.pre_prepare.requests);
 }
 
 bool Node::Impl::ready(std::string* why) const {

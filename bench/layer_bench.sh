@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmark: a real 4-node layer on loopback (TLS 1.3, durable LMDB), driven
+# by `mlchain bench layer` at several concurrencies, beside this machine's
+# Ed25519 verify rate V1 (`openssl speed ed25519`) measured in the same run.
+# Prints one line per concurrency: ops/s, ratio to V1, p50/p99 latency.
+#
+#   bench/layer_bench.sh [MLCHAIN] [OPS] [CONCURRENCIES...]
+#   bench/layer_bench.sh build/cli/mlchain 6000 1 16 64 128
+#
+# Ports 7201-7204 on 127.0.0.1 (override with BENCH_PORT_BASE=7200);
+# everything runs in a temp dir that is removed at the end. A benchmark,
+# not a test: nothing here asserts a speed.
+set -euo pipefail
+MLCHAIN=$(realpath "${1:-build/cli/mlchain}")
+NODE_BIN=$(realpath "${BENCH_NODE_BIN:-$MLCHAIN}")  # the daemons (default: the same binary)
+OPS=${2:-6000}
+shift $(( $# >= 2 ? 2 : $# )) || true
+CONCS=("$@"); [[ ${#CONCS[@]} -gt 0 ]] || CONCS=(1 16 64 128)
+BASE=${BENCH_PORT_BASE:-7200}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-bench.XXXXXX")
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
+trap cleanup EXIT
+
+v1() { openssl speed -seconds 3 ed25519 2>/dev/null | awk '/Ed25519/ {v = int($NF)} END {print v}'; }
+cd "$DIR"
+for i in 1 2 3 4; do "$MLCHAIN" -q key gen --out n$i.pem --name n$i >/dev/null; done
+{
+  echo 'layer = "BENCH"'; echo 'genesis_time = 2026-11-25T00:00:00Z'
+  echo '[consensus]'; echo 'request_timeout_ms = 2000'; echo 'view_change_timeout_ms = 4000'
+  for i in 1 2 3 4; do
+    printf '[[members]]\nname = "n%s"\npublic_key = "%s"\naddress = "https://127.0.0.1:%s"\n' \
+      $i "$("$MLCHAIN" key show --key n$i.pem -o json | jq -r .public_key)" $((BASE + i))
+  done
+} >layer.toml
+"$MLCHAIN" -q layer create --blueprint layer.toml --out layer >/dev/null
+for i in 1 2 3 4; do
+  printf 'name = "n%s"\nkey_file = "n%s.pem"\nlisten = "127.0.0.1:%s"\ndata_dir = "data/n%s"\ngenesis = "layer/genesis.json"\nop_timeout_ms = 30000\n' \
+    $i $i $((BASE + i)) $i >n$i.toml
+  "$NODE_BIN" node run --config n$i.toml 2>n$i.log &
+  PIDS+=($!)
+done
+for _ in $(seq 1 100); do
+  curl -sfk "https://127.0.0.1:$((BASE + 2))/readyz" >/dev/null 2>&1 && break; sleep 0.2
+done
+"$MLCHAIN" -q bench layer --node "https://127.0.0.1:$((BASE + 2))" --ops 200 --concurrency 8 >/dev/null  # warm up
+
+V1_START=$(v1)
+echo "V1 (openssl speed ed25519, verify/s): $V1_START"
+printf '%-6s %10s %9s %10s %10s %10s\n' conc ops/s ratio p50_ms p99_ms failed
+for c in "${CONCS[@]}"; do
+  n=$OPS; (( c == 1 && n > 2000 )) && n=2000
+  out=$("$MLCHAIN" -q bench layer --node "https://127.0.0.1:$((BASE + 2))" --ops "$n" --concurrency "$c" -o json)
+  jq -r --arg c "$c" --argjson v1 "$V1_START" \
+    '[$c, .ops_per_second, (.ops_per_second / $v1), (.latency_us.p50 / 1000), (.latency_us.p99 / 1000), .failed] |
+     "\(.[0])\t\(.[1] | floor)\t\(.[2] * 1000 | floor / 1000)\t\(.[3] * 10 | floor / 10)\t\(.[4] * 10 | floor / 10)\t\(.[5])"' <<<"$out" |
+    awk -F'\t' '{printf "%-6s %10s %9s %10s %10s %10s\n", $1, $2, $3, $4, $5, $6}'
+done
+echo "V1 at the end: $(v1)"
+rss=0; for p in "${PIDS[@]}"; do r=$(awk '/VmRSS/ {print $2}' /proc/$p/status); (( r > rss )) && rss=$r; done
+echo "largest node RSS: $((rss / 1024)) MiB"
