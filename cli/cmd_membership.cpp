@@ -11,8 +11,6 @@
 // leave: remove-member, signed by the leaving node's own key (it resigns)
 // or by an admin key (it is removed); join/leave wait until the layer's
 // epoch shows the change.
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -24,6 +22,7 @@
 #include "mlchain/node/genesis_file.h"
 #include "mlchain/node/signed_op.h"
 #include "node_client.h"
+#include "progress.h"
 
 namespace mlchain::cli {
 namespace {
@@ -44,27 +43,6 @@ struct LeaveOptions {
   std::string member;
   std::string node;
   unsigned timeout_s = 60;
-};
-
-// One status line on a terminal, rewritten in place; nothing otherwise.
-class StatusLine {
- public:
-  explicit StatusLine(const Cli& cli) : on_(!cli.global.quiet && isatty(STDERR_FILENO) != 0) {}
-  ~StatusLine() { done(); }
-  void show(const std::string& text) {
-    if (!on_) return;
-    std::fprintf(stderr, "\r\033[K%s", text.c_str());
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void done() {
-    if (on_ && shown_) std::fprintf(stderr, "\r\033[K");
-    shown_ = false;
-  }
-
- private:
-  bool on_;
-  bool shown_ = false;
 };
 
 std::string https_address(const node::NodeConfig& cfg) {
@@ -177,7 +155,7 @@ int run_join(const JoinOptions& o, const Cli& cli) {
   }
 
   // Wait for the epoch that has us, then for the node to catch up.
-  StatusLine line(cli);
+  Progress line(Progress::for_stderr(cli, "join " + cfg->name, std::nullopt, "blocks"));
   std::uint64_t epoch = 0;
   codec::Json status;
   std::string last_problem;
@@ -189,7 +167,6 @@ int run_join(const JoinOptions& o, const Cli& cli) {
       if (!admitted && is_current_member(*layer, key_hex)) {
         admitted = true;
         epoch = layer->value("epoch", std::uint64_t{0});
-        line.done();
         cli.info("admitted: epoch " + std::to_string(epoch) + ", n = " + std::to_string(layer->value("n", 0)));
       }
     }
@@ -200,16 +177,17 @@ int run_join(const JoinOptions& o, const Cli& cli) {
       std::uint64_t h = status.value("height", std::uint64_t{0});
       ready = admitted && status.value("ready", false) && status.value("role", "") == "member";
       if (ready) break;
-      line.show(std::string(admitted ? "catching up" : "waiting for the epoch") + ": " + cfg->name + " at height " +
-                std::to_string(h) + " of " + std::to_string(layer_height) + " (" + status.value("role", "?") + ")");
+      line.set(h);
+      line.set_status(std::string(admitted ? "catching up" : "waiting for the epoch") + ": height " + std::to_string(h) +
+                      " of " + std::to_string(layer_height) + " (" + status.value("role", "?") + ")");
       last_problem = status.value("not_ready_reason", "");
     } else {
       last_problem = s.status().message();
-      line.show("waiting for " + cfg->name + " at " + own_url + " (start it: mlchain node run --config " + o.config + ")");
+      line.set_status("waiting for " + own_url + " (start it: mlchain node run --config " + o.config + ")");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  line.done();
+  line.finish();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!ready) {
     if (!admitted) {
@@ -319,14 +297,14 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
   for (const auto& m : (*layer)["members"])
     if (m.value("public_key", "") != leaving.hex() && !m.value("address", "").empty()) stay.push_back(m.value("address", ""));
   if (stay.empty()) stay.push_back(contact);
-  StatusLine line(cli);
+  Progress line(Progress::for_stderr(cli, "leave " + name, std::nullopt, "blocks"));
   auto deadline = start + std::chrono::seconds(o.timeout_s);
   while (Clock::now() < deadline) {
     for (const auto& u : stay) {
       auto l = node_request(u, "GET", "/v1/layer", {}, std::chrono::milliseconds(5'000));
       if (!l.ok()) continue;
       if (!is_current_member(*l, leaving.hex())) {
-        line.done();
+        line.finish();
         double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         codec::Json out = {{"node", name},     {"public_key", leaving.hex()},   {"layer", l->value("layer", "")},
                            {"ordered_in", block_id}, {"epoch", l->value("epoch", 0)}, {"n", l->value("n", 0)},
@@ -343,7 +321,8 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
         }
         return kExitOk;
       }
-      line.show("waiting for the epoch without " + name + " (height " + std::to_string(l->value("height", 0)) + ")");
+      line.set(l->value("height", std::uint64_t{0}));
+      line.set_status("waiting for the epoch without " + name);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
