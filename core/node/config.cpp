@@ -38,7 +38,8 @@ class Reader {
 };
 
 constexpr std::string_view kKeys[] = {"name",       "key_file",  "listen",    "data_dir",
-                                      "genesis",    "log_format", "log_level", "op_timeout_ms"};
+                                      "genesis",    "log_format", "log_level", "op_timeout_ms",
+                                      "review_interval_ms"};
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -63,7 +64,7 @@ Result<NodeConfig> parse_node_config_toml(std::string_view text, std::string_vie
     if (!known) {
       return r.error(&v, "unknown key '" + std::string(k.str()) +
                              "' (allowed: name, key_file, listen, data_dir, genesis, log_format, log_level, "
-                             "op_timeout_ms)");
+                             "op_timeout_ms, review_interval_ms)");
     }
   }
   NodeConfig c;
@@ -111,6 +112,12 @@ Result<NodeConfig> parse_node_config_toml(std::string_view text, std::string_vie
     auto v = n->value<std::int64_t>();
     if (!v || *v < 100 || *v > 600'000) return r.error(n, "'op_timeout_ms' must be an integer in 100..600000");
     c.op_timeout_ms = static_cast<std::uint64_t>(*v);
+  }
+  if (const toml::node* n = t.get("review_interval_ms")) {
+    auto v = n->value<std::int64_t>();
+    if (!v || (*v != 0 && (*v < 200 || *v > 3'600'000)))
+      return r.error(n, "'review_interval_ms' must be 0 (off) or an integer in 200..3600000");
+    c.review_interval_ms = static_cast<std::uint64_t>(*v);
   }
   return c;
 }

@@ -96,7 +96,10 @@ Status Node::Impl::open() {
   }
   signer = std::make_unique<crypto::Ed25519Signer>(*key);
   app = std::make_unique<SignedOpStateMachine>(kv, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
-  auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
+  // Report-backed invalidations are checked against the epoch in force when
+  // the op executes: the replica's (the ledger switches at the same block).
+  auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier,
+                                   [this]() -> const consensus::EpochConfig& { return replica->config(); });
 
   store::LmdbOptions lo;  // durable: fsync on every commit
   auto st = store::open_lmdb(cfg.data_dir, lo);
@@ -107,6 +110,7 @@ Status Node::Impl::open() {
   MLCHAIN_TRY(load_directory());
   consensus::EpochConfig epoch = ledger->epoch_config();
   for (const auto& m : epoch.members) member_keys.insert(m);
+  epoch_snapshot = epoch;
   auto id = epoch.index_of(key->public_key());
   MLCHAIN_ASSIGN_OR_RETURN(bool was_member, ledger->ever_member(key->public_key()));
   if (!id && was_member) {
@@ -122,6 +126,7 @@ Status Node::Impl::open() {
   replica = std::make_unique<consensus::Replica>(id.value_or(static_cast<consensus::ReplicaId>(epoch.n())), epoch,
                                                  options, *signer, verifier, std::move(recovered));
   replica->set_config_filter(filter);
+  app->set_epoch_provider([this]() -> const consensus::EpochConfig& { return replica->config(); });
   self_id = replica->id();
   logged_view = replica->view();
   if (!id) {
@@ -189,6 +194,7 @@ Status Node::Impl::start_network() {
   driver.start([this](consensus::TimerKind k) { step(consensus::Event{SystemClock().now(), consensus::TimerFired{k}}); },
                [this] { on_tick(); }, std::chrono::milliseconds(50), [this] { flush(); });
   loop->start();
+  if (cfg.review_interval_ms > 0) review_thread = std::thread([this] { review_loop(); });
   log.info("listening", {{"address", cfg.listen_host + ":" + std::to_string(http->port())},
                          {"peers", std::to_string(po.peers.size())}});
   return {};
@@ -202,6 +208,7 @@ void Node::Impl::fatal(const Status& st) {
 void Node::Impl::stop() {
   if (stopped) return;
   stopped = true;
+  stop_review();
   if (http) http->stop();
   // Fail the clients still waiting, on the driver thread that owns them.
   driver.post([this] {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,14 @@ struct Node::Impl {
   codec::Json challenge_member(const crypto::PublicKey& member, const std::string& address) const;  // any thread
   codec::Json run_selfcheck();  // its own thread, never the driver's
 
+  // review.cpp: periodic peer review (DESIGN §7)
+  void review_loop();
+  void review_round();
+  std::vector<std::pair<crypto::PublicKey, std::string>> other_members();  // not on the driver thread
+  net::Response receive_report(const std::string& body);                    // any thread
+  void add_report(const MemberReport& report);                             // any thread; verified
+  void stop_review();
+
   // api.cpp
   void handle(net::Request req, net::Reply reply);  // event-loop thread
   codec::Json layer_json() const;                   // driver
@@ -138,6 +147,16 @@ struct Node::Impl {
   std::atomic<std::uint64_t> peer_decode_errors{0};
   // Our replica id in the current epoch, for I/O threads (driver writes).
   std::atomic<consensus::ReplicaId> self_id{0};
+  // Peer review state (review.cpp).
+  std::mutex review_mu;
+  std::condition_variable review_cv;
+  bool review_stop = false;
+  std::thread review_thread;
+  std::map<crypto::PublicKey, unsigned> review_failures;  // review thread only
+  std::mutex reports_mu;
+  std::map<crypto::PublicKey, std::map<crypto::PublicKey, MemberReport>> reports;  // suspect -> reporter -> report
+  std::set<std::pair<crypto::PublicKey, std::uint64_t>> invalidations_ordered;     // (suspect, epoch)
+  consensus::EpochConfig epoch_snapshot;  // members_mu: the current epoch, for I/O threads
   std::mutex selfcheck_mu;
   std::thread selfcheck_thread;  // at most one selfcheck at a time; joined by stop()
   std::atomic<bool> selfcheck_running{false};

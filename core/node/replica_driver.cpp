@@ -133,6 +133,7 @@ void Node::Impl::on_new_epoch(const consensus::Execute& e) {
     std::lock_guard lock(members_mu);
     old = member_keys;
     member_keys = keys;
+    epoch_snapshot = next;
   }
   bool was_learner = !old.count(key->public_key());
   for (const auto& r : e.pre_prepare.requests) {

@@ -190,25 +190,9 @@ codec::Json Node::Impl::run_selfcheck() {
   }
 
   // 4. Peer review now: every current member signs a fresh nonce.
-  std::vector<std::pair<crypto::PublicKey, std::string>> members;
+  auto members = other_members();
   std::vector<std::pair<crypto::PublicKey, std::string>> superiors;
   std::int64_t max_skew_ms = static_cast<std::int64_t>(genesis.blueprint.params.max_clock_skew_ms);
-  {
-    std::promise<void> p;
-    auto f = p.get_future();
-    if (driver.post([this, &members, &p] {
-          for (const auto& k : replica->config().members) {
-            if (k == key->public_key()) continue;
-            std::string address;
-            for (const auto& m : genesis.blueprint.members)
-              if (m.key == k) address = m.address;
-            if (auto it = known_addresses.find(k); it != known_addresses.end()) address = it->second;
-            members.emplace_back(k, address);
-          }
-          p.set_value();
-        }))
-      f.wait();
-  }
   if (genesis.blueprint.superior)
     for (const auto& m : genesis.blueprint.superior->members) superiors.emplace_back(m.key, m.address);
   std::vector<std::future<codec::Json>> answers;

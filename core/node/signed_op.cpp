@@ -1,6 +1,8 @@
 #include "mlchain/node/signed_op.h"
 
 #include <algorithm>
+#include <climits>
+#include <set>
 
 #include "mlchain/codec/fields.h"
 
@@ -116,8 +118,74 @@ std::string config_op_text(const consensus::ConfigChange& change, const std::opt
   return std::string(consensus::kConfigOpPrefix) + (text.ok() ? *text : std::string("{}"));
 }
 
+Bytes report_bytes(const std::string& genesis, const crypto::PublicKey& suspect, std::uint64_t epoch, std::int64_t window) {
+  return to_bytes("mlchain-report/1 " + genesis + " " + suspect.hex() + " " + std::to_string(epoch) + " " +
+                  std::to_string(window));
+}
+
+MemberReport sign_report(const crypto::PrivateKey& reporter, const std::string& genesis, const crypto::PublicKey& suspect,
+                         std::uint64_t epoch, std::int64_t window) {
+  return MemberReport{reporter.public_key(), suspect, epoch, window,
+                      reporter.sign(report_bytes(genesis, suspect, epoch, window))};
+}
+
+codec::Json to_json(const MemberReport& r) {
+  return {{"reporter", r.reporter.hex()}, {"suspect", r.suspect.hex()}, {"epoch", r.epoch},
+          {"window", r.window},           {"sig", crypto::signature_hex(r.sig)}};
+}
+
+Result<MemberReport> report_from_json(const codec::Json& j) {
+  if (!j.is_object()) return invalid_argument("a report must be a JSON object");
+  MLCHAIN_TRY(codec::only_fields(j, {"reporter", "suspect", "epoch", "window", "sig"}, "report"));
+  MemberReport r;
+  MLCHAIN_ASSIGN_OR_RETURN(auto reporter, codec::get_string(j, "reporter", 64));
+  MLCHAIN_ASSIGN_OR_RETURN(auto suspect, codec::get_string(j, "suspect", 64));
+  MLCHAIN_ASSIGN_OR_RETURN(r.epoch, codec::get_uint(j, "epoch"));
+  MLCHAIN_ASSIGN_OR_RETURN(auto window, codec::get_uint(j, "window"));
+  MLCHAIN_ASSIGN_OR_RETURN(auto sig, codec::get_string(j, "sig", 128));
+  auto rk = crypto::PublicKey::from_hex(reporter);
+  auto sk = crypto::PublicKey::from_hex(suspect);
+  auto sg = crypto::signature_from_hex(sig);
+  if (!rk.ok() || !sk.ok() || !sg.ok()) return invalid_argument("a report has a malformed key or signature");
+  if (window > static_cast<std::uint64_t>(INT64_MAX)) return invalid_argument("report window out of range");
+  r.reporter = *rk;
+  r.suspect = *sk;
+  r.window = static_cast<std::int64_t>(window);
+  r.sig = *sg;
+  return r;
+}
+
+std::string invalidation_op_text(const crypto::PublicKey& suspect, const std::vector<MemberReport>& reports) {
+  codec::Json rs = codec::Json::array();
+  for (const auto& r : reports) rs.push_back(to_json(r));
+  codec::Json j = {{"action", "mark-invalid"}, {"key", suspect.hex()}, {"reports", rs}};
+  auto text = codec::canonical(j);
+  return std::string(consensus::kConfigOpPrefix) + (text.ok() ? *text : std::string("{}"));
+}
+
+Status check_reports(const std::vector<MemberReport>& reports, const std::string& genesis, const crypto::PublicKey& suspect,
+                     const consensus::EpochConfig& epoch, const crypto::Verifier& verifier) {
+  std::int64_t newest = 0;
+  for (const auto& r : reports) newest = std::max(newest, r.window);
+  std::set<crypto::PublicKey> reporters;
+  for (const auto& r : reports) {
+    if (r.suspect != suspect || r.epoch != epoch.epoch || r.window < newest - 1) continue;
+    if (r.reporter == suspect || !epoch.index_of(r.reporter)) continue;
+    if (!verifier.verify(r.reporter, report_bytes(genesis, suspect, r.epoch, r.window), r.sig)) continue;
+    reporters.insert(r.reporter);
+  }
+  // 2f+1 others, and never fewer than 2: no single member invalidates another.
+  std::size_t need = std::max<std::size_t>(2 * epoch.f() + 1, 2);
+  if (reporters.size() < need) {
+    return verification_failed("mark-invalid needs valid reports from " + std::to_string(need) +
+                               " other members of epoch " + std::to_string(epoch.epoch) + " within one window; got " +
+                               std::to_string(reporters.size()));
+  }
+  return {};
+}
+
 Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
-                                                    const crypto::Verifier& verifier) {
+                                                    const crypto::Verifier& verifier, const consensus::EpochConfig* epoch) {
   if (!is_config_op_text(op.op)) return invalid_argument("not a membership change");
   auto change = consensus::parse_config_op(to_bytes(op.op));
   if (!change) {
@@ -126,6 +194,21 @@ Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const st
   }
   bool admin = std::find(admin_keys.begin(), admin_keys.end(), op.client) != admin_keys.end();
   bool self_leave = change->action == consensus::ConfigAction::kRemoveMember && change->key == op.client;
+  if (!admin && change->action == consensus::ConfigAction::kMarkInvalid && epoch != nullptr &&
+      epoch->index_of(op.client)) {
+    // A member invalidates another on the strength of 2f+1 members' reports.
+    auto parsed = codec::parse(std::string_view(op.op).substr(consensus::kConfigOpPrefix.size()));
+    if (!parsed.ok() || !parsed->contains("reports") || !(*parsed)["reports"].is_array())
+      return permission_denied("mark-invalid by a member needs \"reports\" from 2f+1 other members");
+    std::vector<MemberReport> reports;
+    for (const auto& rj : (*parsed)["reports"]) {
+      auto r = report_from_json(rj);
+      if (!r.ok()) return r.status();
+      reports.push_back(*r);
+    }
+    MLCHAIN_TRY(check_reports(reports, op.genesis, change->key, *epoch, verifier));
+    return *change;
+  }
   if (!admin && !self_leave) {
     return permission_denied("key " + op.client.key_id() + " is not an admin key of this layer; membership changes " +
                              "must be signed by a key listed in the blueprint's admin_keys");
@@ -145,9 +228,9 @@ Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const st
 }
 
 consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<crypto::PublicKey> admin_keys,
-                                           const crypto::Verifier& verifier) {
-  return [genesis = std::move(genesis), admin_keys = std::move(admin_keys),
-          &verifier](const consensus::Request& r) -> std::optional<consensus::ConfigChange> {
+                                           const crypto::Verifier& verifier, EpochProvider epoch) {
+  return [genesis = std::move(genesis), admin_keys = std::move(admin_keys), &verifier,
+          epoch = std::move(epoch)](const consensus::Request& r) -> std::optional<consensus::ConfigChange> {
     // Cheap test first: every ordered op passes through here.
     std::string_view text(reinterpret_cast<const char*>(r.op.data()), r.op.size());
     if (text.find(consensus::kConfigOpPrefix) == std::string_view::npos) return std::nullopt;
@@ -156,7 +239,7 @@ consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<cryp
     auto env = signed_op_from_json(*parsed);
     if (!env.ok() || env->client.hex() != r.client || env->id != r.id || env->genesis != genesis) return std::nullopt;
     if (!is_config_op_text(env->op) || !verify_op(*env, verifier).ok()) return std::nullopt;
-    auto change = authorize_config_op(*env, admin_keys, verifier);
+    auto change = authorize_config_op(*env, admin_keys, verifier, epoch ? &epoch() : nullptr);
     if (!change.ok()) return std::nullopt;
     return std::move(change).value();
   };
@@ -221,7 +304,7 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
   if (env->genesis != genesis_) return to_bytes("error: the operation was signed for another layer");
   if (!verify_op(*env, verifier_).ok()) return to_bytes("error: bad client signature");
   if (is_config_op_text(env->op)) {
-    auto change = authorize_config_op(*env, admin_keys_, verifier_);
+    auto change = authorize_config_op(*env, admin_keys_, verifier_, epoch_ ? &epoch_() : nullptr);
     if (!change.ok()) return to_bytes("error: not authorised: " + change.status().message());
     if (change->action == consensus::ConfigAction::kAddMember) {
       auto entry = codec::canonical(codec::Json{{"name", change->name}, {"address", change->address}});

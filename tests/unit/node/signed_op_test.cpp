@@ -182,6 +182,48 @@ TEST(ConfigOps, StateMachineRecordsTheDirectoryOnlyWhenAuthorised) {
   EXPECT_NE(entry->find("https://127.0.0.1:7105"), std::string::npos);
 }
 
+// ---- peer review reports ----
+
+TEST(ReviewReports, TwoFPlusOneOtherMembersInvalidateNoFewer) {
+  crypto::Ed25519Verifier v;
+  std::vector<crypto::PrivateKey> m;
+  for (int i = 0; i < 4; ++i) m.push_back(key_for(30 + i));
+  consensus::EpochConfig epoch;
+  epoch.epoch = 2;
+  for (const auto& k : m) epoch.members.push_back(k.public_key());
+  const auto& suspect = m[3].public_key();
+  std::vector<MemberReport> reports;
+  for (int i = 0; i < 3; ++i) reports.push_back(sign_report(m[i], "abcd", suspect, 2, 100));
+  EXPECT_TRUE(check_reports(reports, "abcd", suspect, epoch, v).ok());
+  // Two are not enough at n = 4 (2f+1 = 3); a duplicate does not count twice.
+  auto two = std::vector<MemberReport>(reports.begin(), reports.begin() + 2);
+  EXPECT_FALSE(check_reports(two, "abcd", suspect, epoch, v).ok());
+  two.push_back(reports[0]);
+  EXPECT_FALSE(check_reports(two, "abcd", suspect, epoch, v).ok());
+  // The suspect reporting itself, another epoch, an old window, a stranger, a forged signature: none count.
+  for (auto bad : {sign_report(m[3], "abcd", suspect, 2, 100), sign_report(m[2], "abcd", suspect, 1, 100),
+                   sign_report(m[2], "abcd", suspect, 2, 90), sign_report(key_for(99), "abcd", suspect, 2, 100)}) {
+    auto rs = std::vector<MemberReport>(reports.begin(), reports.begin() + 2);
+    rs.push_back(bad);
+    EXPECT_FALSE(check_reports(rs, "abcd", suspect, epoch, v).ok());
+  }
+  auto forged = reports;
+  forged[2].sig[5] ^= 1;
+  EXPECT_FALSE(check_reports(forged, "abcd", suspect, epoch, v).ok());
+
+  // As an op: a member may order mark-invalid with the reports; the epoch must be known.
+  auto op = sign_op(m[0], "abcd", 1, invalidation_op_text(suspect, reports));
+  EXPECT_TRUE(authorize_config_op(op, {}, v, &epoch).ok());
+  EXPECT_EQ(authorize_config_op(op, {}, v, nullptr).status().code(), ErrorCode::kPermissionDenied);
+  auto weak = sign_op(m[0], "abcd", 2, invalidation_op_text(suspect, std::vector<MemberReport>(reports.begin(), reports.begin() + 2)));
+  EXPECT_FALSE(authorize_config_op(weak, {}, v, &epoch).ok());
+  auto by_stranger = sign_op(key_for(99), "abcd", 3, invalidation_op_text(suspect, reports));
+  EXPECT_EQ(authorize_config_op(by_stranger, {}, v, &epoch).status().code(), ErrorCode::kPermissionDenied);
+  auto round = report_from_json(to_json(reports[1]));
+  ASSERT_TRUE(round.ok());
+  EXPECT_EQ(round->reporter, m[1].public_key());
+}
+
 // ---- subordinate layers ----
 
 TEST(SubordinateOps, AdminSignedAttachWithTheEdgesProofIsRecorded) {

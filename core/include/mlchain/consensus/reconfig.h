@@ -45,8 +45,9 @@ std::optional<ConfigChange> config_change_of(const Request& request, const Confi
 
 // nullopt if `op` is not a config op; a malformed config op is also nullopt
 // (it executes as an ordinary, meaningless op on every replica alike). An
-// optional "proof" field (the applicant's signature, checked by filters) is
-// accepted and ignored here.
+// optional "proof" field (the applicant's signature) and "reports" field
+// (members' signed reports, for mark-invalid) are accepted and ignored here:
+// filters check them.
 std::optional<ConfigChange> parse_config_op(ByteView op);
 Bytes make_config_op(const ConfigChange& change);
 

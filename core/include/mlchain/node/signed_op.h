@@ -16,6 +16,7 @@
 // wrapped machine.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,19 +63,53 @@ consensus::Request to_request(const SignedOp& op);
 // ordered request (make_config_filter), so a faulty primary cannot invent a
 // change; the client API applies it before ordering, so an unauthorised
 // change is refused (403) and never reaches the log.
+//   - mark-invalid of key K: also any current member, when the op carries
+//     "reports": signed peer-review reports (below) about K from at least
+//     2f+1 other members of the current epoch, within one review window.
 bool is_config_op_text(std::string_view op);
 Bytes join_proof_bytes(const std::string& genesis, const consensus::ConfigChange& change);
 // The op text for `change`; `proof` is required for add-member.
 std::string config_op_text(const consensus::ConfigChange& change, const std::optional<crypto::Signature>& proof);
+// ---- Peer review reports (DESIGN §7) ----
+// A member that fails its challenge twice in a row is reported: the reporter
+// signs report_bytes(genesis, suspect, epoch, window) with its member key,
+// window = unix ms / kReviewWindowMs. Reports are gossiped to the members
+// (POST /v1/report); a member holding 2f+1 of them orders mark-invalid with
+// the reports attached (invalidation_op_text).
+inline constexpr std::int64_t kReviewWindowMs = 60'000;
+struct MemberReport {
+  crypto::PublicKey reporter;
+  crypto::PublicKey suspect;
+  std::uint64_t epoch = 0;
+  std::int64_t window = 0;
+  crypto::Signature sig{};
+};
+Bytes report_bytes(const std::string& genesis, const crypto::PublicKey& suspect, std::uint64_t epoch, std::int64_t window);
+MemberReport sign_report(const crypto::PrivateKey& reporter, const std::string& genesis, const crypto::PublicKey& suspect,
+                         std::uint64_t epoch, std::int64_t window);
+codec::Json to_json(const MemberReport& r);
+Result<MemberReport> report_from_json(const codec::Json& j);  // strict schema; no signature check
+std::string invalidation_op_text(const crypto::PublicKey& suspect, const std::vector<MemberReport>& reports);
+// Ok iff `reports` hold valid signatures, for `genesis`, about `suspect`, in
+// `epoch`, from at least 2f+1 distinct members other than the suspect, all
+// within one window of the newest.
+Status check_reports(const std::vector<MemberReport>& reports, const std::string& genesis, const crypto::PublicKey& suspect,
+                     const consensus::EpochConfig& epoch, const crypto::Verifier& verifier);
+
+// The current epoch at execution time (the node's Replica config).
+using EpochProvider = std::function<const consensus::EpochConfig&()>;
+
 // The change `op` orders. InvalidArgument: not a well-formed config op;
 // PermissionDenied: its signer may not order it; VerificationFailed: bad
-// applicant proof. Does not check the envelope's own signature.
+// applicant proof or reports. Does not check the envelope's own signature.
+// Without `epoch`, report-backed invalidations are refused.
 Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
-                                                    const crypto::Verifier& verifier);
+                                                    const crypto::Verifier& verifier,
+                                                    const consensus::EpochConfig* epoch = nullptr);
 // The ConfigFilter for the node's Replica and Ledger: the request's envelope
 // must be well formed, for `genesis`, correctly signed and authorised.
 consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<crypto::PublicKey> admin_keys,
-                                           const crypto::Verifier& verifier);
+                                           const crypto::Verifier& verifier, EpochProvider epoch = {});
 
 // ---- Subordinate layers (DESIGN §3, issue 5) ----
 // An edge layer attaches to its superior by an ordered op
@@ -120,8 +155,10 @@ class SignedOpStateMachine final : public ledger::StateMachine {
                        const crypto::Verifier& verifier)
       : inner_(inner), genesis_(std::move(genesis)), admin_keys_(std::move(admin_keys)), verifier_(verifier) {}
   Result<Bytes> apply(store::WriteTxn& txn, const consensus::Request& op, const ledger::OpContext& ctx) override;
+  void set_epoch_provider(EpochProvider epoch) { epoch_ = std::move(epoch); }
 
  private:
+  EpochProvider epoch_;
   ledger::StateMachine& inner_;
   std::string genesis_;
   std::vector<crypto::PublicKey> admin_keys_;

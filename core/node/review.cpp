@@ -1,0 +1,168 @@
+// Periodic peer review (DESIGN §7, issue 7): at jittered intervals this node
+// challenges every other member (selfcheck.cpp: sign a fresh nonce over TLS
+// pinned to the key on chain). A member that fails twice in a row is
+// reported: we sign a report and gossip it to the members (POST /v1/report).
+// A node that holds valid reports about one suspect from 2f+1 members (at
+// least 2) of the current epoch, within one window, orders mark-invalid with
+// the reports attached; every replica checks them again at execution
+// (signed_op.h), and from the next epoch the suspect no longer counts.
+#include <future>
+#include <random>
+
+#include "mlchain/common/rng.h"
+#include "mlchain/net/https_client.h"
+#include "node_impl.h"
+
+namespace mlchain::node {
+namespace {
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::vector<std::pair<crypto::PublicKey, std::string>> Node::Impl::other_members() {
+  std::vector<std::pair<crypto::PublicKey, std::string>> out;
+  std::promise<void> p;
+  auto f = p.get_future();
+  if (!driver.post([this, &out, &p] {
+        if (replica && !replica->learner() && !replica->retired()) {
+          for (const auto& k : replica->config().members) {
+            if (k == key->public_key()) continue;
+            std::string address;
+            for (const auto& m : genesis.blueprint.members)
+              if (m.key == k) address = m.address;
+            if (auto it = known_addresses.find(k); it != known_addresses.end()) address = it->second;
+            out.emplace_back(k, address);
+          }
+        }
+        p.set_value();
+      }))
+    return out;
+  f.wait();
+  return out;
+}
+
+void Node::Impl::review_loop() {
+  std::mt19937_64 rng(SystemRng().next_u64());
+  std::unique_lock lock(review_mu);
+  while (!review_stop) {
+    auto base = static_cast<double>(cfg.review_interval_ms);
+    std::uniform_real_distribution<double> jitter(base * 0.5, base * 1.5);
+    auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(jitter(rng)));
+    if (review_cv.wait_for(lock, wait, [this] { return review_stop; })) break;
+    lock.unlock();
+    review_round();
+    lock.lock();
+  }
+}
+
+void Node::Impl::review_round() {
+  auto members = other_members();
+  std::vector<MemberReport> mine;
+  std::uint64_t epoch;
+  {
+    std::lock_guard lock(members_mu);
+    epoch = epoch_snapshot.epoch;
+  }
+  for (const auto& [k, address] : members) {
+    auto r = challenge_member(k, address);
+    if (r.value("result", "") == "ok") {
+      review_failures[k] = 0;
+      continue;
+    }
+    unsigned fails = ++review_failures[k];
+    log.warn("peer review: member failed its challenge",
+             {{"member", member_name(k)}, {"result", r.value("result", "")}, {"in_a_row", std::to_string(fails)}});
+    if (fails >= 2) mine.push_back(sign_report(*key, genesis.hash_hex, k, epoch, unix_ms() / kReviewWindowMs));
+  }
+  for (const auto& rep : mine) {
+    add_report(rep);
+    std::string body = to_json(rep).dump();
+    net::HttpsClientOptions o;
+    o.connect_timeout = std::chrono::milliseconds(1'000);
+    o.total_timeout = std::chrono::milliseconds(2'000);
+    o.max_response_bytes = 16 * 1024;
+    for (const auto& [k, address] : members) {
+      if (k == rep.suspect || address.empty()) continue;
+      o.server_key = k;
+      auto resp = net::https_request(address, "POST", "/v1/report", body, {{"Content-Type", "application/json"}}, o);
+      if (!resp.ok() || resp->status != 200) {
+        log.debug("report not delivered", {{"to", member_name(k)}, {"error", resp.ok() ? std::to_string(resp->status) : resp.status().message()}});
+      }
+    }
+  }
+}
+
+net::Response Node::Impl::receive_report(const std::string& body) {
+  auto fail = [](int status, const std::string& code, const std::string& message) {
+    codec::Json j = {{"error", {{"code", code}, {"message", message}}}};
+    return net::Response::json(status, j.dump());
+  };
+  auto j = codec::parse(body, codec::ParseLimits{4096, 2, 256, 8});
+  if (!j.ok()) return fail(400, "bad_request", "a report is a JSON object: " + j.status().message());
+  auto rep = report_from_json(*j);
+  if (!rep.ok()) return fail(400, "bad_request", rep.status().message());
+  consensus::EpochConfig epoch;
+  {
+    std::lock_guard lock(members_mu);
+    epoch = epoch_snapshot;
+  }
+  if (!epoch.index_of(rep->reporter) || rep->reporter == rep->suspect)
+    return fail(403, "not_a_member", "reports are accepted from other members of the current epoch only");
+  if (rep->epoch != epoch.epoch) return fail(409, "wrong_epoch", "the report is for epoch " + std::to_string(rep->epoch));
+  std::int64_t now_window = unix_ms() / kReviewWindowMs;
+  if (rep->window < now_window - 1 || rep->window > now_window + 1)
+    return fail(409, "stale", "the report's window is not the current one");
+  if (!verifier.verify(rep->reporter, report_bytes(genesis.hash_hex, rep->suspect, rep->epoch, rep->window), rep->sig))
+    return fail(401, "bad_signature", "the report's signature does not verify against its reporter");
+  log.info("peer review: report received", {{"reporter", member_name(rep->reporter)}, {"suspect", member_name(rep->suspect)}});
+  add_report(*rep);
+  return net::Response::json(200, R"({"accepted":true})");
+}
+
+void Node::Impl::add_report(const MemberReport& report) {
+  std::vector<MemberReport> evidence;
+  consensus::EpochConfig epoch;
+  {
+    std::lock_guard lock(members_mu);
+    epoch = epoch_snapshot;
+  }
+  {
+    std::lock_guard lock(reports_mu);
+    auto& about = reports[report.suspect];
+    about[report.reporter] = report;
+    std::int64_t newest = 0;
+    for (const auto& [k, r] : about) newest = std::max(newest, r.window);
+    for (const auto& [k, r] : about)
+      if (r.epoch == epoch.epoch && r.window >= newest - 1) evidence.push_back(r);
+    if (!check_reports(evidence, genesis.hash_hex, report.suspect, epoch, verifier).ok()) return;
+    if (!invalidations_ordered.insert({report.suspect, epoch.epoch}).second) return;
+  }
+  if (!epoch.index_of(key->public_key()) || report.suspect == key->public_key()) return;
+  log.warn("peer review: ordering mark-invalid", {{"member", member_name(report.suspect)},
+                                                  {"reports", std::to_string(evidence.size())}});
+  auto op = sign_op(*key, genesis.hash_hex, static_cast<std::uint64_t>(unix_ms()),
+                    invalidation_op_text(report.suspect, evidence));
+  auto suspect = report.suspect;
+  driver.post([this, op, suspect] {
+    submit(op, {}, self_id.load(),
+           [this, suspect](net::Response r) {
+             log.info("peer review: mark-invalid answered",
+                      {{"member", member_name(suspect)}, {"status", std::to_string(r.status)}, {"body", r.body.substr(0, 200)}});
+           },
+           detail::Driver::Clock::now());
+  });
+}
+
+void Node::Impl::stop_review() {
+  {
+    std::lock_guard lock(review_mu);
+    review_stop = true;
+  }
+  review_cv.notify_all();
+  if (review_thread.joinable()) review_thread.join();
+}
+
+}  // namespace mlchain::node
