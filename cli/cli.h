@@ -87,4 +87,9 @@ void setup_sim(CLI::App& app, Cli& cli);
 void setup_selfcheck(CLI::App& app, Cli& cli);
 void setup_object(CLI::App& app, Cli& cli);
 
+// The edge central node (cli/edge_run.cpp): `node run` calls run_edge_node
+// when is_edge_config(config) (the file says role = "edge").
+bool is_edge_config(const std::string& config_path);
+int run_edge_node(const std::string& config_path, const Cli& cli);
+
 }  // namespace mlchain::cli

@@ -25,6 +25,7 @@ struct NodeStatusOptions {
 };
 
 int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
+  if (is_edge_config(opts.config)) return run_edge_node(opts.config, cli);  // role = "edge": a central node
   auto cfg = node::load_node_config_file(opts.config);
   if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
   node::Logger log(cfg->log_format, cli.global.verbose > 0 ? node::LogLevel::kDebug : cfg->log_level);
@@ -88,8 +89,9 @@ void setup_node(CLI::App& app, Cli& cli) {
   node->require_subcommand(1);
 
   auto run_opts = std::make_shared<NodeRunOptions>();
-  auto* run = node->add_subcommand("run", "Run the daemon of one layer member until SIGINT or SIGTERM.");
-  cli.file(run->add_option("--config", run_opts->config, "Node config TOML (see docs/node-config.md).")
+  auto* run = node->add_subcommand("run", "Run the daemon of one layer member or edge central node until SIGINT or SIGTERM.");
+  cli.file(run->add_option("--config", run_opts->config,
+                           "Node config TOML (docs/node-config.md; role = \"edge\": docs/edge-node.md).")
                ->required()
                ->type_name("FILE"));
   run->footer(

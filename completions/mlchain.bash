@@ -2,10 +2,11 @@
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/mlchain
 _mlchain_subcommands() {
   case "$1" in
-    '') echo 'version key layer node bench sim selfcheck completion' ;;
+    '') echo 'version key layer node object bench sim selfcheck completion' ;;
     'key') echo 'gen show sign verify' ;;
     'layer') echo 'create show attach' ;;
     'node') echo 'run status join leave' ;;
+    'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'bench') echo 'layer' ;;
   esac
 }
@@ -27,6 +28,14 @@ _mlchain_options() {
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
     'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
+    'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;
+    'object show') echo '-h --help --edge --edge-key --admin-key --history -o --output -q --quiet -v --verbose --color' ;;
+    'object revoke') echo '-h --help --edge --edge-key --admin-key -o --output -q --quiet -v --verbose --color' ;;
+    'object rotate-credential') echo '-h --help --edge --edge-key --admin-key --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
+    'object send') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --data --data-file --to -o --output -q --quiet -v --verbose --color' ;;
+    'object fetch') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --ack --max -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
@@ -52,6 +61,14 @@ _mlchain_value_options() {
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
     'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
+    'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;
+    'object show') echo '-h --help --edge --edge-key --admin-key --history -o --output -q --quiet -v --verbose --color' ;;
+    'object revoke') echo '-h --help --edge --edge-key --admin-key -o --output -q --quiet -v --verbose --color' ;;
+    'object rotate-credential') echo '-h --help --edge --edge-key --admin-key --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
+    'object send') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --data --data-file --to -o --output -q --quiet -v --verbose --color' ;;
+    'object fetch') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --ack --max -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
@@ -123,6 +140,45 @@ _mlchain_values() {
     'node leave|-o') echo 'text json' ;;
     'node leave|--output') echo 'text json' ;;
     'node leave|--color') echo 'auto always never' ;;
+    'object|-o') echo 'text json' ;;
+    'object|--output') echo 'text json' ;;
+    'object|--color') echo 'auto always never' ;;
+    'object register|--admin-key') echo '@file' ;;
+    'object register|--format') echo '@file' ;;
+    'object register|--pubkey') echo '@file' ;;
+    'object register|--secret-out') echo '@file' ;;
+    'object register|-o') echo 'text json' ;;
+    'object register|--output') echo 'text json' ;;
+    'object register|--color') echo 'auto always never' ;;
+    'object list|--admin-key') echo '@file' ;;
+    'object list|-o') echo 'text json' ;;
+    'object list|--output') echo 'text json' ;;
+    'object list|--color') echo 'auto always never' ;;
+    'object show|--admin-key') echo '@file' ;;
+    'object show|-o') echo 'text json' ;;
+    'object show|--output') echo 'text json' ;;
+    'object show|--color') echo 'auto always never' ;;
+    'object revoke|--admin-key') echo '@file' ;;
+    'object revoke|-o') echo 'text json' ;;
+    'object revoke|--output') echo 'text json' ;;
+    'object revoke|--color') echo 'auto always never' ;;
+    'object rotate-credential|--admin-key') echo '@file' ;;
+    'object rotate-credential|--pubkey') echo '@file' ;;
+    'object rotate-credential|--secret-out') echo '@file' ;;
+    'object rotate-credential|-o') echo 'text json' ;;
+    'object rotate-credential|--output') echo 'text json' ;;
+    'object rotate-credential|--color') echo 'auto always never' ;;
+    'object send|--key') echo '@file' ;;
+    'object send|--secret-file') echo '@file' ;;
+    'object send|--data-file') echo '@file' ;;
+    'object send|-o') echo 'text json' ;;
+    'object send|--output') echo 'text json' ;;
+    'object send|--color') echo 'auto always never' ;;
+    'object fetch|--key') echo '@file' ;;
+    'object fetch|--secret-file') echo '@file' ;;
+    'object fetch|-o') echo 'text json' ;;
+    'object fetch|--output') echo 'text json' ;;
+    'object fetch|--color') echo 'auto always never' ;;
     'bench|-o') echo 'text json' ;;
     'bench|--output') echo 'text json' ;;
     'bench|--color') echo 'auto always never' ;;

@@ -1,0 +1,64 @@
+// GET /metrics of an edge node, Prometheus text format 0.0.4.
+#include <sstream>
+
+#include "edge_node_impl.h"
+
+namespace mlchain::edge {
+
+void EdgeMetrics::object_request(Action action, Reason reason, double seconds) {
+  std::lock_guard lock(mu_);
+  if (reason == Reason::kAccepted) {
+    ++accepted_[static_cast<std::size_t>(action)];
+  } else {
+    ++refused_[static_cast<std::size_t>(reason)];
+  }
+  ++count_;
+  sum_ += seconds;
+  for (std::size_t i = 0; i < kBounds.size(); ++i)
+    if (seconds <= kBounds[i]) ++buckets_[i];
+}
+
+void EdgeMetrics::admin_request(std::string_view action, std::string_view code) {
+  std::lock_guard lock(mu_);
+  ++admin_[{std::string(action), std::string(code)}];
+}
+
+std::string EdgeMetrics::text(const net::NetCounters& net) const {
+  std::lock_guard lock(mu_);
+  std::ostringstream out;
+  auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+  };
+  family("mlchain_edge_requests_accepted_total", "counter", "Object requests accepted, by action.");
+  for (Action a : {Action::kUpload, Action::kSend, Action::kFetch}) {
+    out << "mlchain_edge_requests_accepted_total{action=\"" << action_name(a) << "\"} "
+        << accepted_[static_cast<std::size_t>(a)] << '\n';
+  }
+  family("mlchain_edge_requests_refused_total", "counter", "Object requests refused, by reason.");
+  for (std::size_t i = 1; i < kReasonCount; ++i) {
+    out << "mlchain_edge_requests_refused_total{reason=\"" << reason_name(static_cast<Reason>(i)) << "\"} "
+        << refused_[i] << '\n';
+  }
+  family("mlchain_edge_admin_requests_total", "counter", "Admin requests, by action and outcome code.");
+  for (const auto& [k, n] : admin_) {
+    out << "mlchain_edge_admin_requests_total{action=\"" << k.first << "\",code=\"" << k.second << "\"} " << n << '\n';
+  }
+  family("mlchain_edge_request_latency_seconds", "histogram",
+         "Time to verify and execute or refuse one object request.");
+  for (std::size_t i = 0; i < kBounds.size(); ++i) {
+    out << "mlchain_edge_request_latency_seconds_bucket{le=\"" << kBounds[i] << "\"} " << buckets_[i] << '\n';
+  }
+  out << "mlchain_edge_request_latency_seconds_bucket{le=\"+Inf\"} " << count_ << '\n';
+  out << "mlchain_edge_request_latency_seconds_sum " << sum_ << '\n';
+  out << "mlchain_edge_request_latency_seconds_count " << count_ << '\n';
+  family("mlchain_net_rejected_total", "counter", "Connections and requests refused by the transport, by reason.");
+  for (std::size_t i = 0; i < net::kRejectReasonCount; ++i) {
+    out << "mlchain_net_rejected_total{reason=\"" << net::reject_reason_name(static_cast<net::RejectReason>(i))
+        << "\"} " << net.rejected[i] << '\n';
+  }
+  family("mlchain_http_requests_total", "counter", "HTTP requests served.");
+  out << "mlchain_http_requests_total " << net.http_requests << '\n';
+  return out.str();
+}
+
+}  // namespace mlchain::edge

@@ -1,0 +1,115 @@
+// EdgeNode start-up and shutdown. On stop the listener goes first (it waits
+// for running handlers), so no request touches the store once it closes.
+#include <fstream>
+#include <sstream>
+
+#include "edge_node_impl.h"
+#include "mlchain/crypto/cert.h"
+#include "mlchain/store/lmdb_store.h"
+
+namespace mlchain::edge {
+namespace {
+
+Result<std::string> certificate_block(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return invalid_argument("cannot read key file " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const std::string begin = "-----BEGIN CERTIFICATE-----";
+  const std::string end = "-----END CERTIFICATE-----";
+  auto b = text.find(begin);
+  auto e = text.find(end, b == std::string::npos ? 0 : b);
+  if (b == std::string::npos || e == std::string::npos) {
+    return invalid_argument("key file " + path.string() +
+                            " holds no certificate; create it with: mlchain key gen --out " + path.string());
+  }
+  return text.substr(b, e + end.size() - b) + "\n";
+}
+
+}  // namespace
+
+Status EdgeNode::Impl::open() {
+  MLCHAIN_ASSIGN_OR_RETURN(auto k, crypto::PrivateKey::load_pem_file(cfg.key_file));
+  key = std::make_unique<crypto::PrivateKey>(std::move(k));
+  MLCHAIN_ASSIGN_OR_RETURN(certificate_pem, certificate_block(cfg.key_file));
+  auto cert = crypto::inspect_certificate(certificate_pem);
+  if (!cert.ok()) return cert.status().with_context("certificate in " + cfg.key_file.string());
+  if (cert->public_key != key->public_key()) {
+    return verification_failed("the certificate in " + cfg.key_file.string() + " is not for its private key");
+  }
+  store::LmdbOptions lo;
+  lo.durable = cfg.durable;
+  auto st = store::open_lmdb(cfg.data_dir, lo);
+  if (!st.ok()) return st.status().with_context("data_dir " + cfg.data_dir.string());
+  store = std::move(st).value();
+  RegistryOptions ro;
+  ro.layer_path = cfg.layer;
+  ro.policy = cfg.policy;
+  ro.history_limit = cfg.history_limit;
+  ro.queue_limit = cfg.queue_limit;
+  MLCHAIN_ASSIGN_OR_RETURN(registry, Registry::open(*store, ro, clock, rng));
+  admin = std::make_unique<AdminAuth>(cfg.admin_keys, cfg.layer, std::chrono::milliseconds(cfg.admin_skew_ms));
+  std::string schemes;
+  for (const auto& s : cfg.policy.names()) schemes += (schemes.empty() ? "" : ",") + s;
+  log.info("opened edge registry", {{"layer", cfg.layer},
+                                    {"name", cfg.name},
+                                    {"data_dir", cfg.data_dir.string()},
+                                    {"credentials", schemes},
+                                    {"admins", std::to_string(cfg.admin_keys.size())},
+                                    {"durable", cfg.durable ? "true" : "false"}});
+  return {};
+}
+
+Status EdgeNode::Impl::start_network() {
+  loop = std::make_unique<net::EventLoop>(2);
+  net::TlsIdentity identity{*key, certificate_pem};
+  net::HttpServerOptions ho;
+  ho.host = cfg.listen_host;
+  ho.port = cfg.listen_port;
+  ho.body_limit = kMaxRequestBodyBytes;
+  // Blocking handlers wait for their group commit; more of them means larger
+  // batches (one fsync each), not more CPU.
+  ho.handler_threads = 16;
+  ho.metrics = net_metrics;
+  auto http_or = net::HttpServer::start(*loop, identity, ho, [this](const net::Request& req) { return handle(req); });
+  if (!http_or.ok())
+    return http_or.status().with_context("listen " + cfg.listen_host + ":" + std::to_string(cfg.listen_port));
+  http = std::move(http_or).value();
+  loop->start();
+  log.info("listening", {{"address", cfg.listen_host + ":" + std::to_string(http->port())},
+                         {"public_key", key->public_key().hex()}});
+  return {};
+}
+
+void EdgeNode::Impl::stop() {
+  if (stopped) return;
+  stopped = true;
+  if (http) http->stop();
+  if (loop) loop->stop();
+  http.reset();
+  loop.reset();
+  registry.reset();
+  store.reset();
+  log.info("stopped", {{"edge", cfg.name}});
+}
+
+Result<std::unique_ptr<EdgeNode>> EdgeNode::start(const EdgeConfig& config, node::Logger& log) {
+  auto impl = std::make_unique<Impl>(config, log);
+  MLCHAIN_TRY(impl->open());
+  Status net = impl->start_network();
+  if (!net.ok()) {
+    impl->stop();
+    return net;
+  }
+  return std::unique_ptr<EdgeNode>(new EdgeNode(std::move(impl)));
+}
+
+EdgeNode::EdgeNode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EdgeNode::~EdgeNode() { stop(); }
+void EdgeNode::stop() {
+  if (impl_) impl_->stop();
+}
+std::uint16_t EdgeNode::port() const { return impl_->http ? impl_->http->port() : 0; }
+
+}  // namespace mlchain::edge

@@ -1,0 +1,74 @@
+// EdgeNode::Impl (internal to core/edge): the wired daemon, its HTTP handlers
+// and its counters.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "mlchain/common/clock.h"
+#include "mlchain/common/rng.h"
+#include "mlchain/edge/admin.h"
+#include "mlchain/edge/edge_node.h"
+#include "mlchain/edge/registry.h"
+#include "mlchain/net/event_loop.h"
+#include "mlchain/net/http.h"
+#include "mlchain/net/metrics.h"
+#include "mlchain/store/store.h"
+
+namespace mlchain::edge {
+
+// Counters for /metrics. Thread-safe.
+class EdgeMetrics {
+ public:
+  static constexpr std::array<double, 12> kBounds = {0.0005, 0.001, 0.002, 0.004, 0.008, 0.016,
+                                                     0.032,  0.064, 0.128, 0.256, 0.512, 2.048};
+  void object_request(Action action, Reason reason, double seconds);
+  void admin_request(std::string_view action, std::string_view code);
+  std::string text(const net::NetCounters& net) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::array<std::uint64_t, 3> accepted_{};                             // by Action
+  std::array<std::uint64_t, kReasonCount> refused_{};                   // by Reason
+  std::map<std::pair<std::string, std::string>, std::uint64_t> admin_;  // (action, code)
+  std::array<std::uint64_t, kBounds.size()> buckets_{};
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+struct EdgeNode::Impl {
+  Impl(const EdgeConfig& c, node::Logger& l) : cfg(c), log(l) {}
+
+  // edge_node.cpp
+  Status open();
+  Status start_network();
+  void stop();
+
+  // edge_api.cpp
+  net::Response handle(const net::Request& req);
+  net::Response handle_object(const net::Request& req, Action action);
+  net::Response handle_admin(const net::Request& req, const std::string& action);
+  codec::Json info_json() const;
+
+  EdgeConfig cfg;
+  node::Logger& log;
+  std::unique_ptr<crypto::PrivateKey> key;
+  std::string certificate_pem;
+  SystemClock clock;
+  SystemRng rng;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<Registry> registry;
+  std::unique_ptr<AdminAuth> admin;
+  EdgeMetrics metrics;
+  std::shared_ptr<net::NetMetrics> net_metrics = std::make_shared<net::NetMetrics>();
+  std::unique_ptr<net::EventLoop> loop;
+  std::unique_ptr<net::HttpServer> http;
+  bool stopped = false;
+};
+
+}  // namespace mlchain::edge

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# End-to-end edge layer: a 4-node L1 and an edge central node E1 under it.
+# E1 is attached to L1 by an ordered add-subordinate op; an admin registers
+# a thermometer with an HMAC secret; a device script (bash + openssl + curl,
+# exactly docs/edge-requests.md) uploads readings; `object show` sees them;
+# a wrong MAC, a replayed counter, an out-of-range reading, a revoked object
+# and a non-admin registration are refused with their reasons and change
+# nothing. Bounded in time. Usage: edge_e2e.sh /path/to/mlchain
+set -euo pipefail
+
+MLCHAIN=${1:?usage: edge_e2e.sh /path/to/mlchain}
+E2E_NODES=5  # n1..n4 the L1 layer "L2/E2E", n5 the edge central node
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+EDGE=$(url 5)
+cat >"$DIR/n5.toml" <<CFG
+role = "edge"
+name = "e1"
+key_file = "n5.pem"
+listen = "127.0.0.1:${PORT[5]}"
+data_dir = "data/e1"
+layer = "L2/E2E/E1"
+admin_keys = ["$(pubkey "$DIR/admin.pem")"]
+credentials = ["ed25519", "hmac"]
+CFG
+
+for i in 1 2 3 4 5; do start $i; done
+wait_for 30 "the L1 layer ready" all_ready 1 2 3 4
+edge_up() { curl -sfk "$EDGE/readyz" >/dev/null; }
+wait_for 20 "the edge node" edge_up
+say "L1 (4 nodes) and edge node E1 up"
+
+# E1 joins L1 as a subordinate member, by an ordered op.
+"$MLCHAIN" -q layer attach --path L2/E2E/E1 --key "$DIR/n5.pem" --address "$EDGE" --admin-key "$DIR/admin.pem" \
+  --node "$(url 1)" >/dev/null || fail "layer attach"
+"$MLCHAIN" layer show --node "$(url 2)" -o json | jq -e --arg k "$(pubkey "$DIR/n5.pem")" \
+  '.subordinates[] | select(.path == "L2/E2E/E1") | .keys[0] == $k' >/dev/null || fail "L1 did not record E1"
+say "E1 recorded on L1's chain"
+
+# Registration: a non-admin is refused (exit 4); the admin gets a UUID and the secret once.
+"$MLCHAIN" -q key gen --out "$DIR/stranger.pem" --name stranger >/dev/null
+rc=0; "$MLCHAIN" -q object register --edge "$EDGE" --admin-key "$DIR/stranger.pem" --class Device/Sensor/Thermometer/Acme \
+  --hmac >/dev/null 2>&1 || rc=$?
+[[ $rc == 4 ]] || fail "a non-admin registration should exit 4, got $rc"
+reg=$("$MLCHAIN" object register --edge "$EDGE" --admin-key "$DIR/admin.pem" --class Device/Sensor/Thermometer/Acme \
+  --perm upload --format "$(dirname "$0")/../../docs/examples/thermometer-format.json" --hmac -o json) || fail "register: $reg"
+uuid=$(jq -r .object.uuid <<<"$reg"); secret=$(jq -r .secret <<<"$reg")
+[[ $uuid == mlc:L2/E2E/E1/* && ${#secret} == 64 ]] || fail "register output: $reg"
+say "registered $uuid (HMAC)"
+show=$("$MLCHAIN" object show --edge "$EDGE" --admin-key "$DIR/admin.pem" "$uuid" -o json)
+grep -q "$secret" <<<"$show" && fail "object show leaks the secret"
+
+# The device, as docs/edge-requests.md writes it.
+pin=$(openssl x509 -in "$DIR/n5.pem" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+upload() {  # upload BODY COUNTER [SECRET] -> HTTP status; response body in $DIR/resp
+  local body=$1 counter=$2 key=${3:-$secret} body_hash sig
+  body_hash=$(printf '%s' "$body" | openssl dgst -sha256 -r | cut -d' ' -f1)
+  sig=$(printf 'mlc-edge-v1\nupload\n%s\n%s\n%s' "$uuid" "$counter" "$body_hash" |
+        openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -r | cut -d' ' -f1)
+  curl -sS --insecure --pinnedpubkey "sha256//$pin" -o "$DIR/resp" -w '%{http_code}' -X POST "$EDGE/v1/object/upload" \
+    -H 'Content-Type: application/json' -H "X-Mlc-Object: $uuid" \
+    -H "X-Mlc-Counter: $counter" -H "X-Mlc-Signature: $sig" --data-binary "$body"
+}
+for t in 2150 2161 2173; do
+  c=$(date +%s%6N)
+  [[ $(upload "{\"temp_cC\":$t}" "$c") == 200 ]] || fail "upload $t: $(cat "$DIR/resp")"
+done
+last=$c
+show=$("$MLCHAIN" object show --edge "$EDGE" --admin-key "$DIR/admin.pem" "$uuid" -o json)
+[[ $(jq '.history | length' <<<"$show") == 3 ]] || fail "object show history: $show"
+grep -q 2173 <<<"$show" || fail "the last reading is missing: $show"
+say "3 readings uploaded by the device script and shown"
+
+# Refusals: each with its reason, none stored.
+refuse() {  # refuse WANT_STATUS REASON BODY COUNTER [SECRET]
+  local status; status=$(upload "$3" "$4" "${5:-$secret}")
+  [[ $status == "$1" ]] && grep -q "$2" "$DIR/resp" || fail "expected $1 $2, got $status $(cat "$DIR/resp")"
+}
+refuse 401 bad_signature '{"temp_cC":2200}' "$(date +%s%6N)" "$(printf '%064d' 7)"
+refuse 409 replayed '{"temp_cC":2200}' "$last"
+refuse 422 schema_violation '{"temp_cC":9000}' "$(date +%s%6N)"
+show=$("$MLCHAIN" object show --edge "$EDGE" --admin-key "$DIR/admin.pem" "$uuid" -o json)
+[[ $(jq '.history | length' <<<"$show") == 3 ]] || fail "a refused upload was stored: $show"
+"$MLCHAIN" -q object revoke --edge "$EDGE" --admin-key "$DIR/admin.pem" "$uuid" >/dev/null || fail "revoke"
+refuse 403 revoked '{"temp_cC":2200}' "$(date +%s%6N)"
+say "wrong MAC, replay, out-of-range value and revoked object refused with their reasons; nothing stored"
+say "PASS"
