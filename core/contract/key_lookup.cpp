@@ -1,0 +1,52 @@
+#include "mlchain/contract/key_lookup.h"
+
+#include "mlchain/codec/fields.h"
+#include "mlchain/node/signed_op.h"
+
+namespace mlchain::contract {
+namespace {
+
+LayerKeys from_book(const ledger::AddressBook& book) {
+  LayerKeys k;
+  k.path = book.path;
+  for (const auto& m : book.members)
+    if (m.valid) k.members.push_back(m.key);
+  return k;
+}
+
+Result<LayerKeys> from_row(std::string_view layer, const std::string& row) {
+  codec::ParseLimits limits;
+  limits.max_bytes = 64 * 1024;
+  limits.max_depth = 4;
+  MLCHAIN_ASSIGN_OR_RETURN(codec::Json j, codec::parse(row, limits));
+  MLCHAIN_ASSIGN_OR_RETURN(codec::Json members, codec::get_array(j, "members", consensus::kMaxMembers));
+  LayerKeys k;
+  k.path = std::string(layer);
+  for (const auto& m : members) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::string hex, codec::get_string(m, "public_key", 64));
+    MLCHAIN_ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::from_hex(hex));
+    k.members.push_back(key);
+  }
+  return k;
+}
+
+}  // namespace
+
+KeyLookup address_book_lookup(ledger::Blueprint blueprint) {
+  return [bp = std::move(blueprint)](const store::ReadTxn& txn, std::string_view layer) -> Result<LayerKeys> {
+    if (layer.empty() || layer.size() > store::kMaxKeyBytes) return not_found("no such layer");
+    auto row = txn.get(node::kSubordinatesTable, layer);
+    if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return row.status();
+    if (row.ok() && row->has_value()) {
+      auto k = from_row(layer, **row);
+      if (!k.ok()) return corruption("stored subordinate entry of '" + std::string(layer) + "': " + k.status().message());
+      return k;
+    }
+    for (const auto& s : bp.subordinates)
+      if (s.path == layer) return from_book(s);
+    if (bp.superior && bp.superior->path == layer) return from_book(*bp.superior);
+    return not_found("this layer records no keys for '" + std::string(layer) + "'");
+  };
+}
+
+}  // namespace mlchain::contract

@@ -1,0 +1,21 @@
+// A KeyLookup (state_machine.h) over what a node's chain records about its
+// neighbours: the superior layer and the initial subordinates from the
+// blueprint (genesis), and subordinates attached later by ordered
+// add-subordinate ops (node/signed_op.h, table "subordinates": path ->
+// {"path", "members": [{"name", "public_key", "address"}], "height"}), the
+// latter taking precedence (key rotation). Deterministic: reads only the
+// transaction and the blueprint.
+//
+// Not yet covered (needs node-side support): superior changes by ordered
+// op, member-set updates of neighbours after their epoch changes (DESIGN §3),
+// entry lifetimes. Members marked invalid in the blueprint are left out.
+#pragma once
+
+#include "mlchain/contract/state_machine.h"
+#include "mlchain/ledger/blueprint.h"
+
+namespace mlchain::contract {
+
+KeyLookup address_book_lookup(ledger::Blueprint blueprint);
+
+}  // namespace mlchain::contract
