@@ -32,6 +32,7 @@ void build_app(CLI::App& app, Cli& cli) {
   setup_version(app, cli);
   setup_key(app, cli);
   setup_layer(app, cli);
+  setup_block(app, cli);
   setup_node(app, cli);
   setup_object(app, cli);
   setup_bench(app, cli);

@@ -78,6 +78,7 @@ void build_app(CLI::App& app, Cli& cli);
 void setup_version(CLI::App& app, Cli& cli);
 void setup_key(CLI::App& app, Cli& cli);
 void setup_layer(CLI::App& app, Cli& cli);
+void setup_block(CLI::App& app, Cli& cli);
 void setup_node(CLI::App& app, Cli& cli);
 // node join|leave (cmd_membership.cpp), registered by setup_node.
 void add_membership_commands(CLI::App& node, Cli& cli);

@@ -2,9 +2,10 @@
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/mlchain
 _mlchain_subcommands() {
   case "$1" in
-    '') echo 'version key layer node object bench sim selfcheck completion' ;;
+    '') echo 'version key layer block node object bench sim selfcheck completion' ;;
     'key') echo 'gen show sign verify' ;;
     'layer') echo 'create show attach' ;;
+    'block') echo 'query verify' ;;
     'node') echo 'run status join leave' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'bench') echo 'layer' ;;
@@ -23,6 +24,9 @@ _mlchain_options() {
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
+    'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'block query') echo '-h --help --node --proof --out --op -o --output -q --quiet -v --verbose --color' ;;
+    'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
@@ -56,6 +60,9 @@ _mlchain_value_options() {
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
+    'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'block query') echo '-h --help --node --proof --out --op -o --output -q --quiet -v --verbose --color' ;;
+    'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
@@ -120,6 +127,16 @@ _mlchain_values() {
     'layer attach|-o') echo 'text json' ;;
     'layer attach|--output') echo 'text json' ;;
     'layer attach|--color') echo 'auto always never' ;;
+    'block|-o') echo 'text json' ;;
+    'block|--output') echo 'text json' ;;
+    'block|--color') echo 'auto always never' ;;
+    'block query|--out') echo '@file' ;;
+    'block query|-o') echo 'text json' ;;
+    'block query|--output') echo 'text json' ;;
+    'block query|--color') echo 'auto always never' ;;
+    'block verify|-o') echo 'text json' ;;
+    'block verify|--output') echo 'text json' ;;
+    'block verify|--color') echo 'auto always never' ;;
     'node|-o') echo 'text json' ;;
     'node|--output') echo 'text json' ;;
     'node|--color') echo 'auto always never' ;;
@@ -202,6 +219,7 @@ _mlchain_values() {
 }
 _mlchain_positional() {
   case "$1" in
+    'block verify') echo '@file' ;;
     'completion') echo 'bash zsh fish' ;;
   esac
 }

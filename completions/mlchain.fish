@@ -3,11 +3,13 @@
 function __mlchain_subcommands
     switch $argv[1]
         case ''
-            echo version key layer node object bench sim selfcheck completion
+            echo version key layer block node object bench sim selfcheck completion
         case 'key'
             echo gen show sign verify
         case 'layer'
             echo create show attach
+        case 'block'
+            echo query verify
         case 'node'
             echo run status join leave
         case 'object'
@@ -40,6 +42,12 @@ function __mlchain_value_options
             echo -- -h --help --node --tree -o --output -q --quiet -v --verbose --color
         case 'layer attach'
             echo -- -h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color
+        case 'block'
+            echo -- -h --help -o --output -q --quiet -v --verbose --color
+        case 'block query'
+            echo -- -h --help --node --proof --out --op -o --output -q --quiet -v --verbose --color
+        case 'block verify'
+            echo -- -h --help --genesis -o --output -q --quiet -v --verbose --color
         case 'node'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'node run'
@@ -110,6 +118,7 @@ complete -c mlchain -f
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'version' -d 'Print the version of mlchain and of the libraries it was built with.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'key' -d 'Create and inspect Ed25519 identities and their TLS certificates.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'layer' -d 'Establish layers and inspect them.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'block' -d 'Read blocks from a layer and prove them; check proofs offline.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'node' -d 'Run a layer member'\''s daemon, inspect nodes, admit and remove members.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'object' -d 'Register and manage an edge layer'\''s objects; act as an object.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'bench' -d 'Load generators against a running network.'
@@ -199,6 +208,29 @@ complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s o -l output -r -a 
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'query' -d 'Show a block by its id; with --proof, build and check its proof.'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'verify' -d 'Check a saved block proof offline against a genesis hash you trust.'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l node -r -d 'A member of the block'\''s layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l proof -r -d 'Build the proof (genesis, epoch switches, certificate, inclusion) and check it.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l out -r -F -d 'Save the proof to FILE (for mlchain block verify).'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l op -r -d 'Prove only these operation indices of the block (repeatable; default all).'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''block verify'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''block verify'\''' -l genesis -r -d 'The layer'\''s genesis hash (64 hex), from a source you trust.'
+complete -c mlchain -n '__mlchain_at '\''block verify'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''block verify'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''block verify'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''block verify'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''block verify'\''' -F
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'run' -d 'Run the daemon of one layer member or edge central node until SIGINT or SIGTERM.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'status' -d 'Show one node: height, view, primary, readiness, peers.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'join' -d 'Admit a new node to a layer and wait until it is a ready member.'
