@@ -38,6 +38,7 @@ void build_app(CLI::App& app, Cli& cli) {
   setup_bench(app, cli);
   setup_sim(app, cli);
   setup_selfcheck(app, cli);
+  setup_devnet(app, cli);
   setup_completion(app, cli);
 }
 

@@ -86,6 +86,7 @@ void setup_bench(CLI::App& app, Cli& cli);
 void setup_completion(CLI::App& app, Cli& cli);
 void setup_sim(CLI::App& app, Cli& cli);
 void setup_selfcheck(CLI::App& app, Cli& cli);
+void setup_devnet(CLI::App& app, Cli& cli);
 void setup_object(CLI::App& app, Cli& cli);
 
 // The edge central node (cli/edge_run.cpp): `node run` calls run_edge_node

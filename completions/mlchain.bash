@@ -2,13 +2,14 @@
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/mlchain
 _mlchain_subcommands() {
   case "$1" in
-    '') echo 'version key layer block node object bench sim selfcheck completion' ;;
+    '') echo 'version key layer block node object bench sim selfcheck devnet completion' ;;
     'key') echo 'gen show sign verify' ;;
     'layer') echo 'create show attach' ;;
     'block') echo 'query verify' ;;
     'node') echo 'run status join leave' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'bench') echo 'layer' ;;
+    'devnet') echo 'up status down' ;;
   esac
 }
 _mlchain_options() {
@@ -44,6 +45,10 @@ _mlchain_options() {
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'devnet status') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;
+    'devnet down') echo '-h --help --dir --purge -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -80,6 +85,10 @@ _mlchain_value_options() {
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'devnet status') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;
+    'devnet down') echo '-h --help --dir --purge -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -212,6 +221,22 @@ _mlchain_values() {
     'selfcheck|-o') echo 'text json' ;;
     'selfcheck|--output') echo 'text json' ;;
     'selfcheck|--color') echo 'auto always never' ;;
+    'devnet|-o') echo 'text json' ;;
+    'devnet|--output') echo 'text json' ;;
+    'devnet|--color') echo 'auto always never' ;;
+    'devnet up|--dir') echo '@file' ;;
+    'devnet up|--topology') echo '@file' ;;
+    'devnet up|-o') echo 'text json' ;;
+    'devnet up|--output') echo 'text json' ;;
+    'devnet up|--color') echo 'auto always never' ;;
+    'devnet status|--dir') echo '@file' ;;
+    'devnet status|-o') echo 'text json' ;;
+    'devnet status|--output') echo 'text json' ;;
+    'devnet status|--color') echo 'auto always never' ;;
+    'devnet down|--dir') echo '@file' ;;
+    'devnet down|-o') echo 'text json' ;;
+    'devnet down|--output') echo 'text json' ;;
+    'devnet down|--color') echo 'auto always never' ;;
     'completion|-o') echo 'text json' ;;
     'completion|--output') echo 'text json' ;;
     'completion|--color') echo 'auto always never' ;;

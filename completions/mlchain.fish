@@ -3,7 +3,7 @@
 function __mlchain_subcommands
     switch $argv[1]
         case ''
-            echo version key layer block node object bench sim selfcheck completion
+            echo version key layer block node object bench sim selfcheck devnet completion
         case 'key'
             echo gen show sign verify
         case 'layer'
@@ -16,6 +16,8 @@ function __mlchain_subcommands
             echo register list show revoke rotate-credential send fetch
         case 'bench'
             echo layer
+        case 'devnet'
+            echo up status down
     end
 end
 function __mlchain_value_options
@@ -82,6 +84,14 @@ function __mlchain_value_options
             echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
         case 'selfcheck'
             echo -- -h --help --node --timeout -o --output -q --quiet -v --verbose --color
+        case 'devnet'
+            echo -- -h --help -o --output -q --quiet -v --verbose --color
+        case 'devnet up'
+            echo -- -h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color
+        case 'devnet status'
+            echo -- -h --help --dir -o --output -q --quiet -v --verbose --color
+        case 'devnet down'
+            echo -- -h --help --dir --purge -o --output -q --quiet -v --verbose --color
         case 'completion'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
     end
@@ -124,6 +134,7 @@ complete -c mlchain -n '__mlchain_at '\'''\''' -a 'object' -d 'Register and mana
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'bench' -d 'Load generators against a running network.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'sim' -d 'Simulate one PBFT layer deterministically under faults and check its safety invariants.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'selfcheck' -d 'Examine a node now: chain, store, certificate, peers, superior, clock.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'devnet' -d 'Start, inspect and stop a whole local topology on 127.0.0.1.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'completion' -d 'Print a shell completion script for bash, zsh or fish.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
@@ -417,6 +428,36 @@ complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s o -l output -r -a 'te
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'up' -d 'Generate keys, blueprints and configs, start every node and wait until ready.'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'status' -d 'Show every node of the devnet: layer, role, address, height, view, health.'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'down' -d 'Stop every process the devnet started (by recorded pid); keep its files.'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l dir -r -F -d 'Where the devnet'\''s files, data, logs and state live (default ./devnet).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l topology -r -F -d 'Topology TOML: [[layers]] path, nodes; [[edges]] path (docs/devnet.md).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l base-port -r -d 'First port; nodes use consecutive ports from here (default 7400).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l timeout -r -d 'Seconds to wait for every node to be ready (default 120).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''devnet status'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''devnet status'\''' -l dir -r -F -d 'The devnet'\''s directory (default ./devnet).'
+complete -c mlchain -n '__mlchain_at '\''devnet status'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''devnet status'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''devnet status'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''devnet status'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -l dir -r -F -d 'The devnet'\''s directory (default ./devnet).'
+complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -l purge -r -d 'Also remove DIR (keys, chains, logs) once everything is stopped.'
+complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
