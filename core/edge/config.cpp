@@ -11,9 +11,11 @@
 namespace mlchain::edge {
 namespace {
 
-constexpr std::string_view kKeys[] = {"role",          "name",       "key_file",    "listen",        "data_dir",
-                                      "layer",         "admin_keys", "credentials", "history_limit", "queue_limit",
-                                      "admin_skew_ms", "durable",    "log_format",  "log_level"};
+constexpr std::string_view kKeys[] = {
+    "role",          "name",       "key_file",    "listen",        "data_dir",
+    "layer",         "admin_keys", "credentials", "history_limit", "queue_limit",
+    "admin_skew_ms", "durable",    "log_format",  "log_level",     "superior_refresh_ms",
+    "superior"};
 
 class Reader {
  public:
@@ -74,6 +76,48 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
   return path.is_absolute() || base.empty() ? path : base / path;
 }
 
+// The [superior] table (its keys: path, genesis). `layer` is the edge
+// layer's own, already validated, path.
+Result<SuperiorConfig> parse_superior(const Reader& r, const toml::node& node, const std::string& layer,
+                                      const std::filesystem::path& base_dir) {
+  const toml::table* t = node.as_table();
+  if (t == nullptr) {
+    return r.error(&node,
+                   "'superior' must be a table: [superior] with path = \"<parent layer>\" and genesis = "
+                   "\"<its genesis.json>\"");
+  }
+  for (const auto& [k, v] : *t) {
+    if (k.str() != "path" && k.str() != "genesis") {
+      std::string hint = k.str() == "superior_refresh_ms" ? " (superior_refresh_ms is a top-level key: put it "
+                                                            "before the [superior] table)"
+                                                          : "";
+      return r.error(&v, "unknown key '" + std::string(k.str()) + "' in [superior] (allowed: path, genesis)" + hint);
+    }
+  }
+  SuperiorConfig s;
+  for (std::string_view key : {"path", "genesis"}) {
+    if (t->get(key) == nullptr) return r.error(t, "[superior]: missing key '" + std::string(key) + "'");
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(s.path, r.string(*t, "path", true));
+  MLCHAIN_ASSIGN_OR_RETURN(auto genesis, r.string(*t, "genesis", true));
+  if (Status st = validate_layer_path(s.path); !st.ok()) {
+    return r.error(t->get("path"), "[superior] 'path': " + st.message());
+  }
+  auto slash = layer.rfind('/');
+  if (slash == std::string::npos) {
+    return r.error(t->get("path"), "[superior]: the edge layer '" + layer +
+                                       "' is at the root of the tree and has no superior; set 'layer' to a path "
+                                       "below its superior's, e.g. \"" +
+                                       s.path + "/" + layer + "\"");
+  }
+  if (s.path != layer.substr(0, slash)) {
+    return r.error(t->get("path"), "[superior] 'path' is \"" + s.path + "\" but the superior of layer \"" + layer +
+                                       "\" is \"" + layer.substr(0, slash) + "\" (its parent path)");
+  }
+  s.genesis = resolve(base_dir, genesis);
+  return s;
+}
+
 Result<toml::table> parse_toml(std::string_view text, std::string_view source_name) {
   try {
     return toml::parse(text, source_name);
@@ -103,9 +147,11 @@ Result<EdgeConfig> parse_edge_config_toml(std::string_view text, std::string_vie
     bool known = false;
     for (auto a : kKeys) known |= k.str() == a;
     if (!known) {
-      return r.error(&v, "unknown key '" + std::string(k.str()) +
-                             "' (allowed: role, name, key_file, listen, data_dir, layer, admin_keys, credentials, "
-                             "history_limit, queue_limit, admin_skew_ms, durable, log_format, log_level)");
+      return r.error(
+          &v, "unknown key '" + std::string(k.str()) +
+                  "' (allowed: role, name, key_file, listen, data_dir, layer, admin_keys, credentials, "
+                  "history_limit, queue_limit, admin_skew_ms, durable, log_format, log_level, superior_refresh_ms, "
+                  "[superior])");
     }
   }
   MLCHAIN_ASSIGN_OR_RETURN(auto role, r.string(t, "role", true));
@@ -182,6 +228,13 @@ Result<EdgeConfig> parse_edge_config_toml(std::string_view text, std::string_vie
     c.log_level = node::LogLevel::kError;
   } else if (!log_level.empty() && log_level != "info") {
     return r.error(t.get("log_level"), "'log_level' must be debug, info, warn or error");
+  }
+  if (const toml::node* n = t.get("superior")) {
+    MLCHAIN_ASSIGN_OR_RETURN(c.superior, parse_superior(r, *n, c.layer, base_dir));
+    MLCHAIN_ASSIGN_OR_RETURN(c.superior->refresh_ms, r.integer(t, "superior_refresh_ms", 30'000, 1'000, 86'400'000));
+  } else if (t.get("superior_refresh_ms") != nullptr) {
+    return r.error(t.get("superior_refresh_ms"),
+                   "'superior_refresh_ms' needs a [superior] table (path and genesis of the superior layer)");
   }
   return c;
 }

@@ -75,7 +75,23 @@ Json EdgeNode::Impl::info_json() const {
             {"message_bytes", kMaxMessageBytes},
             {"history_limit", cfg.history_limit},
             {"queue_limit", cfg.queue_limit},
-            {"admin_skew_ms", cfg.admin_skew_ms}}}};
+            {"admin_skew_ms", cfg.admin_skew_ms}}},
+          {"superior", superior_json()}};
+}
+
+Json EdgeNode::Impl::superior_json() const {
+  if (!superior) return nullptr;
+  SuperiorStatus s = superior->status();
+  Json members = Json::array();
+  for (const auto& m : s.book.members) {
+    members.push_back({{"name", m.name}, {"public_key", m.key.hex()}, {"address", m.address}});
+  }
+  return {{"path", s.book.path},
+          {"genesis_hash", s.book.genesis_hash},
+          {"epoch", s.book.epoch},
+          {"members", members},
+          {"refreshed_at_ms", s.book.refreshed_at_ms > 0 ? Json(s.book.refreshed_at_ms) : Json(nullptr)},
+          {"last_error", s.last_error ? Json(*s.last_error) : Json(nullptr)}};
 }
 
 net::Response EdgeNode::Impl::handle(const net::Request& req) {
@@ -89,7 +105,9 @@ net::Response EdgeNode::Impl::handle(const net::Request& req) {
                       : net::Response::text(503, "not ready: store: " + txn.status().message() + "\n");
     }
     if (path == "/v1/edge") return net::Response::json(200, dump(info_json()));
-    net::Response r = net::Response::text(200, metrics.text(net_metrics->snapshot()));
+    std::optional<SuperiorStatus> sup;
+    if (superior) sup = superior->status();
+    net::Response r = net::Response::text(200, metrics.text(net_metrics->snapshot(), sup ? &*sup : nullptr));
     r.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   }

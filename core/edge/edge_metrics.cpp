@@ -23,7 +23,7 @@ void EdgeMetrics::admin_request(std::string_view action, std::string_view code) 
   ++admin_[{std::string(action), std::string(code)}];
 }
 
-std::string EdgeMetrics::text(const net::NetCounters& net) const {
+std::string EdgeMetrics::text(const net::NetCounters& net, const SuperiorStatus* superior) const {
   std::lock_guard lock(mu_);
   std::ostringstream out;
   auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
@@ -58,6 +58,15 @@ std::string EdgeMetrics::text(const net::NetCounters& net) const {
   }
   family("mlchain_http_requests_total", "counter", "HTTP requests served.");
   out << "mlchain_http_requests_total " << net.http_requests << '\n';
+  if (superior != nullptr) {
+    family("mlchain_edge_superior_members", "gauge", "Members in the superior layer's address book held by this edge.");
+    out << "mlchain_edge_superior_members " << superior->book.members.size() << '\n';
+    family("mlchain_edge_superior_epoch", "gauge", "The superior layer's membership epoch of that address book.");
+    out << "mlchain_edge_superior_epoch " << superior->book.epoch << '\n';
+    family("mlchain_edge_superior_refresh_failures_total", "counter",
+           "Address book refresh rounds in which no superior member gave an acceptable answer.");
+    out << "mlchain_edge_superior_refresh_failures_total " << superior->failures << '\n';
+  }
   return out.str();
 }
 

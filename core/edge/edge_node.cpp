@@ -5,6 +5,7 @@
 
 #include "edge_node_impl.h"
 #include "mlchain/crypto/cert.h"
+#include "mlchain/node/genesis_file.h"
 #include "mlchain/store/lmdb_store.h"
 
 namespace mlchain::edge {
@@ -50,6 +51,7 @@ Status EdgeNode::Impl::open() {
   ro.queue_limit = cfg.queue_limit;
   MLCHAIN_ASSIGN_OR_RETURN(registry, Registry::open(*store, ro, clock, rng));
   admin = std::make_unique<AdminAuth>(cfg.admin_keys, cfg.layer, std::chrono::milliseconds(cfg.admin_skew_ms));
+  MLCHAIN_TRY(open_superior());
   std::string schemes;
   for (const auto& s : cfg.policy.names()) schemes += (schemes.empty() ? "" : ",") + s;
   log.info("opened edge registry", {{"layer", cfg.layer},
@@ -58,6 +60,24 @@ Status EdgeNode::Impl::open() {
                                     {"credentials", schemes},
                                     {"admins", std::to_string(cfg.admin_keys.size())},
                                     {"durable", cfg.durable ? "true" : "false"}});
+  return {};
+}
+
+Status EdgeNode::Impl::open_superior() {
+  if (!cfg.superior) return {};
+  const SuperiorConfig& sc = *cfg.superior;
+  auto genesis = node::load_genesis_file(sc.genesis);
+  if (!genesis.ok()) return genesis.status().with_context("[superior] genesis " + sc.genesis.string());
+  auto opened = open_superior_book(*store, *genesis, sc.path);
+  if (!opened.ok()) return opened.status().with_context("[superior] genesis " + sc.genesis.string());
+  log.info("superior address book", {{"superior", sc.path},
+                                     {"genesis_hash", opened->book.genesis_hash},
+                                     {"epoch", std::to_string(opened->book.epoch)},
+                                     {"members", std::to_string(opened->book.members.size())},
+                                     {"from", std::string(book_source_name(opened->source))}});
+  SuperiorTracker::Options o;
+  o.refresh_interval = std::chrono::milliseconds(sc.refresh_ms);
+  superior = std::make_unique<SuperiorTracker>(*store, std::move(opened->book), o, clock, log);
   return {};
 }
 
@@ -77,6 +97,7 @@ Status EdgeNode::Impl::start_network() {
     return http_or.status().with_context("listen " + cfg.listen_host + ":" + std::to_string(cfg.listen_port));
   http = std::move(http_or).value();
   loop->start();
+  if (superior) superior->start();
   log.info("listening", {{"address", cfg.listen_host + ":" + std::to_string(http->port())},
                          {"public_key", key->public_key().hex()}});
   return {};
@@ -89,6 +110,8 @@ void EdgeNode::Impl::stop() {
   if (loop) loop->stop();
   http.reset();
   loop.reset();
+  if (superior) superior->stop();  // waits at most for its request in flight (bounded)
+  superior.reset();
   registry.reset();
   store.reset();
   log.info("stopped", {{"edge", cfg.name}});

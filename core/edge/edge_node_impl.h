@@ -15,6 +15,7 @@
 #include "mlchain/edge/admin.h"
 #include "mlchain/edge/edge_node.h"
 #include "mlchain/edge/registry.h"
+#include "mlchain/edge/superior_tracker.h"
 #include "mlchain/net/event_loop.h"
 #include "mlchain/net/http.h"
 #include "mlchain/net/metrics.h"
@@ -29,7 +30,8 @@ class EdgeMetrics {
                                                      0.032,  0.064, 0.128, 0.256, 0.512, 2.048};
   void object_request(Action action, Reason reason, double seconds);
   void admin_request(std::string_view action, std::string_view code);
-  std::string text(const net::NetCounters& net) const;
+  // `superior`: null when no [superior] is configured (its families are then left out).
+  std::string text(const net::NetCounters& net, const SuperiorStatus* superior) const;
 
  private:
   mutable std::mutex mu_;
@@ -46,6 +48,7 @@ struct EdgeNode::Impl {
 
   // edge_node.cpp
   Status open();
+  Status open_superior();
   Status start_network();
   void stop();
 
@@ -54,6 +57,7 @@ struct EdgeNode::Impl {
   net::Response handle_object(const net::Request& req, Action action);
   net::Response handle_admin(const net::Request& req, const std::string& action);
   codec::Json info_json() const;
+  codec::Json superior_json() const;  // null without [superior]
 
   EdgeConfig cfg;
   node::Logger& log;
@@ -64,6 +68,7 @@ struct EdgeNode::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<AdminAuth> admin;
+  std::unique_ptr<SuperiorTracker> superior;  // null without [superior]; stopped before the store closes
   EdgeMetrics metrics;
   std::shared_ptr<net::NetMetrics> net_metrics = std::make_shared<net::NetMetrics>();
   std::unique_ptr<net::EventLoop> loop;

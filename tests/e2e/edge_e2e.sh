@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end edge layer: a 4-node L1 and an edge central node E1 under it.
+# E1 keeps L1's address book ([superior]: from L1's genesis, refreshed from
+# L1's members over pinned TLS; GET /v1/edge and /metrics show it).
 # E1 is attached to L1 by an ordered add-subordinate op; an admin registers
 # a thermometer with an HMAC secret; a device script (bash + openssl + curl,
 # exactly docs/edge-requests.md) uploads readings; `object show` sees them;
@@ -22,6 +24,10 @@ data_dir = "data/e1"
 layer = "L2/E2E/E1"
 admin_keys = ["$(pubkey "$DIR/admin.pem")"]
 credentials = ["ed25519", "hmac"]
+superior_refresh_ms = 1000
+[superior]
+path = "L2/E2E"
+genesis = "layer/genesis.json"
 CFG
 
 for i in 1 2 3 4 5; do start $i; done
@@ -29,6 +35,30 @@ wait_for 30 "the L1 layer ready" all_ready 1 2 3 4
 edge_up() { curl -sfk "$EDGE/readyz" >/dev/null; }
 wait_for 20 "the edge node" edge_up
 say "L1 (4 nodes) and edge node E1 up"
+
+# E1's copy of its superior's address book: n1..n4, confirmed by L1 itself.
+want_keys=$(for i in 1 2 3 4; do pubkey "$DIR/n$i.pem"; done | sort | paste -sd,)
+genesis_hash=$(jq -r .genesis_hash "$DIR/layer/genesis.json")
+sup=$(curl -sk "$EDGE/v1/edge" | jq -c .superior)
+[[ $(jq -r '[.members[].public_key] | sort | join(",")' <<<"$sup") == "$want_keys" ]] ||
+  fail "E1's superior book should list n1..n4: $sup"
+jq -e --arg h "$genesis_hash" '.path == "L2/E2E" and .genesis_hash == $h and (.members | length) == 4' \
+  <<<"$sup" >/dev/null || fail "E1's superior book: $sup"
+refreshed() {
+  curl -sk "$EDGE/v1/edge" | jq -e '.superior.refreshed_at_ms != null and .superior.last_error == null' >/dev/null
+}
+wait_for 20 "E1 to refresh its superior book from L1" refreshed
+sup=$(curl -sk "$EDGE/v1/edge" | jq -c .superior)
+[[ $(jq -r '[.members[].public_key] | sort | join(",")' <<<"$sup") == "$want_keys" ]] ||
+  fail "E1's refreshed superior book should list n1..n4: $sup"
+[[ $(jq -r '[.members[].address] | sort | join(",")' <<<"$sup") == "$(for i in 1 2 3 4; do url $i; done | sort | paste -sd,)" ]] ||
+  fail "E1's superior addresses: $sup"
+metrics=$(curl -sk "$EDGE/metrics")
+grep -qx 'mlchain_edge_superior_members 4' <<<"$metrics" || fail "metrics: no mlchain_edge_superior_members 4"
+l1_epoch=$(curl -sk "$(url 1)/v1/layer" | jq -r .epoch)
+grep -qx "mlchain_edge_superior_epoch $l1_epoch" <<<"$metrics" || fail "metrics: no mlchain_edge_superior_epoch $l1_epoch"
+grep -q '^mlchain_edge_superior_refresh_failures_total ' <<<"$metrics" || fail "metrics: no refresh failures counter"
+say "E1 keeps L1's address book (4 members, refreshed over pinned TLS)"
 
 # E1 joins L1 as a subordinate member, by an ordered op.
 "$MLCHAIN" -q layer attach --path L2/E2E/E1 --key "$DIR/n5.pem" --address "$EDGE" --admin-key "$DIR/admin.pem" \

@@ -16,6 +16,11 @@
 //   durable = true                         # fsync every commit (optional; false only for benchmarks)
 //   log_format = "text"                    # text | json (optional)
 //   log_level = "info"                     # debug | info | warn | error (optional)
+//   superior_refresh_ms = 30000            # superior address book refresh (optional,
+//                                          # 1000..86400000; only with [superior])
+//   [superior]                             # optional: the Layer-1 superior (superior.h)
+//   path = "L2/L1a"                        # must be the parent of `layer`
+//   genesis = "l1a/genesis.json"           # that layer's genesis.json (mlchain layer create)
 //
 // Relative paths are relative to the config file's directory. Strict like
 // node/config.h: unknown keys, wrong types and bad values are InvalidArgument
@@ -24,6 +29,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +39,14 @@
 #include "mlchain/node/config.h"
 
 namespace mlchain::edge {
+
+// The [superior] table: which layer this edge layer is a subordinate member
+// of, and how to recognise it (its genesis file's hash).
+struct SuperiorConfig {
+  std::string path;                  // e.g. "L2/L1a": the parent of EdgeConfig::layer
+  std::filesystem::path genesis;     // resolved against the config's directory
+  std::int64_t refresh_ms = 30'000;  // top-level key superior_refresh_ms
+};
 
 struct EdgeConfig {
   std::string name;
@@ -49,6 +63,7 @@ struct EdgeConfig {
   bool durable = true;
   node::LogFormat log_format = node::LogFormat::kText;
   node::LogLevel log_level = node::LogLevel::kInfo;
+  std::optional<SuperiorConfig> superior;  // none: no [superior] table
 };
 
 Result<EdgeConfig> parse_edge_config_toml(std::string_view text, std::string_view source_name,

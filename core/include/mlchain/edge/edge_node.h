@@ -4,12 +4,15 @@
 // Wiring: key_file -> TLS identity (self-signed Ed25519 certificate, like a
 // layer member); data_dir -> LmdbStore -> Registry; an HttpServer whose
 // blocking handlers run on its own small pool (each request is one LMDB
-// transaction at most, fsynced when durable = true).
+// transaction at most, fsynced when durable = true). With [superior], a
+// SuperiorTracker thread keeps the superior layer's address book
+// (superior_tracker.h) in the same store; it never blocks request handling.
 //
 // HTTP API (JSON; docs/edge-node.md, docs/edge-requests.md):
 //   POST /v1/object/upload|send|fetch   object requests (X-Mlc-* headers; request.h)
 //   POST /v1/admin/register|list|show|revoke|rotate   signed admin envelopes (admin.h)
-//   GET  /v1/edge                       layer, name, node key, credential policy, limits
+//   GET  /v1/edge                       layer, name, node key, credential policy, limits,
+//                                       superior (its address book, or null)
 //   GET  /healthz, /readyz, /metrics    (Prometheus text)
 // Errors: {"error": {"code", "message"}} with a 4xx/5xx status; object
 // refusals use the reason codes of request.h. Every body is at most 64 KiB.
