@@ -253,7 +253,6 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
     return;
   }
   auto ptr = std::make_shared<const consensus::Message>(std::move(msg).value());
-  pre_verify(from, *ptr);
   driver.post([this, from, ptr] {
     auto id = replica->config().index_of(from);
     if (!id) return;  // a member of an older epoch (the pinning predicate admits members only)
@@ -264,26 +263,6 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
     }
     step(consensus::Event{SystemClock().now(), consensus::PeerMessage{rid, ptr}});
   });
-}
-
-// Runs the signature checks the driver will make on this message, here on
-// the I/O thread that decoded it, so the driver finds the verdicts cached
-// (crypto/verify_cache.h). The outcome does not matter here: the driver
-// checks again and decides; a bad signature just costs its real check twice.
-void Node::Impl::pre_verify(const crypto::PublicKey& from, const consensus::Message& m) const {
-  auto envelopes = [this](const std::vector<consensus::Request>& requests) {
-    for (const auto& r : requests) {
-      auto j = codec::parse(to_string(r.op));
-      if (!j.ok()) continue;
-      auto op = signed_op_from_json(*j);
-      if (op.ok()) (void)verify_op(*op, verifier);
-    }
-  };
-  (void)consensus::verify_signature(m, from, verifier);
-  if (const auto* pp = std::get_if<consensus::PrePrepare>(&m)) envelopes(pp->requests);
-  if (const auto* fr = std::get_if<consensus::ForwardedRequest>(&m)) envelopes({fr->request});
-  if (const auto* bb = std::get_if<consensus::BlockBundle>(&m))
-    for (const auto& b : bb->batches) envelopes(b.pre_prepare.requests);
 }
 
 bool Node::Impl::ready(std::string* why) const {
