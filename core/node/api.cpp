@@ -59,11 +59,11 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
     }
     auto shared = std::make_shared<net::Reply>(std::move(reply));
     auto o = std::make_shared<SignedOp>(std::move(op).value());
-    // Sign the relay to the other members here, on an I/O thread, not on
-    // the driver (one signature per op; the driver's time is the bottleneck).
+    // Encode the relay to the other members here, on an I/O thread. Relays
+    // are not signed: the peer link authenticates us (consensus/replica.cpp).
     consensus::ReplicaId id = self_id.load();
     auto fwd = std::make_shared<Bytes>(
-        consensus::encode(consensus::Message(consensus::signed_part(consensus::ForwardedRequest{to_request(*o), id, {}}, *signer))));
+        consensus::encode(consensus::Message(consensus::ForwardedRequest{to_request(*o), id, {}})));
     if (!driver.post([this, o, fwd, id, shared, start] {
           submit(std::move(*o), std::move(*fwd), id, std::move(*shared), start);
         })) {

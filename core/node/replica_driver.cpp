@@ -233,12 +233,11 @@ void Node::Impl::submit(SignedOp op, Bytes forward, consensus::ReplicaId forward
   ++waiter_count;
   // PBFT clients multicast: relay to the other members too, so every backup
   // watches the primary for this request (and the primary gets it now).
-  // The relay was signed on the I/O thread (api.cpp); if our replica id
-  // changed since (an epoch switch), sign it again here.
+  // The relay was encoded on the I/O thread (api.cpp); if our replica id
+  // changed since (an epoch switch), encode it again here.
   if (replica->config().n() > 1) {
     if (forward.empty() || forward_id != replica->id()) {
-      auto fwd = consensus::signed_part(consensus::ForwardedRequest{req, replica->id(), {}}, *signer);
-      forward = consensus::encode(consensus::Message(std::move(fwd)));
+      forward = consensus::encode(consensus::Message(consensus::ForwardedRequest{req, replica->id(), {}}));
     }
     queue_send(std::nullopt, std::move(forward));
   }

@@ -114,7 +114,9 @@ struct BlockBundle {
   Signature sig{};
 };
 
-// A client request relayed to the primary by a backup.
+// A client request relayed to the primary by a backup (or to every member
+// by the node that received it). Replicas do not check its signature: the
+// transport authenticates the sender; the request is the client's.
 struct ForwardedRequest {
   Request request;
   ReplicaId replica = 0;
