@@ -108,6 +108,14 @@ class TreeWalker {
       --budget_;
       auto j = node_request(a.get<std::string>(), "GET", "/v1/layer", {}, std::chrono::milliseconds(3'000));
       if (j.ok() && j->value("layer", "") == book.value("path", "")) return std::move(j).value();
+      if (!j.ok() && j.status().code() == ErrorCode::kNotFound && budget_ > 0) {
+        // An edge layer's central node has no /v1/layer: ask /v1/edge.
+        --budget_;
+        auto e = node_request(a.get<std::string>(), "GET", "/v1/edge", {}, std::chrono::milliseconds(3'000));
+        if (e.ok() && e->value("layer", "") == book.value("path", "")) {
+          return codec::Json{{"layer", e->value("layer", "")}, {"edge", true}, {"n", 1}, {"node", e->value("name", "")}};
+        }
+      }
     }
     return std::nullopt;
   }
@@ -118,6 +126,10 @@ class TreeWalker {
   }
 
   codec::Json node_of(const codec::Json& layer, std::map<std::string, codec::Json>& known, int depth) {
+    if (layer.value("edge", false)) {
+      return {{"layer", layer.value("layer", "")}, {"reachable", true}, {"edge", true}, {"members", 1},
+              {"node", layer.value("node", "")}, {"asked", false}, {"children", codec::Json::array()}};
+    }
     codec::Json n = {{"layer", layer.value("layer", "")},
                      {"reachable", true},
                      {"members", layer.value("n", 0)},
@@ -146,7 +158,9 @@ class TreeWalker {
 
 void draw_tree(const codec::Json& n, const std::string& prefix, bool last, bool root, std::string& out) {
   std::string label = n.value("layer", "?");
-  if (n.value("reachable", false)) {
+  if (n.value("edge", false)) {
+    label += "  (edge layer, central node " + n.value("node", "") + ")";
+  } else if (n.value("reachable", false)) {
     label += "  (" + std::to_string(n.value("members", 0)) + " members, epoch " + std::to_string(n.value("epoch", 0)) +
              ", height " + std::to_string(n.value("height", 0)) + ")";
     if (n.value("asked", false)) label += "  <- asked";
@@ -287,8 +301,8 @@ void setup_layer(CLI::App& app, Cli& cli) {
   show->footer(
       "Member status: valid (reachable from the answering node), unreachable, invalid.\n"
       "With --tree each layer is asked at the addresses its neighbour records; layers that do\n"
-      "not answer are drawn as unreachable (-o json: nested {layer, reachable, members, epoch,\n"
-      "height, asked, children}).\n"
+      "not answer are drawn as unreachable; edge layers answer through their central node\n"
+      "(-o json: nested {layer, reachable, edge?, members, epoch, height, asked, children}).\n"
       "Exit status 3 when the node cannot be reached.\n"
       "Examples:\n"
       "  mlchain layer show --node https://127.0.0.1:7101 -o json\n"
