@@ -3,6 +3,9 @@
 // where the peer pins the key against the chain.
 #include "mlchain/crypto/cert.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -175,6 +178,23 @@ Result<CertificateInfo> inspect_certificate_der(ByteView der) {
     return invalid_argument("certificate DER has " + std::to_string(der.data() + der.size() - p) + " trailing bytes");
   }
   return inspect(x.get());
+}
+
+Result<std::string> read_certificate_pem(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return invalid_argument("cannot read key file " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const std::string begin = "-----BEGIN CERTIFICATE-----";
+  const std::string end = "-----END CERTIFICATE-----";
+  auto b = text.find(begin);
+  auto e = text.find(end, b == std::string::npos ? 0 : b);
+  if (b == std::string::npos || e == std::string::npos) {
+    return invalid_argument("key file " + path.string() +
+                            " holds no certificate; create it with: mlchain key gen --out " + path.string());
+  }
+  return text.substr(b, e + end.size() - b) + "\n";
 }
 
 }  // namespace mlchain::crypto

@@ -1,39 +1,15 @@
 // EdgeNode start-up and shutdown. On stop the listener goes first (it waits
 // for running handlers), so no request touches the store once it closes.
-#include <fstream>
-#include <sstream>
-
 #include "edge_node_impl.h"
 #include "mlchain/crypto/cert.h"
 #include "mlchain/node/genesis_file.h"
 #include "mlchain/store/lmdb_store.h"
 
 namespace mlchain::edge {
-namespace {
-
-Result<std::string> certificate_block(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return invalid_argument("cannot read key file " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  const std::string begin = "-----BEGIN CERTIFICATE-----";
-  const std::string end = "-----END CERTIFICATE-----";
-  auto b = text.find(begin);
-  auto e = text.find(end, b == std::string::npos ? 0 : b);
-  if (b == std::string::npos || e == std::string::npos) {
-    return invalid_argument("key file " + path.string() +
-                            " holds no certificate; create it with: mlchain key gen --out " + path.string());
-  }
-  return text.substr(b, e + end.size() - b) + "\n";
-}
-
-}  // namespace
-
 Status EdgeNode::Impl::open() {
   MLCHAIN_ASSIGN_OR_RETURN(auto k, crypto::PrivateKey::load_pem_file(cfg.key_file));
   key = std::make_unique<crypto::PrivateKey>(std::move(k));
-  MLCHAIN_ASSIGN_OR_RETURN(certificate_pem, certificate_block(cfg.key_file));
+  MLCHAIN_ASSIGN_OR_RETURN(certificate_pem, crypto::read_certificate_pem(cfg.key_file));
   auto cert = crypto::inspect_certificate(certificate_pem);
   if (!cert.ok()) return cert.status().with_context("certificate in " + cfg.key_file.string());
   if (cert->public_key != key->public_key()) {

@@ -1,35 +1,11 @@
 // Node start-up and shutdown: load, check, open, wire. The order matters:
 // the ledger and replica exist before any network callback can fire, and on
 // stop the listener goes first so no new work arrives while we drain.
-#include <fstream>
-#include <sstream>
-
 #include "mlchain/crypto/cert.h"
 #include "mlchain/store/lmdb_store.h"
 #include "node_impl.h"
 
 namespace mlchain::node {
-namespace {
-
-Result<std::string> certificate_block(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return invalid_argument("cannot read key file " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  const std::string begin = "-----BEGIN CERTIFICATE-----";
-  const std::string end = "-----END CERTIFICATE-----";
-  auto b = text.find(begin);
-  auto e = text.find(end, b == std::string::npos ? 0 : b);
-  if (b == std::string::npos || e == std::string::npos) {
-    return invalid_argument("key file " + path.string() +
-                            " holds no certificate; create it with: mlchain key gen --out " + path.string());
-  }
-  return text.substr(b, e + end.size() - b) + "\n";
-}
-
-}  // namespace
-
 void LatencyHistogram::observe(double seconds) {
   ++total;
   sum += seconds;
@@ -76,7 +52,7 @@ Status Node::Impl::open() {
   MLCHAIN_ASSIGN_OR_RETURN(genesis, load_genesis_file(cfg.genesis));
   MLCHAIN_ASSIGN_OR_RETURN(auto k, crypto::PrivateKey::load_pem_file(cfg.key_file));
   key = std::make_unique<crypto::PrivateKey>(std::move(k));
-  MLCHAIN_ASSIGN_OR_RETURN(certificate_pem, certificate_block(cfg.key_file));
+  MLCHAIN_ASSIGN_OR_RETURN(certificate_pem, crypto::read_certificate_pem(cfg.key_file));
   auto cert = crypto::inspect_certificate(certificate_pem);
   if (!cert.ok()) return cert.status().with_context("certificate in " + cfg.key_file.string());
   if (cert->public_key != key->public_key()) {

@@ -6,6 +6,8 @@
 // Thread safety: the free functions are thread-safe.
 #pragma once
 
+#include <filesystem>
+
 #include <chrono>
 #include <string>
 
@@ -40,6 +42,11 @@ Result<std::string> make_self_signed_certificate(const PrivateKey& key, std::str
 // does not verify. Validity times are reported, not checked: the caller
 // compares them with its Clock. subject_cn is empty if the subject has no CN.
 Result<CertificateInfo> inspect_certificate(std::string_view pem);
+
+// The first "-----BEGIN CERTIFICATE-----" block of a file (a `mlchain key
+// gen` key file holds the key and its certificate), with a trailing newline.
+// InvalidArgument when the file is unreadable or holds no certificate.
+Result<std::string> read_certificate_pem(const std::filesystem::path& path);
 
 // Same, from DER bytes (as seen on a TLS connection). Trailing bytes after
 // the certificate are refused.
