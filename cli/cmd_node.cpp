@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "cli.h"
+#include "daemon.h"
 #include "mlchain/node/node.h"
 #include "node_client.h"
 
@@ -30,12 +31,7 @@ int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
   if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
   node::Logger log(cfg->log_format, cli.global.verbose > 0 ? node::LogLevel::kDebug : cfg->log_level);
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t set = block_shutdown_signals();
 
   static std::mutex fatal_mu;
   static Status fatal_status;
@@ -48,9 +44,7 @@ int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
   });
   if (!started.ok()) return cli.fail(started.status());
   auto n = std::move(started).value();
-  int sig = 0;
-  sigwait(&set, &sig);
-  log.info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  await_shutdown(set, log);
   n->stop();
   std::lock_guard lock(fatal_mu);
   if (!fatal_status.ok()) return cli.fail(fatal_status);

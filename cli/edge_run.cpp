@@ -2,9 +2,9 @@
 // edge layer (edge/edge_node.h). Same process model as a layer member
 // (cmd_node.cpp): SIGINT/SIGTERM are blocked before any thread starts and
 // awaited with sigwait, so shutdown runs on this thread.
-#include <signal.h>
 
 #include "cli.h"
+#include "daemon.h"
 #include "mlchain/edge/config.h"
 #include "mlchain/edge/edge_node.h"
 
@@ -20,19 +20,12 @@ int run_edge_node(const std::string& config_path, const Cli& cli) {
   if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/edge-node.md");
   node::Logger log(cfg->log_format, cli.global.verbose > 0 ? node::LogLevel::kDebug : cfg->log_level);
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t set = block_shutdown_signals();
 
   auto started = edge::EdgeNode::start(*cfg, log);
   if (!started.ok()) return cli.fail(started.status());
   auto n = std::move(started).value();
-  int sig = 0;
-  sigwait(&set, &sig);
-  log.info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  await_shutdown(set, log);
   n->stop();
   return kExitOk;
 }
