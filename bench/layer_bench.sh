@@ -7,6 +7,8 @@
 #   bench/layer_bench.sh [MLCHAIN] [OPS] [CONCURRENCIES...]
 #   bench/layer_bench.sh build/cli/mlchain 6000 1 16 64 128
 #
+# BENCH_NODE_CONFIG adds lines to every node config, e.g.
+# BENCH_NODE_CONFIG='propose_when_idle = true'.
 # Ports 7201-7204 on 127.0.0.1 (override with BENCH_PORT_BASE=7200);
 # everything runs in a temp dir that is removed at the end. A benchmark,
 # not a test: nothing here asserts a speed.
@@ -37,6 +39,7 @@ for i in 1 2 3 4; do "$MLCHAIN" -q key gen --out n$i.pem --name n$i >/dev/null; 
 for i in 1 2 3 4; do
   printf 'name = "n%s"\nkey_file = "n%s.pem"\nlisten = "127.0.0.1:%s"\ndata_dir = "data/n%s"\ngenesis = "layer/genesis.json"\nop_timeout_ms = 30000\n' \
     $i $i $((BASE + i)) $i >n$i.toml
+  [[ -n ${BENCH_NODE_CONFIG:-} ]] && echo "$BENCH_NODE_CONFIG" >>n$i.toml
   "$NODE_BIN" node run --config n$i.toml 2>n$i.log &
   PIDS+=($!)
 done

@@ -81,7 +81,8 @@ void Replica::maybe_propose(bool flush) {
   Seq limit = proposal_limit();
   while (i < todo.size() && next_seq_ <= limit) {
     std::size_t take = std::min(opt_.batch_size, todo.size() - i);
-    if (take < opt_.batch_size && !flush && opt_.batch_delay.count() > 0) break;
+    bool idle = opt_.propose_when_idle && next_seq_ == last_exec_ + 1;  // nothing proposed in flight
+    if (take < opt_.batch_size && !flush && opt_.batch_delay.count() > 0 && !idle) break;
     propose(std::vector<Request>(todo.begin() + static_cast<std::ptrdiff_t>(i),
                                  todo.begin() + static_cast<std::ptrdiff_t>(i + take)));
     i += take;

@@ -39,7 +39,7 @@ class Reader {
 
 constexpr std::string_view kKeys[] = {"name",       "key_file",  "listen",    "data_dir",
                                       "genesis",    "log_format", "log_level", "op_timeout_ms",
-                                      "review_interval_ms"};
+                                      "review_interval_ms", "propose_when_idle"};
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -64,7 +64,7 @@ Result<NodeConfig> parse_node_config_toml(std::string_view text, std::string_vie
     if (!known) {
       return r.error(&v, "unknown key '" + std::string(k.str()) +
                              "' (allowed: name, key_file, listen, data_dir, genesis, log_format, log_level, "
-                             "op_timeout_ms, review_interval_ms)");
+                             "op_timeout_ms, review_interval_ms, propose_when_idle)");
     }
   }
   NodeConfig c;
@@ -118,6 +118,10 @@ Result<NodeConfig> parse_node_config_toml(std::string_view text, std::string_vie
     if (!v || (*v != 0 && (*v < 200 || *v > 3'600'000)))
       return r.error(n, "'review_interval_ms' must be 0 (off) or an integer in 200..3600000");
     c.review_interval_ms = static_cast<std::uint64_t>(*v);
+  }
+  if (const toml::node* n = t.get("propose_when_idle")) {
+    if (!n->is_boolean()) return r.error(n, "'propose_when_idle' must be true or false");
+    c.propose_when_idle = *n->value<bool>();
   }
   return c;
 }

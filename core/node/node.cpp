@@ -96,6 +96,7 @@ Status Node::Impl::open() {
                                "run mlchain node join");
   }
   options = ledger::replica_options(genesis.blueprint.params);
+  options.propose_when_idle = cfg.propose_when_idle;
   MLCHAIN_TRY(consensus::validate(options, epoch));
   MLCHAIN_ASSIGN_OR_RETURN(auto recovered, ledger->recover());
   recovered.learner = !id;

@@ -113,5 +113,30 @@ TEST(NormalCase, BadRequestsAreCountedNotExecuted) {
   EXPECT_EQ(c.at(0).pending_requests(), 0u);
 }
 
+// Adaptive batching: an idle primary proposes a partial batch at once; while
+// a batch is in flight, the next partial one waits for batch_delay.
+TEST(NormalCase, IdlePrimaryProposesAtOnceBusyOneWaits) {
+  auto o = Cluster::small_options();
+  o.propose_when_idle = true;
+  o.batch_size = 8;
+  Cluster c(4, o);
+  std::size_t proposed = 0;
+  c.on_actions = [&](ReplicaId i, const std::vector<Action>& actions) {
+    if (i != 0) return;
+    for (const auto& a : actions)
+      if (const auto* s = std::get_if<Send>(&a)) proposed += std::holds_alternative<PrePrepare>(*s->message);
+  };
+  c.request(0, req("a", 1));
+  EXPECT_EQ(proposed, 1u);  // idle: no wait for more requests
+  c.request(0, req("b", 1));
+  EXPECT_EQ(proposed, 1u);  // the first batch is still in flight: b waits
+  EXPECT_TRUE(c.timer_set(0, TimerKind::kBatch));
+  c.pump();  // a commits
+  c.fire(0, TimerKind::kBatch);
+  EXPECT_EQ(proposed, 2u);
+  c.pump();
+  EXPECT_EQ(c.at(0).last_executed(), 2u);
+}
+
 }  // namespace
 }  // namespace mlchain::consensus

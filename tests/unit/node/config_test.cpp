@@ -57,5 +57,19 @@ TEST(NodeConfig, RejectsBadValues) {
   EXPECT_NE(syntax.status().message().find("a.toml:1:"), std::string::npos);
 }
 
+TEST(NodeConfig, ProposeWhenIdleAndReviewInterval) {
+  const std::string base = "name = \"n1\"\nkey_file = \"k.pem\"\nlisten = \"127.0.0.1:7101\"\ndata_dir = \"d\"\ngenesis = \"g.json\"\n";
+  auto d = parse_node_config_toml(base, "n1.toml", "/x");
+  ASSERT_TRUE(d.ok()) << d.status().to_string();
+  EXPECT_TRUE(d->propose_when_idle);
+  EXPECT_EQ(d->review_interval_ms, 30'000u);
+  auto c = parse_node_config_toml(base + "propose_when_idle = false\nreview_interval_ms = 0\n", "n1.toml", "/x");
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_FALSE(c->propose_when_idle);
+  EXPECT_EQ(c->review_interval_ms, 0u);
+  EXPECT_FALSE(parse_node_config_toml(base + "propose_when_idle = 1\n", "n1.toml", "/x").ok());
+  EXPECT_FALSE(parse_node_config_toml(base + "review_interval_ms = 50\n", "n1.toml", "/x").ok());
+}
+
 }  // namespace
 }  // namespace mlchain::node

@@ -60,6 +60,11 @@ struct EpochConfig {
 struct ReplicaOptions {
   std::size_t batch_size = 64;           // max requests per pre-prepare
   Micros batch_delay{2'000};             // a partial batch waits at most this long
+  // Adaptive batching: a partial batch waits (batch_delay) only while an
+  // earlier batch is in flight; an idle primary proposes at once. Lower
+  // latency when lightly loaded, smaller batches (less throughput) when busy;
+  // a local policy of the primary (node config propose_when_idle).
+  bool propose_when_idle = false;
   Seq checkpoint_interval = 16;          // k: a checkpoint every k sequence numbers
   Seq log_window = 64;                   // L: accept seq in (h, h + L]; must be >= 2k
   Micros request_timeout{200'000};       // a pending request not executed by then starts a view change

@@ -10,6 +10,7 @@
 //   log_level = "info"                  # debug | info | warn | error (optional)
 //   op_timeout_ms = 10000               # how long POST /v1/ops waits (optional)
 //   review_interval_ms = 30000          # peer review period, jittered; 0 disables (optional)
+//   propose_when_idle = true            # as primary, propose a partial batch at once when idle (optional)
 //
 // Relative paths are relative to the directory of the config file. Parsing is
 // strict: unknown keys, wrong types and bad values are InvalidArgument errors
@@ -39,6 +40,7 @@ struct NodeConfig {
   LogLevel log_level = LogLevel::kInfo;
   std::uint64_t op_timeout_ms = 10'000;
   std::uint64_t review_interval_ms = 30'000;
+  bool propose_when_idle = true;
 };
 
 // `base_dir` resolves relative paths (normally the config file's directory).
