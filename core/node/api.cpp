@@ -159,13 +159,7 @@ codec::Json Node::Impl::layer_json() const {
   };
   // Current members in replica-id order, then genesis members no longer in
   // the epoch (left, removed or marked invalid).
-  for (const auto& k : config.members) {
-    std::string address;
-    for (const auto& m : genesis.blueprint.members)
-      if (m.key == k) address = m.address;
-    if (auto it = known_addresses.find(k); it != known_addresses.end()) address = it->second;
-    add(k, address, true);
-  }
+  for (const auto& k : config.members) add(k, member_address(k), true);
   for (const auto& m : genesis.blueprint.members)
     if (!config.index_of(m.key)) add(m.key, m.address, false);
   auto primary = replica->config().primary(replica->view());

@@ -27,6 +27,13 @@ std::string Node::Impl::member_name(const crypto::PublicKey& k) const {
   return k.key_id();
 }
 
+std::string Node::Impl::member_address(const crypto::PublicKey& k) const {
+  if (auto it = known_addresses.find(k); it != known_addresses.end()) return it->second;
+  for (const auto& m : genesis.blueprint.members)
+    if (m.key == k) return m.address;
+  return {};
+}
+
 std::string Node::Impl::role() const {
   if (replica->retired()) return "retired";
   return replica->learner() ? "learner" : "member";
@@ -132,10 +139,7 @@ Status Node::Impl::start_network() {
   // directory's for members added since.
   for (const auto& k : ledger->epoch_config().members) {
     if (k == key->public_key()) continue;
-    std::string address;
-    for (const auto& m : genesis.blueprint.members)
-      if (m.key == k) address = m.address;
-    if (auto it = known_addresses.find(k); it != known_addresses.end()) address = it->second;
+    std::string address = member_address(k);
     if (!address.empty()) po.peers.push_back(net::PeerAddress{address, k});
   }
   po.metrics = net_metrics;

@@ -53,6 +53,9 @@ struct Node::Impl {
   void stop();
   void fatal(const Status& st);
   std::string member_name(const crypto::PublicKey& key) const;  // any thread
+  // Where member `key` listens: the directory's address (members added by
+  // config ops) or else the genesis one; "" if unknown. Driver (or before it runs).
+  std::string member_address(const crypto::PublicKey& key) const;
   Status load_directory();  // table "members" -> known_addresses, known_names
   std::string role() const;  // driver: "member", "learner" or "retired"
 

@@ -11,17 +11,10 @@
 
 #include "mlchain/common/rng.h"
 #include "mlchain/net/https_client.h"
+#include "mlchain/common/clock.h"
 #include "node_impl.h"
 
 namespace mlchain::node {
-namespace {
-
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 std::vector<std::pair<crypto::PublicKey, std::string>> Node::Impl::other_members() {
   std::vector<std::pair<crypto::PublicKey, std::string>> out;
   std::promise<void> p;
@@ -29,12 +22,7 @@ std::vector<std::pair<crypto::PublicKey, std::string>> Node::Impl::other_members
   if (!driver.post([this, &out, &p] {
         if (replica && !replica->learner() && !replica->retired()) {
           for (const auto& k : replica->config().members) {
-            if (k == key->public_key()) continue;
-            std::string address;
-            for (const auto& m : genesis.blueprint.members)
-              if (m.key == k) address = m.address;
-            if (auto it = known_addresses.find(k); it != known_addresses.end()) address = it->second;
-            out.emplace_back(k, address);
+            if (k != key->public_key()) out.emplace_back(k, member_address(k));
           }
         }
         p.set_value();
@@ -75,7 +63,7 @@ void Node::Impl::review_round() {
     unsigned fails = ++review_failures[k];
     log.warn("peer review: member failed its challenge",
              {{"member", member_name(k)}, {"result", r.value("result", "")}, {"in_a_row", std::to_string(fails)}});
-    if (fails >= 2) mine.push_back(sign_report(*key, genesis.hash_hex, k, epoch, unix_ms() / kReviewWindowMs));
+    if (fails >= 2) mine.push_back(sign_report(*key, genesis.hash_hex, k, epoch, unix_millis(SystemClock().now()) / kReviewWindowMs));
   }
   for (const auto& rep : mine) {
     add_report(rep);
@@ -112,7 +100,7 @@ net::Response Node::Impl::receive_report(const std::string& body) {
   if (!epoch.index_of(rep->reporter) || rep->reporter == rep->suspect)
     return fail(403, "not_a_member", "reports are accepted from other members of the current epoch only");
   if (rep->epoch != epoch.epoch) return fail(409, "wrong_epoch", "the report is for epoch " + std::to_string(rep->epoch));
-  std::int64_t now_window = unix_ms() / kReviewWindowMs;
+  std::int64_t now_window = unix_millis(SystemClock().now()) / kReviewWindowMs;
   if (rep->window < now_window - 1 || rep->window > now_window + 1)
     return fail(409, "stale", "the report's window is not the current one");
   if (!verifier.verify(rep->reporter, report_bytes(genesis.hash_hex, rep->suspect, rep->epoch, rep->window), rep->sig))
@@ -143,7 +131,7 @@ void Node::Impl::add_report(const MemberReport& report) {
   if (!epoch.index_of(key->public_key()) || report.suspect == key->public_key()) return;
   log.warn("peer review: ordering mark-invalid", {{"member", member_name(report.suspect)},
                                                   {"reports", std::to_string(evidence.size())}});
-  auto op = sign_op(*key, genesis.hash_hex, static_cast<std::uint64_t>(unix_ms()),
+  auto op = sign_op(*key, genesis.hash_hex, static_cast<std::uint64_t>(unix_millis(SystemClock().now())),
                     invalidation_op_text(report.suspect, evidence));
   auto suspect = report.suspect;
   driver.post([this, op, suspect] {

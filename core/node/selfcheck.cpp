@@ -13,14 +13,11 @@
 #include "mlchain/crypto/hash.h"
 #include "mlchain/ledger/verify.h"
 #include "mlchain/net/https_client.h"
+#include "mlchain/common/clock.h"
 #include "node_impl.h"
 
 namespace mlchain::node {
 namespace {
-
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 codec::Json check(std::string name, bool ok, std::string detail, codec::Json data = codec::Json::object()) {
   return {{"check", std::move(name)}, {"ok", ok}, {"detail", std::move(detail)}, {"data", std::move(data)}};
@@ -44,7 +41,7 @@ net::Response Node::Impl::answer_challenge(const std::string& body) {
   if (!raw.ok() || raw->size() != 32) {
     return net::Response::json(400, R"({"error":{"code":"bad_request","message":"the nonce must be 32 bytes in hex"}})");
   }
-  std::int64_t now = unix_ms_now();
+  std::int64_t now = unix_millis(SystemClock().now());
   codec::Json out = {{"node", cfg.name},
                      {"public_key", key->public_key().hex()},
                      {"time_ms", now},
@@ -69,7 +66,7 @@ codec::Json Node::Impl::challenge_member(const crypto::PublicKey& member, const 
   o.total_timeout = std::chrono::milliseconds(3'000);
   o.max_response_bytes = 16 * 1024;
   auto t0 = std::chrono::steady_clock::now();
-  std::int64_t sent = unix_ms_now();
+  std::int64_t sent = unix_millis(SystemClock().now());
   codec::Json body = {{"nonce", nonce_hex}};
   auto resp = net::https_request(address, "POST", "/v1/challenge", body.dump(), {{"Content-Type", "application/json"}}, o);
   double rtt_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -180,7 +177,7 @@ codec::Json Node::Impl::run_selfcheck() {
   // 3. Own certificate: matches the key, not expiring within 30 days.
   {
     auto info = crypto::inspect_certificate(certificate_pem);
-    std::int64_t now_s = unix_ms_now() / 1000;
+    std::int64_t now_s = unix_millis(SystemClock().now()) / 1000;
     bool ok = info.ok() && info->public_key == key->public_key() && info->not_after_unix > now_s + 30 * 86400;
     std::string detail = !info.ok() ? info.status().message()
                          : ok ? "TLS certificate valid for " + std::to_string((info->not_after_unix - now_s) / 86400) + " more days"
