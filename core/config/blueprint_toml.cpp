@@ -7,26 +7,18 @@
 #include <set>
 #include <sstream>
 
-#include <toml++/toml.h>
-
 #include "mlchain/common/bytes.h"
+#include "mlchain/config/toml_reader.h"
 
 namespace mlchain::config {
 namespace {
 
 bool valid_layer_path(const std::string& path);
 
-class Reader {
+class Reader : public TomlReader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  Status error(const toml::node* at, const std::string& what) const {
-    std::string where = source_;
-    if (at != nullptr && at->source().begin) {
-      where += ":" + std::to_string(at->source().begin.line) + ":" + std::to_string(at->source().begin.column);
-    }
-    return invalid_argument(where + ": " + what);
-  }
+  using TomlReader::TomlReader;
+  using TomlReader::string;
 
   Status only_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, const std::string& ctx) const {
     for (const auto& [k, v] : t) {
@@ -115,8 +107,6 @@ class Reader {
     return {};
   }
 
- private:
-  std::string source_;
 };
 
 // "L2/L1a/E1": 1 to 16 segments of letters, digits, '_' and '-'.

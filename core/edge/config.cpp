@@ -1,11 +1,10 @@
 // toml++ stays in this file (heavy to compile; its types do not leak).
 #include "mlchain/edge/config.h"
 
-#include <toml++/toml.h>
-
 #include <fstream>
 #include <sstream>
 
+#include "mlchain/config/toml_reader.h"
 #include "mlchain/edge/ids.h"
 
 namespace mlchain::edge {
@@ -17,59 +16,7 @@ constexpr std::string_view kKeys[] = {
     "admin_skew_ms", "durable",    "log_format",  "log_level",     "superior_refresh_ms",
     "superior"};
 
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  Status error(const toml::node* at, const std::string& what) const {
-    std::string where = source_;
-    if (at != nullptr && at->source().begin) {
-      where += ":" + std::to_string(at->source().begin.line) + ":" + std::to_string(at->source().begin.column);
-    }
-    return invalid_argument(where + ": " + what);
-  }
-
-  Result<std::string> string(const toml::table& t, std::string_view key, bool required) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) {
-      if (!required) return std::string();
-      return error(&t, "missing key '" + std::string(key) + "'");
-    }
-    auto v = n->value<std::string>();
-    if (!v) return error(n, "'" + std::string(key) + "' must be a string");
-    if (v->empty()) return error(n, "'" + std::string(key) + "' must not be empty");
-    return *v;
-  }
-
-  Result<std::vector<std::string>> strings(const toml::table& t, std::string_view key) const {
-    std::vector<std::string> out;
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return out;
-    const toml::array* a = n->as_array();
-    if (a == nullptr) return error(n, "'" + std::string(key) + "' must be an array of strings");
-    for (const auto& e : *a) {
-      auto v = e.value<std::string>();
-      if (!v) return error(&e, "'" + std::string(key) + "' must hold strings");
-      out.push_back(*v);
-    }
-    return out;
-  }
-
-  Result<std::int64_t> integer(const toml::table& t, std::string_view key, std::int64_t fallback, std::int64_t lo,
-                               std::int64_t hi) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return fallback;
-    auto v = n->value<std::int64_t>();
-    if (!v || !n->is_integer() || *v < lo || *v > hi) {
-      return error(
-          n, "'" + std::string(key) + "' must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
-    }
-    return *v;
-  }
-
- private:
-  std::string source_;
-};
+using Reader = config::TomlReader;
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
   std::filesystem::path path(p);

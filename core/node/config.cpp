@@ -4,38 +4,12 @@
 #include <fstream>
 #include <sstream>
 
-#include <toml++/toml.h>
+#include "mlchain/config/toml_reader.h"
 
 namespace mlchain::node {
 namespace {
 
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  Status error(const toml::node* at, const std::string& what) const {
-    std::string where = source_;
-    if (at != nullptr && at->source().begin) {
-      where += ":" + std::to_string(at->source().begin.line) + ":" + std::to_string(at->source().begin.column);
-    }
-    return invalid_argument(where + ": " + what);
-  }
-
-  Result<std::string> string(const toml::table& t, std::string_view key, bool required) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) {
-      if (!required) return std::string();
-      return error(&t, "missing key '" + std::string(key) + "'");
-    }
-    auto v = n->value<std::string>();
-    if (!v) return error(n, "'" + std::string(key) + "' must be a string");
-    if (v->empty()) return error(n, "'" + std::string(key) + "' must not be empty");
-    return *v;
-  }
-
- private:
-  std::string source_;
-};
+using Reader = config::TomlReader;
 
 constexpr std::string_view kKeys[] = {"name",       "key_file",  "listen",    "data_dir",
                                       "genesis",    "log_format", "log_level", "op_timeout_ms",
