@@ -35,6 +35,7 @@ void build_app(CLI::App& app, Cli& cli) {
   setup_block(app, cli);
   setup_node(app, cli);
   setup_object(app, cli);
+  setup_contract(app, cli);
   setup_bench(app, cli);
   setup_sim(app, cli);
   setup_selfcheck(app, cli);

@@ -88,6 +88,7 @@ void setup_sim(CLI::App& app, Cli& cli);
 void setup_selfcheck(CLI::App& app, Cli& cli);
 void setup_devnet(CLI::App& app, Cli& cli);
 void setup_object(CLI::App& app, Cli& cli);
+void setup_contract(CLI::App& app, Cli& cli);
 
 // The edge central node (cli/edge_run.cpp): `node run` calls run_edge_node
 // when is_edge_config(config) (the file says role = "edge").

@@ -14,8 +14,12 @@
 #include "cli.h"
 #include "mlchain/contract/proof.h"
 #include "mlchain/crypto/ed25519.h"
+#include "mlchain/contract/packet.h"
+#include "mlchain/contract/state_machine.h"
 #include "mlchain/ledger/block.h"
 #include "mlchain/net/https_client.h"
+#include "mlchain/node/signed_op.h"
+#include "mlchain/relay/contract_service.h"
 #include "node_client.h"
 
 namespace mlchain::cli {
@@ -27,6 +31,14 @@ struct BlockQueryOptions {
   bool proof = false;
   std::string out;
   std::vector<std::size_t> ops;
+  bool chain = false;
+  std::string key;
+  std::string genesis;
+};
+
+struct BlockCleanupOptions {
+  std::string node;
+  std::string admin_key;
 };
 
 struct BlockVerifyOptions {
@@ -133,7 +145,7 @@ codec::Json verified_json(const contract::VerifiedProof& v) {
           {"epoch_switches", boundaries}, {"ops", ops}};
 }
 
-int run_query(const BlockQueryOptions& o, const Cli& cli) {
+int run_chain_query(const BlockQueryOptions& o, const Cli& cli) {
   auto id = parse_id(o.id);
   if (!id.ok()) return cli.fail(id.status());
   auto layer = node_request(o.node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
@@ -191,6 +203,214 @@ int run_query(const BlockQueryOptions& o, const Cli& cli) {
   return kExitOk;
 }
 
+// ---- contract blocks ----
+
+std::string encode_path(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '/') out += "%2F";
+    else if (c == '#') out += "%23";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+// Members of `layer`, found from any node of the tree: the node itself when
+// it is one, else the directory (which the node resolves with f+1 agreement).
+Result<std::vector<std::string>> layer_members(const std::string& node, const std::string& layer) {
+  MLCHAIN_ASSIGN_OR_RETURN(auto info, node_request(node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000)));
+  std::vector<std::string> out;
+  if (info.value("layer", "") == layer) out.push_back(node);
+  auto dir = node_request(node, "GET", "/v1/directory/" + encode_path(layer), {}, std::chrono::milliseconds(20'000));
+  if (!dir.ok()) {
+    if (!out.empty()) return out;
+    return dir.status().with_context("finding layer " + layer + " from " + node);
+  }
+  if (dir->value("edge", false)) return invalid_argument(layer + " is an edge layer; contract blocks live in high-level layers");
+  if (dir->contains("members") && (*dir)["members"].is_array())
+    for (const auto& m : (*dir)["members"])
+      if (m.value("address", "") != node) out.push_back(m.value("address", ""));
+  if (out.empty()) return not_found("no members known for layer " + layer);
+  return out;
+}
+
+struct ContractAnswer {
+  codec::Json answer;       // GET /v1/contracts/<id>
+  std::string member;       // who answered
+  std::string genesis;      // that member's genesis hash for the layer
+};
+
+Result<ContractAnswer> fetch_contract(const BlockQueryOptions& o, const contract::BlockId& id) {
+  if (o.key.empty())
+    return invalid_argument("a contract query is signed: give --key FILE (a member, admin or party edge key; or MLCHAIN_KEY)");
+  MLCHAIN_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem_file(o.key));
+  MLCHAIN_ASSIGN_OR_RETURN(auto members, layer_members(o.node, id.layer));
+  Status last = unavailable("no member of " + id.layer + " answered");
+  for (const auto& url : members) {
+    auto info = node_request(url, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
+    if (!info.ok()) {
+      last = info.status();
+      continue;
+    }
+    if (info->value("layer", "") != id.layer) {
+      last = failed_precondition(url + " is not a member of " + id.layer);
+      continue;
+    }
+    std::string genesis = info->value("genesis_hash", "");
+    std::string target = "/v1/contracts/" + encode_path(o.id);
+    auto t = static_cast<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    auto sig = key.sign(relay::query_signing_bytes(genesis, target, t));
+    auto r = node_request(url, "GET", target, {}, std::chrono::milliseconds(20'000),
+                          {{"X-Mlchain-Key", key.public_key().hex()},
+                           {"X-Mlchain-Time", std::to_string(t)},
+                           {"X-Mlchain-Sig", crypto::signature_hex(sig)}});
+    if (r.ok()) return ContractAnswer{*r, url, genesis};
+    last = r.status();
+    if (r.status().code() != ErrorCode::kUnavailable) return last;  // a refusal: another member would say the same
+  }
+  return last;
+}
+
+// The proofs of every K entry (one per chain block), each checked against
+// `genesis`, plus the check that each entry's op carries its sum.
+Result<codec::Json> contract_proofs(const std::string& member, const codec::Json& answer, const std::string& genesis,
+                                    std::vector<contract::VerifiedProof>* verified) {
+  std::map<std::uint64_t, std::vector<std::size_t>> by_height;
+  for (const auto& e : answer.value("ops", codec::Json::array())) {
+    if (!e.contains("op_index") || !e["op_index"].is_number_unsigned())
+      return internal_error("the member could not locate the op of message " + e.value("sum", "?") + " in its chain");
+    by_height[e.value("height", std::uint64_t{0})].push_back(e["op_index"].get<std::size_t>());
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(auto src, BlockSource::open(member));
+  codec::Json proofs = codec::Json::array();
+  crypto::Ed25519Verifier verifier;
+  for (auto& [h, idx] : by_height) {
+    std::sort(idx.begin(), idx.end());
+    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+    MLCHAIN_ASSIGN_OR_RETURN(auto proof, assemble_proof(src, h, idx));
+    auto v = contract::verify_proof(proof.dump(), genesis, verifier);
+    if (!v.ok()) return v.status().with_context("the proof of chain block " + std::to_string(h) + " does not verify");
+    verified->push_back(*v);
+    proofs.push_back(std::move(proof));
+  }
+  return proofs;
+}
+
+// Every message of the contract block is in a verified op of its layer.
+Status check_bundle_covers(const codec::Json& contract_block, const std::string& layer,
+                           const std::vector<contract::VerifiedProof>& verified) {
+  for (const auto& k : contract_block.value("K", codec::Json::array())) {
+    std::string sum = k.value("sum", "");
+    std::uint64_t h = k.value("height", std::uint64_t{0});
+    bool found = false;
+    for (const auto& v : verified) {
+      if (v.height != h || v.layer_path != layer) continue;
+      for (const auto& op : v.ops) {
+        std::string_view text(reinterpret_cast<const char*>(op.op.data()), op.op.size());
+        found = found || (sum.size() == 64 && text.find(sum) != std::string_view::npos);
+      }
+    }
+    if (!found) return verification_failed("message " + sum + " (chain block " + std::to_string(h) + ") is not in any proven operation of " + layer);
+  }
+  return {};
+}
+
+int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
+  auto id = contract::parse_block_id(o.id);
+  if (!id.ok()) return cli.fail(invalid_argument("a contract block id is <layer path>#<seq>, e.g. L2/L1a#3; got '" + o.id + "'"));
+  auto got = fetch_contract(o, *id);
+  if (!got.ok()) return cli.fail(got.status());
+  const codec::Json& a = got->answer;
+  if (a.value("state", "") == "pruned") {
+    if (cli.json()) {
+      cli.print_json(a);
+    } else {
+      cli.print_fields({{"contract block", o.id}, {"state", "pruned at chain height " + std::to_string(a.value("pruned_at", 0))}});
+    }
+    return kExitOk;
+  }
+  std::string genesis = o.genesis.empty() ? got->genesis : o.genesis;
+  std::vector<contract::VerifiedProof> verified;
+  codec::Json bundle;
+  if (o.proof) {
+    auto proofs = contract_proofs(got->member, a, genesis, &verified);
+    if (!proofs.ok()) {
+      Status st = proofs.status();
+      return cli.fail(st.code() == ErrorCode::kVerificationFailed ? st : st.with_context("building the proofs"));
+    }
+    if (Status st = check_bundle_covers(a["block"], id->layer, verified); !st.ok()) return cli.fail(st);
+    bundle = {{"v", 1}, {"type", "mlchain-contract-proof"}, {"id", o.id}, {"contract", a["block"]}, {"proofs", *proofs}};
+    if (!o.out.empty()) {
+      Status st = crypto::write_file_atomic(o.out, bundle.dump() + "\n", 0644, true);
+      if (!st.ok()) return cli.fail(st);
+    }
+  }
+  if (cli.json()) {
+    codec::Json out = a;
+    if (o.proof) {
+      codec::Json v = codec::Json::array();
+      for (const auto& x : verified) v.push_back(verified_json(x));
+      out["verified"] = v;
+      out["genesis_hash"] = genesis;
+      if (o.out.empty()) out["proof"] = bundle;
+      else out["file"] = o.out;
+    }
+    cli.print_json(out);
+    return kExitOk;
+  }
+  const codec::Json& b = a["block"];
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"contract block", o.id},
+      {"state", b.value("accomplished", false) ? "accomplished" : "open"},
+      {"parties", b["parties"].value("from", "") + " -> " + b["parties"].value("to", "")},
+      {"route", b["route"].value("prev", "") + " -> " + id->layer + " -> " + b["route"].value("next", "")},
+      {"expires at", std::to_string(b.value("expires_at", std::int64_t{0})) + " ms since the epoch (block time)"},
+      {"responsible", b.value("responsible", "").substr(0, 16)}};
+  std::size_t i = 0;
+  for (const auto& k : b.value("K", codec::Json::array())) {
+    rows.emplace_back("message " + std::to_string(++i), "sum " + k.value("sum", "").substr(0, 16) + "..  time " +
+                                                          std::to_string(k.value("time", std::int64_t{0})) + "  chain block " +
+                                                          id->layer + "#" + std::to_string(k.value("height", 0)));
+  }
+  if (o.proof) {
+    rows.emplace_back("proofs", std::to_string(verified.size()) + " chain blocks verified against genesis " + genesis.substr(0, 16) + "..");
+    rows.emplace_back("saved", o.out.empty() ? "no (use --out FILE)" : o.out);
+    if (!o.out.empty()) rows.emplace_back("check offline", "mlchain block verify " + o.out + " --genesis " + genesis);
+  }
+  cli.print_fields(rows);
+  return kExitOk;
+}
+
+int run_query(const BlockQueryOptions& o, const Cli& cli) {
+  return o.chain ? run_chain_query(o, cli) : run_contract_query(o, cli);
+}
+
+int run_cleanup(const BlockCleanupOptions& o, const Cli& cli) {
+  auto admin = crypto::PrivateKey::load_pem_file(o.admin_key);
+  if (!admin.ok()) return cli.fail(admin.status().with_context("admin key " + o.admin_key));
+  auto layer = node_request(o.node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
+  if (!layer.ok()) return cli.fail(layer.status());
+  auto id = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto op = node::sign_op(*admin, layer->value("genesis_hash", ""), id, contract::prune_op_text());
+  auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(30'000));
+  if (!answer.ok()) return cli.fail(answer.status(), "block cleanup is ordered with an admin key of the layer");
+  std::string result = answer->value("result", "");
+  if (result.rfind("ok: pruned ", 0) != 0) return cli.fail(failed_precondition("the layer refused the prune: " + result));
+  std::string n = result.substr(11);
+  codec::Json out = {{"layer", layer->value("layer", "")}, {"pruned", std::stoull(n)}, {"height", answer->value("height", 0)},
+                     {"block", answer->value("block", "")}};
+  if (cli.json()) {
+    cli.print_json(out);
+  } else {
+    cli.print_fields({{"layer", layer->value("layer", "")},
+                      {"pruned", n + " expired contract blocks (block time decides)"},
+                      {"ordered in", answer->value("block", "")}});
+  }
+  return kExitOk;
+}
+
 int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
   std::ifstream in(o.file, std::ios::binary);
   if (!in) return cli.fail(invalid_argument("cannot read " + o.file));
@@ -200,8 +420,44 @@ int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
   if (text.size() > contract::kMaxProofBytes) return cli.fail(invalid_argument(o.file + " is larger than a proof may be"));
   // Accept the proof itself or `block query --proof -o json` output.
   auto j = codec::parse(text, codec::ParseLimits{contract::kMaxProofBytes, 64, 16u << 20, 10'000'000});
-  if (j.ok() && j->is_object() && j->contains("proof") && !j->contains("blueprint")) text = (*j)["proof"].dump();
+  if (j.ok() && j->is_object() && j->contains("proof") && !j->contains("blueprint")) {
+    *j = (*j)["proof"];
+    text = j->dump();
+  }
   crypto::Ed25519Verifier verifier;
+  if (j.ok() && j->is_object() && j->value("type", "") == "mlchain-contract-proof") {
+    // A contract block's bundle: every proof holds, and every message is in one.
+    std::string cid = j->value("id", "");
+    auto bid = contract::parse_block_id(cid);
+    if (!bid.ok() || !j->contains("proofs") || !(*j)["proofs"].is_array() || !j->contains("contract"))
+      return cli.fail(verification_failed("not a valid contract proof bundle"));
+    std::vector<contract::VerifiedProof> verified;
+    for (const auto& p : (*j)["proofs"]) {
+      auto v = contract::verify_proof(p.dump(), o.genesis, verifier);
+      if (!v.ok()) {
+        Status st = v.status();
+        if (st.code() == ErrorCode::kInvalidArgument) st = verification_failed("not a valid proof: " + st.message());
+        return cli.fail(st);
+      }
+      if (v->layer_path != bid->layer)
+        return cli.fail(verification_failed("a proof is for layer " + v->layer_path + ", the contract block is in " + bid->layer));
+      verified.push_back(*v);
+    }
+    if ((*j)["contract"].value("id", "") != cid) return cli.fail(verification_failed("the bundle's contract block is not " + cid));
+    if (Status st = check_bundle_covers((*j)["contract"], bid->layer, verified); !st.ok()) return cli.fail(st);
+    std::size_t messages = (*j)["contract"].value("K", codec::Json::array()).size();
+    if (cli.json()) {
+      codec::Json v = codec::Json::array();
+      for (const auto& x : verified) v.push_back(verified_json(x));
+      cli.print_json({{"valid", true}, {"id", cid}, {"messages", messages}, {"verified", v}});
+    } else {
+      cli.print_fields({{"valid", "yes: contract block " + cid + " and its " + std::to_string(messages) +
+                                      " messages are certified by layer " + bid->layer},
+                        {"genesis", o.genesis},
+                        {"chain blocks", std::to_string(verified.size()) + " proven"}});
+    }
+    return kExitOk;
+  }
   auto v = contract::verify_proof(text, o.genesis, verifier);
   if (!v.ok()) {
     Status st = v.status();
@@ -226,42 +482,74 @@ int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
 }  // namespace
 
 void setup_block(CLI::App& app, Cli& cli) {
-  auto* block = app.add_subcommand("block", "Read blocks from a layer and prove them; check proofs offline.");
+  auto* block = app.add_subcommand("block", "Contract blocks and chain blocks: query, prove, verify offline, clean up.");
   block->require_subcommand(1);
 
   auto qo = std::make_shared<BlockQueryOptions>();
-  auto* query = block->add_subcommand("query", "Show a block by its id; with --proof, build and check its proof.");
-  query->add_option("id", qo->id, "Block id: <layer path>#<height>, e.g. L2/L1a#12.")->required()->type_name("ID");
-  query->add_option("--node", qo->node, "A member of the block's layer, https://host:port.")
+  auto* query = block->add_subcommand("query", "Show a contract block (or, with --chain, a chain block); --proof proves it.");
+  query->add_option("id", qo->id, "Contract block id <layer path>#<seq> (e.g. L2/L1a#3), as contract send prints it.")
+      ->required()
+      ->type_name("ID");
+  query->add_option("--node", qo->node, "Any node of the tree, https://host:port; the id's layer is found from it.")
       ->required()
       ->envname("MLCHAIN_NODE")
       ->type_name("URL");
+  cli.file(query->add_option("--key", qo->key, "Key that signs the query: a member, an admin or a party's edge key.")
+               ->envname("MLCHAIN_KEY")
+               ->type_name("FILE"));
+  query->add_flag("--chain", qo->chain, "ID names a chain block <layer path>#<height> instead (no key needed).");
   query->add_flag("--proof", qo->proof, "Build the proof (genesis, epoch switches, certificate, inclusion) and check it.");
   cli.file(query->add_option("--out", qo->out, "Save the proof to FILE (for mlchain block verify).")->type_name("FILE"));
-  query->add_option("--op", qo->ops, "Prove only these operation indices of the block (repeatable; default all).")
+  query->add_option("--genesis", qo->genesis, "Check proofs against this genesis hash instead of the one the member reports.")
+      ->type_name("HASH");
+  query->add_option("--op", qo->ops, "With --chain: prove only these operation indices (repeatable; default all).")
       ->type_name("N");
   query->footer(
-      "The proof is assembled from blocks the member serves and checked here against the layer's\n"
-      "genesis before it is printed or saved; anyone can re-check it offline with block verify.\n"
+      "A contract block records one contract at one layer: parties (pseudonyms), route hop and the\n"
+      "sum of every message. Reading it needs a signed query (--key): members and admins of that\n"
+      "layer and the parties' edge layers may. With --proof every message's chain block is proven\n"
+      "(commit certificate, epoch switches, inclusion) and checked here before printing or saving;\n"
+      "anyone can re-check the saved file offline with block verify. Exit 4 when not authorised.\n"
       "Examples:\n"
-      "  mlchain block query L2/L1a#12 --node https://127.0.0.1:7101\n"
-      "  mlchain block query L2/L1a#12 --node https://127.0.0.1:7101 --proof --out b12.proof");
+      "  mlchain block query L2/L1a#3 --node https://127.0.0.1:7101 --key admin.pem --proof --out c3.proof\n"
+      "  mlchain block query L2/L1a#12 --chain --node https://127.0.0.1:7101 --proof --out b12.proof");
   query->callback([qo, &cli] { cli.exit_code = run_query(*qo, cli); });
 
   auto vo = std::make_shared<BlockVerifyOptions>();
   auto* verify = block->add_subcommand("verify", "Check a saved block proof offline against a genesis hash you trust.");
-  cli.file(verify->add_option("file", vo->file, "The proof (block query --proof --out FILE).")->required()->type_name("FILE"));
+  cli.file(verify->add_option("file", vo->file, "The proof (block query --proof --out FILE): contract or chain block.")
+               ->required()
+               ->type_name("FILE"));
   verify->add_option("--genesis", vo->genesis, "The layer's genesis hash (64 hex), from a source you trust.")
       ->required()
       ->type_name("HASH");
   verify->footer(
       "Checks, with no network: the blueprint hashes to --genesis; every epoch switch up to the\n"
       "block is certified by the previous members and recomputes to the next member set; the block\n"
-      "carries a commit certificate of a quorum of its epoch; the named operations are in it.\n"
+      "carries a commit certificate of a quorum of its epoch; the named operations are in it; for a\n"
+      "contract block, every message's sum is in a proven operation.\n"
       "Exit status 5 on any mismatch (the reason is printed), 0 when the proof holds.\n"
       "Example:\n"
       "  mlchain block verify b12.proof --genesis 3f2a...c9");
   verify->callback([vo, &cli] { cli.exit_code = run_verify(*vo, cli); });
+
+  auto co = std::make_shared<BlockCleanupOptions>();
+  auto* cleanup = block->add_subcommand("cleanup", "Order the prune of expired contract blocks in a layer (admin key).");
+  cleanup->add_option("--node", co->node, "A member of the layer, https://host:port.")
+      ->required()
+      ->envname("MLCHAIN_NODE")
+      ->type_name("URL");
+  cli.file(cleanup->add_option("--admin-key", co->admin_key, "An admin key of the layer (the blueprint's admin_keys).")
+               ->required()
+               ->type_name("FILE"));
+  cleanup->footer(
+      "The layer orders one prune operation: every contract block whose expires_at is before that\n"
+      "block's time is removed from the state (at most 10,000 per run; run again for more). The chain\n"
+      "keeps its blocks and certificates, so it stays verifiable; a pruned block answers 'pruned'\n"
+      "with its prune height. Block time decides, not the clock of this machine.\n"
+      "Example:\n"
+      "  mlchain block cleanup --node https://127.0.0.1:7101 --admin-key admin.pem");
+  cleanup->callback([co, &cli] { cli.exit_code = run_cleanup(*co, cli); });
 }
 
 }  // namespace mlchain::cli

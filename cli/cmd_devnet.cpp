@@ -667,6 +667,10 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
       cfg += "genesis = \"../layers/" + n.layer + "/genesis.json\"\nreview_interval_ms = 30000\n";
     }
     cfg += "log_format = \"text\"\n";
+    if (n.role == "edge") {  // its superior: for the address book and contracts
+      std::string parent = parent_of(n.layer);
+      cfg += "\n[superior]\npath = \"" + parent + "\"\ngenesis = \"../layers/" + parent + "/genesis.json\"\n";
+    }
     MLCHAIN_TRY(write_text(n.config, cfg));
   }
   return s;

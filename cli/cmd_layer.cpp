@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "mlchain/config/blueprint_toml.h"
+#include "mlchain/contract/packet.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/ledger/ledger.h"
 #include "mlchain/node/signed_op.h"
@@ -249,7 +250,12 @@ int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
   }
   std::string genesis = layer->value("genesis_hash", "");
   node::SubordinateEntry e{o.path, o.name.empty() ? o.path.substr(superior.size() + 1) : o.name, edge_key->public_key(),
-                           o.address};
+                           o.address, {}};
+  // Publish the edge's sealing key with its entry: source edges seal
+  // contract bodies to it (docs/contracts.md §2).
+  auto seal = contract::edge_seal_key(*edge_key);
+  if (!seal.ok()) return cli.fail(seal.status().with_context("sealing key of " + o.key));
+  e.seal_key = seal->public_key().hex();
   auto proof = edge_key->sign(node::attach_proof_bytes(genesis, e));
   auto id = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -259,7 +265,7 @@ int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
   std::string result = answer->value("result", "");
   if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition(superior + " refused: " + result));
   codec::Json out = {{"subordinate", o.path}, {"superior", superior}, {"public_key", e.key.hex()},
-                     {"address", o.address}, {"block", answer->value("block", "")}};
+                     {"address", o.address}, {"seal_key", e.seal_key}, {"block", answer->value("block", "")}};
   if (cli.json()) {
     cli.print_json(out);
   } else {

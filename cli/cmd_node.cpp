@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "mlchain/node/node.h"
+#include "mlchain/relay/contract_service.h"
 #include "node_client.h"
 
 namespace mlchain::cli {
@@ -35,13 +36,16 @@ int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
 
   static std::mutex fatal_mu;
   static Status fatal_status;
-  auto started = node::Node::start(*cfg, log, [](const Status& st) {
-    {
-      std::lock_guard lock(fatal_mu);
-      fatal_status = st;
-    }
-    kill(getpid(), SIGTERM);
-  });
+  auto started = node::Node::start(
+      *cfg, log,
+      [](const Status& st) {
+        {
+          std::lock_guard lock(fatal_mu);
+          fatal_status = st;
+        }
+        kill(getpid(), SIGTERM);
+      },
+      relay::contract_service());
   if (!started.ok()) return cli.fail(started.status());
   auto n = std::move(started).value();
   await_shutdown(set, log);

@@ -5,11 +5,12 @@
 namespace mlchain::cli {
 
 Result<codec::Json> node_request(const std::string& url, const std::string& method, const std::string& target,
-                                 const std::string& body, std::chrono::milliseconds timeout) {
+                                 const std::string& body, std::chrono::milliseconds timeout,
+                                 const std::map<std::string, std::string>& extra_headers) {
   net::HttpsClientOptions opts;
   opts.total_timeout = timeout;
   opts.connect_timeout = std::min(timeout, std::chrono::milliseconds(5'000));
-  std::map<std::string, std::string> headers;
+  std::map<std::string, std::string> headers = extra_headers;
   if (!body.empty()) headers["Content-Type"] = "application/json";
   auto resp = net::https_request(url, method, target, body, headers, opts);
   if (!resp.ok()) {

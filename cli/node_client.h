@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "mlchain/codec/json.h"
@@ -15,6 +16,7 @@ namespace mlchain::cli {
 
 Result<codec::Json> node_request(const std::string& url, const std::string& method, const std::string& target,
                                  const std::string& body = {},
-                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
+                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000),
+                                 const std::map<std::string, std::string>& headers = {});
 
 }  // namespace mlchain::cli

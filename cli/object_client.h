@@ -6,6 +6,7 @@
 // -> FailedPrecondition, 5xx -> Internal (1).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,5 +39,24 @@ struct ObjectCredential {
 
 Result<codec::Json> object_call(const EdgeEndpoint& edge, edge::Action action, const std::string& uuid,
                                 std::uint64_t counter, const std::string& body, const ObjectCredential& credential);
+
+// The object's credential from --key (an Ed25519 key file) or --secret-file
+// (64 hex of an HMAC secret); neither: an unsigned object. InvalidArgument.
+Result<ObjectCredential> load_object_credential(const std::string& key_file, const std::string& secret_file);
+
+// An edge's answer, whatever its status: for callers that map codes
+// themselves (contract send). `body` is the parsed JSON, or null.
+struct EdgeAnswer {
+  int status = 0;
+  codec::Json body;
+};
+
+// Like object_call, but an HTTP answer of any status is a value, and the
+// whole exchange is bounded by `timeout`. Errors: Unavailable (cannot reach
+// the edge, or no answer within `timeout`), VerificationFailed (--edge-key
+// pin), InvalidArgument (bad URL).
+Result<EdgeAnswer> object_request(const EdgeEndpoint& edge, edge::Action action, const std::string& uuid,
+                                  std::uint64_t counter, const std::string& body, const ObjectCredential& credential,
+                                  std::chrono::milliseconds timeout);
 
 }  // namespace mlchain::cli

@@ -2,12 +2,13 @@
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/mlchain
 _mlchain_subcommands() {
   case "$1" in
-    '') echo 'version key layer block node object bench sim selfcheck devnet completion' ;;
+    '') echo 'version key layer block node object contract bench sim selfcheck devnet completion' ;;
     'key') echo 'gen show sign verify' ;;
     'layer') echo 'create show attach' ;;
-    'block') echo 'query verify' ;;
+    'block') echo 'query verify cleanup' ;;
     'node') echo 'run status join leave' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
+    'contract') echo 'send reply end' ;;
     'bench') echo 'layer' ;;
     'devnet') echo 'up status down' ;;
   esac
@@ -26,8 +27,9 @@ _mlchain_options() {
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
-    'block query') echo '-h --help --node --proof --out --op -o --output -q --quiet -v --verbose --color' ;;
+    'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
     'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;
+    'block cleanup') echo '-h --help --node --admin-key -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
@@ -41,6 +43,10 @@ _mlchain_options() {
     'object rotate-credential') echo '-h --help --edge --edge-key --admin-key --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object send') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --data --data-file --to -o --output -q --quiet -v --verbose --color' ;;
     'object fetch') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --ack --max -o --output -q --quiet -v --verbose --color' ;;
+    'contract') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'contract send') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl -o --output -q --quiet -v --verbose --color' ;;
+    'contract reply') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
+    'contract end') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
@@ -66,8 +72,9 @@ _mlchain_value_options() {
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
-    'block query') echo '-h --help --node --proof --out --op -o --output -q --quiet -v --verbose --color' ;;
+    'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
     'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;
+    'block cleanup') echo '-h --help --node --admin-key -o --output -q --quiet -v --verbose --color' ;;
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
@@ -81,6 +88,10 @@ _mlchain_value_options() {
     'object rotate-credential') echo '-h --help --edge --edge-key --admin-key --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object send') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --data --data-file --to -o --output -q --quiet -v --verbose --color' ;;
     'object fetch') echo '-h --help --edge --edge-key --uuid --key --secret-file --counter --ack --max -o --output -q --quiet -v --verbose --color' ;;
+    'contract') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
+    'contract send') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl -o --output -q --quiet -v --verbose --color' ;;
+    'contract reply') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
+    'contract end') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
@@ -139,6 +150,7 @@ _mlchain_values() {
     'block|-o') echo 'text json' ;;
     'block|--output') echo 'text json' ;;
     'block|--color') echo 'auto always never' ;;
+    'block query|--key') echo '@file' ;;
     'block query|--out') echo '@file' ;;
     'block query|-o') echo 'text json' ;;
     'block query|--output') echo 'text json' ;;
@@ -146,6 +158,10 @@ _mlchain_values() {
     'block verify|-o') echo 'text json' ;;
     'block verify|--output') echo 'text json' ;;
     'block verify|--color') echo 'auto always never' ;;
+    'block cleanup|--admin-key') echo '@file' ;;
+    'block cleanup|-o') echo 'text json' ;;
+    'block cleanup|--output') echo 'text json' ;;
+    'block cleanup|--color') echo 'auto always never' ;;
     'node|-o') echo 'text json' ;;
     'node|--output') echo 'text json' ;;
     'node|--color') echo 'auto always never' ;;
@@ -205,6 +221,27 @@ _mlchain_values() {
     'object fetch|-o') echo 'text json' ;;
     'object fetch|--output') echo 'text json' ;;
     'object fetch|--color') echo 'auto always never' ;;
+    'contract|-o') echo 'text json' ;;
+    'contract|--output') echo 'text json' ;;
+    'contract|--color') echo 'auto always never' ;;
+    'contract send|--key') echo '@file' ;;
+    'contract send|--secret-file') echo '@file' ;;
+    'contract send|--body') echo '@file' ;;
+    'contract send|-o') echo 'text json' ;;
+    'contract send|--output') echo 'text json' ;;
+    'contract send|--color') echo 'auto always never' ;;
+    'contract reply|--key') echo '@file' ;;
+    'contract reply|--secret-file') echo '@file' ;;
+    'contract reply|--body') echo '@file' ;;
+    'contract reply|-o') echo 'text json' ;;
+    'contract reply|--output') echo 'text json' ;;
+    'contract reply|--color') echo 'auto always never' ;;
+    'contract end|--key') echo '@file' ;;
+    'contract end|--secret-file') echo '@file' ;;
+    'contract end|--body') echo '@file' ;;
+    'contract end|-o') echo 'text json' ;;
+    'contract end|--output') echo 'text json' ;;
+    'contract end|--color') echo 'auto always never' ;;
     'bench|-o') echo 'text json' ;;
     'bench|--output') echo 'text json' ;;
     'bench|--color') echo 'auto always never' ;;

@@ -3,17 +3,19 @@
 function __mlchain_subcommands
     switch $argv[1]
         case ''
-            echo version key layer block node object bench sim selfcheck devnet completion
+            echo version key layer block node object contract bench sim selfcheck devnet completion
         case 'key'
             echo gen show sign verify
         case 'layer'
             echo create show attach
         case 'block'
-            echo query verify
+            echo query verify cleanup
         case 'node'
             echo run status join leave
         case 'object'
             echo register list show revoke rotate-credential send fetch
+        case 'contract'
+            echo send reply end
         case 'bench'
             echo layer
         case 'devnet'
@@ -47,9 +49,11 @@ function __mlchain_value_options
         case 'block'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'block query'
-            echo -- -h --help --node --proof --out --op -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color
         case 'block verify'
             echo -- -h --help --genesis -o --output -q --quiet -v --verbose --color
+        case 'block cleanup'
+            echo -- -h --help --node --admin-key -o --output -q --quiet -v --verbose --color
         case 'node'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'node run'
@@ -76,6 +80,14 @@ function __mlchain_value_options
             echo -- -h --help --edge --edge-key --uuid --key --secret-file --counter --data --data-file --to -o --output -q --quiet -v --verbose --color
         case 'object fetch'
             echo -- -h --help --edge --edge-key --uuid --key --secret-file --counter --ack --max -o --output -q --quiet -v --verbose --color
+        case 'contract'
+            echo -- -h --help -o --output -q --quiet -v --verbose --color
+        case 'contract send'
+            echo -- -h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl -o --output -q --quiet -v --verbose --color
+        case 'contract reply'
+            echo -- -h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color
+        case 'contract end'
+            echo -- -h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color
         case 'bench'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'bench layer'
@@ -128,9 +140,10 @@ complete -c mlchain -f
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'version' -d 'Print the version of mlchain and of the libraries it was built with.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'key' -d 'Create and inspect Ed25519 identities and their TLS certificates.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'layer' -d 'Establish layers and inspect them.'
-complete -c mlchain -n '__mlchain_at '\'''\''' -a 'block' -d 'Read blocks from a layer and prove them; check proofs offline.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'block' -d 'Contract blocks and chain blocks: query, prove, verify offline, clean up.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'node' -d 'Run a layer member'\''s daemon, inspect nodes, admit and remove members.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'object' -d 'Register and manage an edge layer'\''s objects; act as an object.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'contract' -d 'Cross-layer contracts: send a message to an object of another edge layer, reply, end.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'bench' -d 'Load generators against a running network.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'sim' -d 'Simulate one PBFT layer deterministically under faults and check its safety invariants.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'selfcheck' -d 'Examine a node now: chain, store, certificate, peers, superior, clock.'
@@ -219,18 +232,22 @@ complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s o -l output -r -a 
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
-complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'query' -d 'Show a block by its id; with --proof, build and check its proof.'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'query' -d 'Show a contract block (or, with --chain, a chain block); --proof proves it.'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'verify' -d 'Check a saved block proof offline against a genesis hash you trust.'
+complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'cleanup' -d 'Order the prune of expired contract blocks in a layer (admin key).'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -s h -l help -r -d 'Print this help message and exit'
-complete -c mlchain -n '__mlchain_at '\''block query'\''' -l node -r -d 'A member of the block'\''s layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l node -r -d 'Any node of the tree, https://host:port; the id'\''s layer is found from it.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l key -r -F -d 'Key that signs the query: a member, an admin or a party'\''s edge key.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l chain -r -d 'ID names a chain block <layer path>#<height> instead (no key needed).'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -l proof -r -d 'Build the proof (genesis, epoch switches, certificate, inclusion) and check it.'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -l out -r -F -d 'Save the proof to FILE (for mlchain block verify).'
-complete -c mlchain -n '__mlchain_at '\''block query'\''' -l op -r -d 'Prove only these operation indices of the block (repeatable; default all).'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l genesis -r -d 'Check proofs against this genesis hash instead of the one the member reports.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l op -r -d 'With --chain: prove only these operation indices (repeatable; default all).'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
@@ -242,6 +259,13 @@ complete -c mlchain -n '__mlchain_at '\''block verify'\''' -s q -l quiet -r -d '
 complete -c mlchain -n '__mlchain_at '\''block verify'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''block verify'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''block verify'\''' -F
+complete -c mlchain -n '__mlchain_at '\''block cleanup'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''block cleanup'\''' -l node -r -d 'A member of the layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''block cleanup'\''' -l admin-key -r -F -d 'An admin key of the layer (the blueprint'\''s admin_keys).'
+complete -c mlchain -n '__mlchain_at '\''block cleanup'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''block cleanup'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''block cleanup'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''block cleanup'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'run' -d 'Run the daemon of one layer member or edge central node until SIGINT or SIGTERM.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'status' -d 'Show one node: height, view, primary, readiness, peers.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'join' -d 'Admit a new node to a layer and wait until it is a ready member.'
@@ -381,6 +405,61 @@ complete -c mlchain -n '__mlchain_at '\''object fetch'\''' -s o -l output -r -a 
 complete -c mlchain -n '__mlchain_at '\''object fetch'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''object fetch'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''object fetch'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -a 'send' -d 'Open a contract: send a first message; prints the route and its ids.'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -a 'reply' -d 'Send a follow-up message on an open contract (either party).'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -a 'end' -d 'Send the last message of a contract; no message may follow it.'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''contract'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l edge -r -d 'The sending object'\''s edge node, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l edge-key -r -d 'Pin the edge node'\''s public key (64 hex; see GET /v1/edge).'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l from -r -d 'The sending object'\''s UUID (it needs the '\''contract'\'' permission).'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l key -r -F -d 'Ed25519 objects: the object'\''s key file.'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l secret-file -r -F -d 'HMAC objects: file holding the secret in hex. Neither option: an unsigned object.'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l counter -r -d 'Request counter (default: the clock in microseconds).'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l to -r -d 'The receiving object'\''s UUID, in another edge layer.'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l body -r -F -d 'The message: a JSON file ('\''-'\'' for stdin; integers, no floats).'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l message -r -d 'The message as JSON text, instead of --body.'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l ttl -r -d 'How long the contract blocks live: 30s, 10m, 24h, 7d (default 24h, at most 366d).'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''contract send'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l edge -r -d 'The sending object'\''s edge node, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l edge-key -r -d 'Pin the edge node'\''s public key (64 hex; see GET /v1/edge).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l from -r -d 'The sending object'\''s UUID (it needs the '\''contract'\'' permission).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l key -r -F -d 'Ed25519 objects: the object'\''s key file.'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l secret-file -r -F -d 'HMAC objects: file holding the secret in hex. Neither option: an unsigned object.'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l counter -r -d 'Request counter (default: the clock in microseconds).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l to -r -d 'The receiving object'\''s UUID, in another edge layer.'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l body -r -F -d 'The message: a JSON file ('\''-'\'' for stdin; integers, no floats).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l message -r -d 'The message as JSON text, instead of --body.'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l ttl -r -d 'How long the contract blocks live: 30s, 10m, 24h, 7d (default 24h, at most 366d).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l contract -r -d 'The contract: its block ids, comma-separated, in any order (as `contract send` printed them, or a fetched message'\''s contract.ids).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''contract reply'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l edge -r -d 'The sending object'\''s edge node, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l edge-key -r -d 'Pin the edge node'\''s public key (64 hex; see GET /v1/edge).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l from -r -d 'The sending object'\''s UUID (it needs the '\''contract'\'' permission).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l key -r -F -d 'Ed25519 objects: the object'\''s key file.'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l secret-file -r -F -d 'HMAC objects: file holding the secret in hex. Neither option: an unsigned object.'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l counter -r -d 'Request counter (default: the clock in microseconds).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l to -r -d 'The receiving object'\''s UUID, in another edge layer.'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l body -r -F -d 'The message: a JSON file ('\''-'\'' for stdin; integers, no floats).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l message -r -d 'The message as JSON text, instead of --body.'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l ttl -r -d 'How long the contract blocks live: 30s, 10m, 24h, 7d (default 24h, at most 366d).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l contract -r -d 'The contract: its block ids, comma-separated, in any order (as `contract send` printed them, or a fetched message'\''s contract.ids).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'layer' -d 'Submit signed operations to a layer; print committed ops/s and latency.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'

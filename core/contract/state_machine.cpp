@@ -38,7 +38,7 @@ Result<std::uint64_t> counter(const store::ReadTxn& txn, std::string_view name) 
 
 Json block_json(const ContractBlock& b) {
   Json k = Json::array();
-  for (const auto& s : b.k) k.push_back({{"sum", s.sum}, {"time", s.time_ms}, {"height", s.height}});
+  for (const auto& s : b.k) k.push_back({{"sum", s.sum}, {"time", s.time_ms}, {"height", s.height}, {"out", s.out}});
   return {{"id", b.id},
           {"parties", {{"from", b.from}, {"to", b.to}}},
           {"route", {{"prev", b.prev_hop}, {"next", b.next_hop}}},
@@ -64,6 +64,7 @@ Result<ContractBlock> block_from(const Json& j) {
     MLCHAIN_ASSIGN_OR_RETURN(s.sum, codec::get_string(e, "sum", 64));
     MLCHAIN_ASSIGN_OR_RETURN(s.time_ms, codec::get_int(e, "time"));
     MLCHAIN_ASSIGN_OR_RETURN(s.height, codec::get_uint(e, "height"));
+    MLCHAIN_ASSIGN_OR_RETURN(s.out, codec::get_string(e, "out", 64));
     b.k.push_back(std::move(s));
   }
   MLCHAIN_ASSIGN_OR_RETURN(b.responsible, codec::get_string(j, "responsible"));
@@ -104,34 +105,59 @@ struct ParsedOp {
   std::uint64_t ttl_ms = 0;
 };
 
-// A packet op: {"action": "packet", "packet": envelope, "cert": certificate}.
-struct PacketOp {
-  Packet packet;
-  LayerCertificate cert;
-};
-
-Result<std::optional<PacketOp>> parse_op(std::string_view text) {
-  codec::ParseLimits limits;
-  limits.max_bytes = 16 * 1024;
-  limits.max_depth = 5;
-  limits.max_string_bytes = 1024;
-  limits.max_elements = 512;
-  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(text, limits));
-  MLCHAIN_TRY(codec::require_object(j, "contract op"));
-  MLCHAIN_ASSIGN_OR_RETURN(std::string action, codec::get_string(j, "action", 16));
-  if (action == "prune") {
-    MLCHAIN_TRY(codec::only_fields(j, {"action"}, "contract prune op"));
-    return std::optional<PacketOp>();
-  }
-  if (action != "packet") return invalid_argument("unknown contract action '" + action + "' (packet, prune)");
-  MLCHAIN_TRY(codec::only_fields(j, {"action", "packet", "cert"}, "contract packet op"));
+Result<PacketOp> packet_op_from(const Json& j) {
   MLCHAIN_ASSIGN_OR_RETURN(Json env, codec::get_object(j, "packet"));
   if (env.contains("body")) return invalid_argument("a packet body is never ordered; send the envelope only");
   PacketOp op;
   MLCHAIN_ASSIGN_OR_RETURN(op.packet, packet_from_json(env));
   MLCHAIN_ASSIGN_OR_RETURN(Json cert, codec::get_object(j, "cert"));
   MLCHAIN_ASSIGN_OR_RETURN(op.cert, certificate_from_json(cert));
-  return std::optional<PacketOp>(std::move(op));
+  return op;
+}
+
+// A parsed contract op: prune (no items), one packet, or a batch of packets
+// (each item applied as if ordered alone, in order).
+struct Parsed {
+  bool prune = false;
+  bool batch = false;
+  std::vector<Result<PacketOp>> items;  // a malformed batch item fails alone
+};
+
+Result<Parsed> parse_op(std::string_view text) {
+  codec::ParseLimits limits;
+  limits.max_bytes = kMaxContractOpBytes;
+  limits.max_depth = 7;
+  limits.max_string_bytes = 1024;
+  limits.max_elements = 512 * kMaxBatchItems;
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(text, limits));
+  MLCHAIN_TRY(codec::require_object(j, "contract op"));
+  MLCHAIN_ASSIGN_OR_RETURN(std::string action, codec::get_string(j, "action", 16));
+  Parsed out;
+  if (action == "prune") {
+    MLCHAIN_TRY(codec::only_fields(j, {"action"}, "contract prune op"));
+    out.prune = true;
+    return out;
+  }
+  if (action == "batch") {
+    MLCHAIN_TRY(codec::only_fields(j, {"action", "items"}, "contract batch op"));
+    MLCHAIN_ASSIGN_OR_RETURN(Json items, codec::get_array(j, "items", kMaxBatchItems));
+    if (items.empty()) return invalid_argument("a contract batch holds at least one item");
+    out.batch = true;
+    for (const auto& item : items) {
+      if (!item.is_object()) {
+        out.items.push_back(invalid_argument("a batch item is an object {packet, cert}"));
+        continue;
+      }
+      Status fields = codec::only_fields(item, {"packet", "cert"}, "contract batch item");
+      out.items.push_back(fields.ok() ? packet_op_from(item) : Result<PacketOp>(fields));
+    }
+    return out;
+  }
+  if (action != "packet") return invalid_argument("unknown contract action '" + action + "' (packet, batch, prune)");
+  MLCHAIN_TRY(codec::only_fields(j, {"action", "packet", "cert"}, "contract packet op"));
+  MLCHAIN_ASSIGN_OR_RETURN(PacketOp op, packet_op_from(j));
+  out.items.push_back(std::move(op));
+  return out;
 }
 
 Status raise_alarm(store::WriteTxn& txn, const ledger::OpContext& ctx, std::string_view kind, const std::string& id,
@@ -152,6 +178,18 @@ Result<std::string> contract_op_text(const Packet& p, const LayerCertificate& in
   return std::string(kContractOpPrefix) + text;
 }
 
+Result<std::string> batch_op_text(const std::vector<std::pair<Packet, LayerCertificate>>& items) {
+  if (items.empty() || items.size() > kMaxBatchItems) return invalid_argument("a contract batch holds 1..kMaxBatchItems items");
+  Json list = Json::array();
+  for (const auto& [p, cert] : items) {
+    if (p.route.dst.size() < 2) return invalid_argument("the packet has reached its destination edge; no layer orders it");
+    list.push_back({{"packet", envelope_json(p)}, {"cert", to_json(cert)}});
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(std::string text, codec::canonical(Json{{"action", "batch"}, {"items", std::move(list)}}));
+  if (text.size() + kContractOpPrefix.size() > kMaxContractOpBytes) return resource_exhausted("the contract batch is too large");
+  return std::string(kContractOpPrefix) + text;
+}
+
 std::string prune_op_text() { return std::string(kContractOpPrefix) + canon({{"action", "prune"}}); }
 
 Result<Bytes> ContractStateMachine::apply(store::WriteTxn& txn, const consensus::Request& request,
@@ -161,47 +199,7 @@ Result<Bytes> ContractStateMachine::apply(store::WriteTxn& txn, const consensus:
     return result("error: not a contract op (expected 'contract:' + JSON)");
   auto parsed = parse_op(text.substr(kContractOpPrefix.size()));
   if (!parsed.ok()) return result("error: " + parsed.status().message());
-  ParsedOp op;
-  if (!*parsed) {
-    op.action = "prune";
-  } else {
-    const Packet& p = (*parsed)->packet;
-    if (p.route.dst.size() < 2 || p.route.dst.front() != layer_)
-      return result("error: the packet is not addressed to layer " + layer_ + " now");
-    op.sum = to_hex(ByteView(p.sum.data(), p.sum.size()));
-    // Statement 1, checked by every replica against this layer's own records.
-    const std::string& claimed = p.route.src.front();
-    auto keys = keys_ ? keys_(txn, claimed) : Result<LayerKeys>(not_found("no key lookup configured"));
-    Status refused;
-    if (!keys.ok()) {
-      if (keys.status().code() != ErrorCode::kNotFound) return keys.status();  // the store failed
-      refused = verification_failed("no keys are recorded for layer '" + claimed + "'");
-    } else {
-      keys->edge = p.route.src.size() == 1;
-      refused = check_certificate((*parsed)->cert, p, claimed, *keys, *verifier_).status;
-    }
-    if (!refused.ok()) {
-      MLCHAIN_TRY(raise_alarm(txn, ctx, "certificate", "", op.sum, request.client, refused.message()));
-      return result("error: statement 1: " + refused.message());
-    }
-    op.ttl_ms = p.header.ttl_ms;
-    if (p.kind == PacketKind::kFirst) {
-      op.action = "open";
-      op.from = p.header.from;
-      op.to = p.header.to;
-      op.prev = claimed;
-      op.next = p.route.dst[1];
-    } else {
-      op.action = p.kind == PacketKind::kEnd ? "end" : "append";
-      op.from = p.header.from;
-      op.to = p.header.to;
-      auto id = named_block_id(p, layer_);
-      if (!id.ok()) return result("error: " + id.status().message());
-      op.id = *id;
-    }
-  }
-
-  if (op.action == "prune") {
+  if (parsed->prune) {
     MLCHAIN_ASSIGN_OR_RETURN(auto cur, txn.cursor(kContractsTable));
     MLCHAIN_TRY(cur->first());
     std::vector<std::string> expired;
@@ -213,70 +211,128 @@ Result<Bytes> ContractStateMachine::apply(store::WriteTxn& txn, const consensus:
     for (const auto& id : expired) MLCHAIN_TRY(txn.put(kContractsTable, id, canon({{"pruned_at", ctx.height}})));
     return result("ok: pruned " + std::to_string(expired.size()));
   }
+  if (!parsed->batch) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::string r, apply_packet(txn, *parsed->items.front(), request.client, ctx));
+    return result(std::move(r));
+  }
+  Json results = Json::array();
+  for (const auto& item : parsed->items) {
+    if (!item.ok()) {
+      results.push_back("error: " + item.status().message());
+      continue;
+    }
+    MLCHAIN_ASSIGN_OR_RETURN(std::string r, apply_packet(txn, *item, request.client, ctx));
+    results.push_back(std::move(r));
+  }
+  return result("batch: " + canon(results));
+}
 
-  MLCHAIN_ASSIGN_OR_RETURN(auto known, get_opt(txn, kContractSumsTable, op.sum));
-  if (op.action == "open") {
+Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, const PacketOp& item,
+                                                       const std::string& client, const ledger::OpContext& ctx) {
+  const Packet& p = item.packet;
+  if (p.route.dst.size() < 2 || p.route.dst.front() != layer_)
+    return "error: the packet is not addressed to layer " + layer_ + " now";
+  std::string sum = to_hex(ByteView(p.sum.data(), p.sum.size()));
+  // Statement 1, checked by every replica against this layer's own records.
+  const std::string& claimed = p.route.src.front();
+  auto keys = keys_ ? keys_(txn, claimed) : Result<LayerKeys>(not_found("no key lookup configured"));
+  Status refused;
+  if (!keys.ok()) {
+    if (keys.status().code() != ErrorCode::kNotFound) return keys.status();  // the store failed
+    refused = verification_failed("no keys are recorded for layer '" + claimed + "'");
+  } else {
+    keys->edge = p.route.src.size() == 1;
+    refused = check_certificate(item.cert, p, claimed, *keys, *verifier_).status;
+  }
+  if (!refused.ok()) {
+    MLCHAIN_TRY(raise_alarm(txn, ctx, "certificate", "", sum, client, refused.message()));
+    return "error: statement 1: " + refused.message();
+  }
+  // The packet as this layer will forward it, once its id is known: what
+  // members vouch for (certificate gathering compares its digest).
+  auto out_digest = [&](const std::string& id) -> std::string {
+    Packet next = p;
+    if (!advance(next, layer_, id).ok()) return {};
+    crypto::Digest d = packet_digest(next);
+    return to_hex(ByteView(d.data(), d.size()));
+  };
+
+  MLCHAIN_ASSIGN_OR_RETURN(auto known, get_opt(txn, kContractSumsTable, sum));
+  if (p.kind == PacketKind::kFirst) {
+    std::string prev = claimed, next = p.route.dst[1];
     if (known) {
       MLCHAIN_ASSIGN_OR_RETURN(auto rec, get_opt(txn, kContractsTable, *known));
       if (!rec) return corruption("sum index names contract " + *known + ", which is missing");
       MLCHAIN_ASSIGN_OR_RETURN(Lookup l, lookup_record(*rec));
       if (l.kind == LookupKind::kPruned)
-        return result("error: contract " + *known + " of this first packet was pruned at height " +
-                      std::to_string(l.pruned_at));
+        return "error: pruned: contract " + *known + " of this first packet was pruned at height " +
+               std::to_string(l.pruned_at);
       // Statement 3: the same first packet (same sum, parties and hop) again.
-      if (!l.block->k.empty() && l.block->k.front().sum == op.sum && l.block->from == op.from &&
-          l.block->to == op.to && l.block->prev_hop == op.prev && l.block->next_hop == op.next)
-        return result("ok: " + *known);
-      MLCHAIN_TRY(raise_alarm(txn, ctx, "replay", *known, op.sum, request.client, "first packet reuses a recorded sum"));
-      return result("error: replay: sum " + op.sum + " is already recorded in contract " + *known);
+      if (!l.block->k.empty() && l.block->k.front().sum == sum && l.block->from == p.header.from &&
+          l.block->to == p.header.to && l.block->prev_hop == prev && l.block->next_hop == next &&
+          l.block->k.front().out == out_digest(*known))
+        return "ok: " + *known;
+      MLCHAIN_TRY(raise_alarm(txn, ctx, "replay", *known, sum, client, "first packet reuses a recorded sum"));
+      return "error: replay: sum " + sum + " is already recorded in contract " + *known;
     }
     MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t seq, counter(txn, "seq"));
     ContractBlock b;
     b.id = layer_ + "#" + std::to_string(seq + 1);
-    b.from = op.from;
-    b.to = op.to;
-    b.prev_hop = op.prev;
-    b.next_hop = op.next;
-    b.k.push_back(Summary{op.sum, ctx.time_ms, ctx.height});
-    b.responsible = request.client;
-    b.expires_at_ms = expiry(ctx.time_ms, op.ttl_ms);
+    b.from = p.header.from;
+    b.to = p.header.to;
+    b.prev_hop = prev;
+    b.next_hop = next;
+    b.k.push_back(Summary{sum, ctx.time_ms, ctx.height, out_digest(b.id)});
+    b.responsible = client;
+    b.expires_at_ms = expiry(ctx.time_ms, p.header.ttl_ms);
     b.opened_at = ctx.height;
     MLCHAIN_TRY(txn.put(kContractMetaTable, "seq", std::to_string(seq + 1)));
     MLCHAIN_TRY(txn.put(kContractsTable, b.id, canon(block_json(b))));
-    MLCHAIN_TRY(txn.put(kContractSumsTable, op.sum, b.id));
-    return result("ok: " + b.id);
+    MLCHAIN_TRY(txn.put(kContractSumsTable, sum, b.id));
+    return "ok: " + b.id;
   }
 
-  // append / end
-  auto id = parse_block_id(op.id);
-  if (!id.ok() || id->layer != layer_) return result("error: '" + op.id + "' is not a block of layer " + layer_);
-  MLCHAIN_ASSIGN_OR_RETURN(auto rec, get_opt(txn, kContractsTable, op.id));
-  if (!rec) return result("error: no contract block " + op.id);
+  // follow-up / end (Statements 4-6)
+  auto named = named_block_id(p, layer_);
+  if (!named.ok()) return "error: " + named.status().message();
+  const std::string& id = *named;
+  MLCHAIN_ASSIGN_OR_RETURN(auto rec, get_opt(txn, kContractsTable, id));
+  if (!rec) return "error: no contract block " + id;
   MLCHAIN_ASSIGN_OR_RETURN(Lookup l, lookup_record(*rec));
   if (l.kind == LookupKind::kPruned)
-    return result("error: contract block " + op.id + " was pruned at height " + std::to_string(l.pruned_at));
-  if (known) {  // Statement 5
-    MLCHAIN_TRY(raise_alarm(txn, ctx, "replay", op.id, op.sum, request.client, "replayed message sum"));
-    return result("error: replay: sum " + op.sum + " is already recorded in contract " + *known);
-  }
+    return "error: pruned: contract block " + id + " was pruned at height " + std::to_string(l.pruned_at);
   ContractBlock& b = *l.block;
+  std::string out = out_digest(id);
+  if (known) {
+    // The very packet again (a retry or a second member forwarding it):
+    // nothing changes. Any other use of a recorded sum is a replay (Statement 5).
+    if (*known == id) {
+      for (const auto& k : b.k)
+        if (k.sum == sum && k.out == out) return "ok: " + id;
+    }
+    MLCHAIN_TRY(raise_alarm(txn, ctx, "replay", id, sum, client, "replayed message sum"));
+    return "error: replay: sum " + sum + " is already recorded in contract " + *known;
+  }
   // Only the two parties' edge layers may talk under a contract (either
   // direction); pseudonyms differ per naming edge, their edge paths do not.
   auto edge_of = [](const std::string& party) { return party.substr(0, party.rfind('/')); };
-  bool same = edge_of(op.from) == edge_of(b.from) && edge_of(op.to) == edge_of(b.to);
-  bool reverse = edge_of(op.from) == edge_of(b.to) && edge_of(op.to) == edge_of(b.from);
+  bool same = edge_of(p.header.from) == edge_of(b.from) && edge_of(p.header.to) == edge_of(b.to);
+  bool reverse = edge_of(p.header.from) == edge_of(b.to) && edge_of(p.header.to) == edge_of(b.from);
   if (!same && !reverse)
-    return result("error: contract " + op.id + " is not between edge layers " + edge_of(op.from) + " and " +
-                  edge_of(op.to));
-  if (b.accomplished) return result("error: contract " + op.id + " is accomplished; it takes no more messages");
-  if (b.k.size() >= kMaxSummaries) return result("error: contract " + op.id + " is full");
-  b.k.push_back(Summary{op.sum, ctx.time_ms, ctx.height});
-  b.expires_at_ms = std::max(b.expires_at_ms, expiry(ctx.time_ms, op.ttl_ms));
-  b.responsible = request.client;
-  if (op.action == "end") b.accomplished = true;
+    return "error: contract " + id + " is not between edge layers " + edge_of(p.header.from) + " and " +
+           edge_of(p.header.to);
+  if (b.accomplished) return "error: contract " + id + " is accomplished; it takes no more messages";
+  if (b.expires_at_ms < ctx.time_ms)
+    return "error: expired: contract " + id + " expired at " + std::to_string(b.expires_at_ms) +
+           " (block time " + std::to_string(ctx.time_ms) + ")";
+  if (b.k.size() >= kMaxSummaries) return "error: contract " + id + " is full";
+  b.k.push_back(Summary{sum, ctx.time_ms, ctx.height, out});
+  b.expires_at_ms = std::max(b.expires_at_ms, expiry(ctx.time_ms, p.header.ttl_ms));
+  b.responsible = client;
+  if (p.kind == PacketKind::kEnd) b.accomplished = true;
   MLCHAIN_TRY(txn.put(kContractsTable, b.id, canon(block_json(b))));
-  MLCHAIN_TRY(txn.put(kContractSumsTable, op.sum, b.id));
-  return result("ok: " + b.id);
+  MLCHAIN_TRY(txn.put(kContractSumsTable, sum, b.id));
+  return "ok: " + b.id;
 }
 
 Result<Lookup> get_contract(const store::ReadTxn& txn, std::string_view id) {

@@ -70,6 +70,7 @@ Json EdgeNode::Impl::info_json() const {
           {"public_key", key->public_key().hex()},
           {"credentials", cfg.policy.names()},
           {"signing", std::string(kSigningVersion)},
+          {"seal_key", seal_key ? Json(seal_key->public_key().hex()) : Json(nullptr)},
           {"limits",
            {{"body_bytes", kMaxRequestBodyBytes},
             {"message_bytes", kMaxMessageBytes},
@@ -111,12 +112,24 @@ net::Response EdgeNode::Impl::handle(const net::Request& req) {
     r.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   }
+  if (path == "/v1/contract/packet") {
+    if (req.method != "POST") return error(405, "method_not_allowed", "use POST " + path);
+    return handle_contract_packet(req);
+  }
+  // The transport admits contract packets (kMaxContractBodyBytes); every
+  // other request keeps the smaller limit, answered as the transport would.
+  if (req.body.size() > kMaxRequestBodyBytes) {
+    return error(
+        413, "payload_too_large",
+        "the body is " + std::to_string(req.body.size()) + " bytes; at most " + std::to_string(kMaxRequestBodyBytes));
+  }
   constexpr std::string_view kObject = "/v1/object/";
   constexpr std::string_view kAdmin = "/v1/admin/";
   if (path.rfind(kObject, 0) == 0) {
     if (req.method != "POST") return error(405, "method_not_allowed", "use POST " + path);
     auto action = parse_action(path.substr(kObject.size()));
     if (!action.ok()) return error(404, "not_found", action.status().message());
+    if (*action == Action::kContract) return handle_contract_request(req);
     return handle_object(req, *action);
   }
   if (path.rfind(kAdmin, 0) == 0) {
@@ -131,7 +144,8 @@ net::Response EdgeNode::Impl::handle(const net::Request& req) {
   }
   return error(404, "not_found",
                "no such endpoint " + path.substr(0, 100) +
-                   " (try /v1/object/upload|send|fetch, /v1/admin/..., /v1/edge, /healthz, /readyz, /metrics)");
+                   " (try /v1/object/upload|send|fetch|contract, /v1/contract/packet, /v1/admin/..., /v1/edge, "
+                   "/healthz, /readyz, /metrics)");
 }
 
 net::Response EdgeNode::Impl::handle_object(const net::Request& req, Action action) {

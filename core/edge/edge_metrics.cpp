@@ -23,6 +23,31 @@ void EdgeMetrics::admin_request(std::string_view action, std::string_view code) 
   ++admin_[{std::string(action), std::string(code)}];
 }
 
+namespace {
+// Codes a route may answer with (docs/contracts.md §8) and the edge's own:
+// the label set stays bounded whatever a remote layer says.
+bool known_send_outcome(std::string_view code) {
+  static constexpr std::string_view kKnown[] = {
+      "ok",         "bad_request", "certificate_refused", "unknown_layer", "replay",
+      "expired",    "refused",     "unreachable",         "timeout",       "unknown_target",
+      "queue_full", "no_superior", "misconfigured",       "bad_answer",    "directory_conflict",
+      "busy",       "internal",    "not_recorded"};
+  for (auto k : kKnown)
+    if (k == code) return true;
+  return false;
+}
+}  // namespace
+
+void EdgeMetrics::contract_send(std::string_view outcome) {
+  std::lock_guard lock(mu_);
+  ++contract_sends_[std::string(known_send_outcome(outcome) ? outcome : "other")];
+}
+
+void EdgeMetrics::contract_packet(std::string_view outcome) {
+  std::lock_guard lock(mu_);
+  ++contract_packets_[std::string(outcome)];
+}
+
 std::string EdgeMetrics::text(const net::NetCounters& net, const SuperiorStatus* superior) const {
   std::lock_guard lock(mu_);
   std::ostringstream out;
@@ -30,7 +55,7 @@ std::string EdgeMetrics::text(const net::NetCounters& net, const SuperiorStatus*
     out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
   };
   family("mlchain_edge_requests_accepted_total", "counter", "Object requests accepted, by action.");
-  for (Action a : {Action::kUpload, Action::kSend, Action::kFetch}) {
+  for (Action a : {Action::kUpload, Action::kSend, Action::kFetch, Action::kContract}) {
     out << "mlchain_edge_requests_accepted_total{action=\"" << action_name(a) << "\"} "
         << accepted_[static_cast<std::size_t>(a)] << '\n';
   }
@@ -42,6 +67,15 @@ std::string EdgeMetrics::text(const net::NetCounters& net, const SuperiorStatus*
   family("mlchain_edge_admin_requests_total", "counter", "Admin requests, by action and outcome code.");
   for (const auto& [k, n] : admin_) {
     out << "mlchain_edge_admin_requests_total{action=\"" << k.first << "\",code=\"" << k.second << "\"} " << n << '\n';
+  }
+  family("mlchain_edge_contract_sends_total", "counter",
+         "Contract messages sent for objects (after authentication), by outcome: ok or the refusing code.");
+  for (const auto& [k, n] : contract_sends_)
+    out << "mlchain_edge_contract_sends_total{outcome=\"" << k << "\"} " << n << '\n';
+  family("mlchain_edge_contract_packets_total", "counter",
+         "Contract packets received from the superior, by outcome: delivered or the reason refused.");
+  for (const auto& [k, n] : contract_packets_) {
+    out << "mlchain_edge_contract_packets_total{outcome=\"" << k << "\"} " << n << '\n';
   }
   family("mlchain_edge_request_latency_seconds", "histogram",
          "Time to verify and execute or refuse one object request.");

@@ -2,6 +2,7 @@
 // for running handlers), so no request touches the store once it closes.
 #include "edge_node_impl.h"
 #include "mlchain/crypto/cert.h"
+#include "mlchain/edge/contract_inbox.h"
 #include "mlchain/node/genesis_file.h"
 #include "mlchain/store/lmdb_store.h"
 
@@ -28,6 +29,7 @@ Status EdgeNode::Impl::open() {
   MLCHAIN_ASSIGN_OR_RETURN(registry, Registry::open(*store, ro, clock, rng));
   admin = std::make_unique<AdminAuth>(cfg.admin_keys, cfg.layer, std::chrono::milliseconds(cfg.admin_skew_ms));
   MLCHAIN_TRY(open_superior());
+  MLCHAIN_TRY(open_contracts());
   std::string schemes;
   for (const auto& s : cfg.policy.names()) schemes += (schemes.empty() ? "" : ",") + s;
   log.info("opened edge registry", {{"layer", cfg.layer},
@@ -63,10 +65,14 @@ Status EdgeNode::Impl::start_network() {
   net::HttpServerOptions ho;
   ho.host = cfg.listen_host;
   ho.port = cfg.listen_port;
-  ho.body_limit = kMaxRequestBodyBytes;
+  // Contract packets from the superior are the largest bodies; object and
+  // admin requests are held to kMaxRequestBodyBytes by their handlers.
+  ho.body_limit = kMaxContractBodyBytes;
   // Blocking handlers wait for their group commit; more of them means larger
-  // batches (one fsync each), not more CPU.
-  ho.handler_threads = 16;
+  // batches (one fsync each), not more CPU. Contract sends wait on the route
+  // for seconds: they get threads of their own on top (ContractSender caps
+  // them at max_in_flight), so objects keep being served meanwhile.
+  ho.handler_threads = 16 + ContractSender::Options{}.max_in_flight;
   ho.metrics = net_metrics;
   auto http_or = net::HttpServer::start(*loop, identity, ho, [this](const net::Request& req) { return handle(req); });
   if (!http_or.ok())
@@ -82,11 +88,13 @@ Status EdgeNode::Impl::start_network() {
 void EdgeNode::Impl::stop() {
   if (stopped) return;
   stopped = true;
+  if (contracts) contracts->shutdown();  // sends in flight end after their current request
   if (http) http->stop();
   if (loop) loop->stop();
   http.reset();
   loop.reset();
   if (superior) superior->stop();  // waits at most for its request in flight (bounded)
+  contracts.reset();               // no handler runs any more (http stopped)
   superior.reset();
   registry.reset();
   store.reset();

@@ -12,7 +12,9 @@
 
 #include "mlchain/common/clock.h"
 #include "mlchain/common/rng.h"
+#include "mlchain/crypto/seal.h"
 #include "mlchain/edge/admin.h"
+#include "mlchain/edge/contract_sender.h"
 #include "mlchain/edge/edge_node.h"
 #include "mlchain/edge/registry.h"
 #include "mlchain/edge/superior_tracker.h"
@@ -30,14 +32,22 @@ class EdgeMetrics {
                                                      0.032,  0.064, 0.128, 0.256, 0.512, 2.048};
   void object_request(Action action, Reason reason, double seconds);
   void admin_request(std::string_view action, std::string_view code);
+  // Contract sends (POST /v1/object/contract after authentication) by
+  // outcome ("ok" or the error code; unknown codes from the route count as
+  // "other"), and packets received (POST /v1/contract/packet) by outcome
+  // (contract_inbox.h InboxAnswer::outcome).
+  void contract_send(std::string_view outcome);
+  void contract_packet(std::string_view outcome);
   // `superior`: null when no [superior] is configured (its families are then left out).
   std::string text(const net::NetCounters& net, const SuperiorStatus* superior) const;
 
  private:
   mutable std::mutex mu_;
-  std::array<std::uint64_t, 3> accepted_{};                             // by Action
+  std::array<std::uint64_t, kActionCount> accepted_{};                  // by Action
   std::array<std::uint64_t, kReasonCount> refused_{};                   // by Reason
   std::map<std::pair<std::string, std::string>, std::uint64_t> admin_;  // (action, code)
+  std::map<std::string, std::uint64_t, std::less<>> contract_sends_;    // outcome
+  std::map<std::string, std::uint64_t, std::less<>> contract_packets_;  // outcome
   std::array<std::uint64_t, kBounds.size()> buckets_{};
   std::uint64_t count_ = 0;
   double sum_ = 0;
@@ -56,6 +66,10 @@ struct EdgeNode::Impl {
   net::Response handle(const net::Request& req);
   net::Response handle_object(const net::Request& req, Action action);
   net::Response handle_admin(const net::Request& req, const std::string& action);
+  // edge_contract.cpp
+  Status open_contracts();
+  net::Response handle_contract_request(const net::Request& req);  // POST /v1/object/contract
+  net::Response handle_contract_packet(const net::Request& req);   // POST /v1/contract/packet
   codec::Json info_json() const;
   codec::Json superior_json() const;  // null without [superior]
 
@@ -68,7 +82,10 @@ struct EdgeNode::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<AdminAuth> admin;
-  std::unique_ptr<SuperiorTracker> superior;  // null without [superior]; stopped before the store closes
+  std::unique_ptr<SuperiorTracker> superior;         // null without [superior]; stopped before the store closes
+  std::unique_ptr<crypto::SealPrivateKey> seal_key;  // derived from `key`; opens contract packets
+  crypto::Ed25519Verifier verifier;
+  std::unique_ptr<ContractSender> contracts;
   EdgeMetrics metrics;
   std::shared_ptr<net::NetMetrics> net_metrics = std::make_shared<net::NetMetrics>();
   std::unique_ptr<net::EventLoop> loop;

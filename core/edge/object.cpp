@@ -81,7 +81,7 @@ std::vector<std::string> CredentialPolicy::names() const {
 
 Status validate_permission(std::string_view p) {
   std::string shown(p.substr(0, 80));
-  if (p == "upload" || p == "talk:*") return {};
+  if (p == "upload" || p == "contract" || p == "talk:*") return {};
   if (p.substr(0, 5) == "talk:") {
     std::string_view target = p.substr(5);
     if (target.substr(0, 6) == "class:")
@@ -93,12 +93,18 @@ Status validate_permission(std::string_view p) {
     }
   }
   return invalid_argument("permission '" + shown +
-                          "' is not one of: upload, talk:*, talk:mlc:<layer>/<id>, talk:class:<class path>");
+                          "' is not one of: upload, contract, talk:*, talk:mlc:<layer>/<id>, talk:class:<class path>");
 }
 
 bool may_upload(const std::vector<std::string>& permissions) {
   for (const auto& p : permissions)
     if (p == "upload") return true;
+  return false;
+}
+
+bool may_contract(const std::vector<std::string>& permissions) {
+  for (const auto& p : permissions)
+    if (p == "contract") return true;
   return false;
 }
 

@@ -12,6 +12,7 @@
 #include "mlchain/codec/fields.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/crypto/hash.h"
+#include "mlchain/edge/contract_request.h"
 #include "mlchain/edge/ids.h"
 #include "mlchain/edge/registry.h"
 
@@ -167,6 +168,9 @@ Decision Registry::process(const ObjectRequest& req) {
       return Decision::refuse(Reason::kNotPermitted, "object " + req.uuid + " lacks the 'upload' permission");
     }
   }
+  if (req.action == Action::kContract && !may_contract(record.permissions)) {
+    return Decision::refuse(Reason::kNotPermitted, "object " + req.uuid + " lacks the 'contract' permission");
+  }
   // (send: the target's class is read inside the transaction; fetch needs no permission.)
   return execute(req, record, *body);
 }
@@ -174,7 +178,16 @@ Decision Registry::process(const ObjectRequest& req) {
 Decision Registry::execute(const ObjectRequest& req, const ObjectRecord& verified, const Json& body) {
   std::optional<SendBody> send;
   std::optional<FetchBody> fetch;
-  if (req.action == Action::kSend) {
+  std::optional<ContractRequest> contract;
+  if (req.action == Action::kContract) {
+    auto c = contract_request_from_json(body);
+    if (!c.ok()) return Decision::refuse(Reason::kBadRequest, c.status().message());
+    auto to = contract::parse_uuid(c->to);
+    if (to.ok() && to->edge == options_.layer_path) {
+      return Decision::refuse(Reason::kBadRequest, c->to + " is an object of this edge layer: use the send action");
+    }
+    contract = std::move(*c);
+  } else if (req.action == Action::kSend) {
     auto s = parse_send(body);
     if (!s.ok()) return Decision::refuse(Reason::kBadRequest, s.status().message());
     send = std::move(*s);
@@ -250,7 +263,8 @@ Decision Registry::execute(const ObjectRequest& req, const ObjectRecord& verifie
                             " messages; retry later");
         }
         std::uint64_t seq = dest->queue_next++;
-        MLCHAIN_ASSIGN_OR_RETURN(auto row, codec::canonical(to_json(Message{seq, r.uuid, now, send->body})));
+        MLCHAIN_ASSIGN_OR_RETURN(auto row,
+                                 codec::canonical(to_json(Message{seq, r.uuid, now, send->body, std::nullopt})));
         MLCHAIN_TRY(txn.put(kQueueTable, detail::row_key(dest->uuid, seq), row));
         if (!self) MLCHAIN_TRY(detail::save_record(txn, *target));
         out.result = {{"queued", true}, {"to", dest->uuid}, {"seq", seq}, {"counter", req.counter}, {"time_ms", now}};
@@ -273,6 +287,10 @@ Decision Registry::execute(const ObjectRequest& req, const ObjectRecord& verifie
         out.result = {{"messages", messages}, {"pending", r.queue_next - r.queue_first}, {"counter", req.counter}};
         break;
       }
+      case Action::kContract:
+        // Only the counter is recorded here; the caller sends the packet.
+        out.result = contract_request_to_json(*contract);
+        break;
     }
     return detail::save_record(txn, r);
   };

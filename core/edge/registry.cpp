@@ -76,7 +76,9 @@ codec::Json to_json(const HistoryEntry& h) {
 }
 
 codec::Json to_json(const Message& m) {
-  return {{"seq", m.seq}, {"from", m.from}, {"time_ms", m.time_ms}, {"body", m.body}};
+  codec::Json j = {{"seq", m.seq}, {"from", m.from}, {"time_ms", m.time_ms}, {"body", m.body}};
+  if (m.contract) j["contract"] = *m.contract;
+  return j;
 }
 
 Registry::Registry(store::Store& store, RegistryOptions options, const Clock& clock, Rng& id_rng, SecretSource secrets)
@@ -273,6 +275,7 @@ Result<std::vector<Message>> Registry::queued(std::string_view uuid, std::size_t
     m.from = j.value("from", "");
     m.time_ms = j.value("time_ms", std::int64_t{0});
     m.body = j.value("body", codec::Json());
+    if (j.contains("contract")) m.contract = j["contract"];
     out.push_back(std::move(m));
     more = out.size() < limit;
     return {};

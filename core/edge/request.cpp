@@ -12,6 +12,8 @@ std::string_view action_name(Action a) {
       return "send";
     case Action::kFetch:
       return "fetch";
+    case Action::kContract:
+      return "contract";
   }
   return "?";
 }
@@ -20,7 +22,9 @@ Result<Action> parse_action(std::string_view name) {
   if (name == "upload") return Action::kUpload;
   if (name == "send") return Action::kSend;
   if (name == "fetch") return Action::kFetch;
-  return invalid_argument("unknown object action '" + std::string(name.substr(0, 40)) + "' (upload, send or fetch)");
+  if (name == "contract") return Action::kContract;
+  return invalid_argument("unknown object action '" + std::string(name.substr(0, 40)) +
+                          "' (upload, send, fetch or contract)");
 }
 
 std::string signing_string(Action action, std::string_view uuid, std::uint64_t counter, std::string_view body) {

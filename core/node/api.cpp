@@ -19,6 +19,7 @@ std::string path_of(const std::string& target) { return target.substr(0, target.
 }  // namespace
 
 void Node::Impl::handle(net::Request req, net::Reply reply) {
+  if (service && service->handle(req, reply)) return;
   std::string path = path_of(req.target);
   auto start = detail::Driver::Clock::now();
   if (path == "/healthz") {
@@ -55,6 +56,15 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
         count_rejected_op(denied ? "not_authorized" : forged ? "bad_proof" : "bad_request");
         return reply(error(denied ? 403 : forged ? 401 : 400, denied ? "not_authorized" : forged ? "bad_proof" : "bad_request",
                            auth.message()));
+      }
+    }
+    if (service && op->op.substr(0, service->op_prefix().size()) == service->op_prefix()) {
+      const auto& admins = genesis.blueprint.admin_keys;
+      bool admin = std::find(admins.begin(), admins.end(), op->client) != admins.end();
+      if (Status st = service->admit_client_op(*op, is_member(op->client), admin); !st.ok()) {
+        bool denied = st.code() == ErrorCode::kPermissionDenied;
+        count_rejected_op(denied ? "not_authorized" : "bad_request");
+        return reply(error(denied ? 403 : 400, denied ? "not_authorized" : "bad_request", st.message()));
       }
     }
     auto shared = std::make_shared<net::Reply>(std::move(reply));
@@ -184,7 +194,8 @@ codec::Json Node::Impl::layer_json() const {
             keys.push_back(m.value("public_key", ""));
           }
           by_path[e->value("path", "")] = {{"path", e->value("path", "")}, {"members", a.size()}, {"addresses", a},
-                                           {"keys", keys}, {"attached_at", e->value("height", 0)}};
+                                           {"keys", keys}, {"attached_at", e->value("height", 0)},
+                                           {"seal_key", e->value("seal_key", "")}};
         }
         if (!(*cur)->next().ok()) break;
       }
@@ -243,6 +254,7 @@ codec::Json Node::Impl::status_json() const {
           {"waiting_clients", waiter_count},
           {"committed_ops", committed_ops},
           {"committed_blocks", committed_blocks},
+          {"contracts", service ? service->status_json() : codec::Json(nullptr)},
           {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()}};
 }
 

@@ -104,7 +104,7 @@ std::string Node::Impl::metrics_text() const {
   w.sample("mlchain_op_latency_seconds_bucket", latency.total, label("le", "+Inf"));
   w.sample("mlchain_op_latency_seconds_sum", latency.sum);
   w.sample("mlchain_op_latency_seconds_count", latency.total);
-  return w.str();
+  return w.str() + (service ? service->metrics_text() : std::string());
 }
 
 }  // namespace mlchain::node

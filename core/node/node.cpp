@@ -78,7 +78,12 @@ Status Node::Impl::open() {
     }
   }
   signer = std::make_unique<crypto::Ed25519Signer>(*key);
-  app = std::make_unique<SignedOpStateMachine>(kv, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
+  if (service_factory) {
+    MLCHAIN_ASSIGN_OR_RETURN(service, service_factory(ServiceContext{genesis, verifier, log}));
+    dispatch.set_service(service.get());
+  }
+  host = make_host(*this);
+  app = std::make_unique<SignedOpStateMachine>(dispatch, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
   // Report-backed invalidations are checked against the epoch in force when
   // the op executes: the replica's (the ledger switches at the same block).
   auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier,
@@ -171,6 +176,7 @@ Status Node::Impl::start_network() {
   if (!http_or.ok()) return http_or.status().with_context("listen " + cfg.listen_host + ":" + std::to_string(cfg.listen_port));
   http = std::move(http_or).value();
 
+  if (service) MLCHAIN_TRY(service->start(*host));
   driver.post([this] { step(consensus::Event{SystemClock().now(), consensus::Start{}}); });
   driver.start([this](consensus::TimerKind k) { step(consensus::Event{SystemClock().now(), consensus::TimerFired{k}}); },
                [this] { on_tick(); }, std::chrono::milliseconds(50), [this] { flush(); });
@@ -191,6 +197,7 @@ void Node::Impl::stop() {
   stopped = true;
   stop_review();
   if (http) http->stop();
+  if (service) service->stop();  // its workers finish their calls before the links go
   // Fail the clients still waiting, on the driver thread that owns them.
   driver.post([this] {
     for (auto& [k, ws] : waiters)
@@ -215,9 +222,11 @@ void Node::Impl::stop() {
   log.info("stopped", {{"node", cfg.name}});
 }
 
-Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, Logger& log, std::function<void(const Status&)> on_fatal) {
+Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, Logger& log, std::function<void(const Status&)> on_fatal,
+                                         ServiceFactory service) {
   auto impl = std::make_unique<Impl>(config, log);
   impl->on_fatal = std::move(on_fatal);
+  impl->service_factory = std::move(service);
   MLCHAIN_TRY(impl->open());
   Status net = impl->start_network();
   if (!net.ok()) {

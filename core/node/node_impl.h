@@ -23,6 +23,7 @@
 #include "mlchain/net/peer.h"
 #include "mlchain/node/genesis_file.h"
 #include "mlchain/node/node.h"
+#include "mlchain/node/service.h"
 #include "mlchain/node/signed_op.h"
 #include "mlchain/store/store.h"
 
@@ -37,6 +38,20 @@ struct LatencyHistogram {
   double sum = 0;
   void observe(double seconds);
 };
+
+// Ops of the hosted service go to its machine, all others to `fallback`.
+class DispatchStateMachine final : public ledger::StateMachine {
+ public:
+  explicit DispatchStateMachine(ledger::StateMachine& fallback) : fallback_(fallback) {}
+  void set_service(Service* service) { service_ = service; }
+  Result<Bytes> apply(store::WriteTxn& txn, const consensus::Request& op, const ledger::OpContext& ctx) override;
+
+ private:
+  ledger::StateMachine& fallback_;
+  Service* service_ = nullptr;
+};
+
+std::unique_ptr<NodeHost> make_host(Node::Impl& node);  // host.cpp
 
 struct Node::Impl {
   struct Waiter {
@@ -122,6 +137,11 @@ struct Node::Impl {
 
   std::unique_ptr<store::Store> store;
   ledger::KvStateMachine kv;
+  DispatchStateMachine dispatch{kv};
+  ServiceFactory service_factory;
+  std::unique_ptr<Service> service;      // optional hosted application (service.h)
+  std::unique_ptr<NodeHost> host;        // what the service sees of us
+  std::uint64_t own_op_id = 0;  // the last id of an op this node signed (host.cpp; its queue serialises)
   std::unique_ptr<SignedOpStateMachine> app;
   std::unique_ptr<ledger::Ledger> ledger;        // driver
   std::unique_ptr<consensus::Replica> replica;   // driver

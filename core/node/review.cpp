@@ -131,16 +131,10 @@ void Node::Impl::add_report(const MemberReport& report) {
   if (!epoch.index_of(key->public_key()) || report.suspect == key->public_key()) return;
   log.warn("peer review: ordering mark-invalid", {{"member", member_name(report.suspect)},
                                                   {"reports", std::to_string(evidence.size())}});
-  auto op = sign_op(*key, genesis.hash_hex, static_cast<std::uint64_t>(unix_millis(SystemClock().now())),
-                    invalidation_op_text(report.suspect, evidence));
   auto suspect = report.suspect;
-  driver.post([this, op, suspect] {
-    submit(op, {}, self_id.load(),
-           [this, suspect](net::Response r) {
-             log.info("peer review: mark-invalid answered",
-                      {{"member", member_name(suspect)}, {"status", std::to_string(r.status)}, {"body", r.body.substr(0, 200)}});
-           },
-           detail::Driver::Clock::now());
+  host->order(invalidation_op_text(report.suspect, evidence), [this, suspect](Result<Ordered> r) {
+    log.info("peer review: mark-invalid answered",
+             {{"member", member_name(suspect)}, {"result", r.ok() ? r->result.substr(0, 200) : r.status().message()}});
   });
 }
 

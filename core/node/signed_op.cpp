@@ -252,6 +252,7 @@ bool is_subordinate_op_text(std::string_view op) {
 Bytes attach_proof_bytes(const std::string& superior_genesis, const SubordinateEntry& e) {
   codec::Json j = {{"purpose", "mlchain-attach/1"}, {"path", e.path},       {"name", e.name},
                    {"key", e.key.hex()},            {"address", e.address}, {"genesis", superior_genesis}};
+  if (!e.seal_key.empty()) j["seal_key"] = e.seal_key;
   auto b = codec::canonical_bytes(j);
   return b.ok() ? std::move(b).value() : Bytes{};
 }
@@ -259,6 +260,7 @@ Bytes attach_proof_bytes(const std::string& superior_genesis, const SubordinateE
 std::string subordinate_op_text(const SubordinateEntry& e, const crypto::Signature& proof) {
   codec::Json j = {{"action", "add-subordinate"}, {"path", e.path},       {"name", e.name},
                    {"key", e.key.hex()},          {"address", e.address}, {"proof", crypto::signature_hex(proof)}};
+  if (!e.seal_key.empty()) j["seal_key"] = e.seal_key;
   auto text = codec::canonical(j);
   return std::string(kSubordinateOpPrefix) + (text.ok() ? *text : std::string("{}"));
 }
@@ -269,7 +271,8 @@ Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std:
   auto j = codec::parse(std::string_view(op.op).substr(kSubordinateOpPrefix.size()),
                         codec::ParseLimits{8 * 1024, 2, 2048, 16});
   if (!j.ok()) return invalid_argument("malformed add-subordinate op: " + j.status().message());
-  MLCHAIN_TRY(codec::only_fields(*j, {"action", "path", "name", "key", "address", "proof"}, "add-subordinate op"));
+  MLCHAIN_TRY(codec::only_fields(*j, {"action", "path", "name", "key", "address", "proof", "seal_key"},
+                                  "add-subordinate op"));
   MLCHAIN_ASSIGN_OR_RETURN(auto action, codec::get_string(*j, "action", 32));
   if (action != "add-subordinate") return invalid_argument("unknown subordinate action '" + action + "'");
   SubordinateEntry e;
@@ -281,6 +284,11 @@ Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std:
   auto key = crypto::PublicKey::from_hex(key_hex);
   if (!key.ok()) return invalid_argument("\"key\" must be an Ed25519 public key (64 hex characters)");
   e.key = *key;
+  if (j->contains("seal_key")) {
+    MLCHAIN_ASSIGN_OR_RETURN(e.seal_key, codec::get_string(*j, "seal_key", 64));
+    if (e.seal_key.size() != 64 || e.seal_key.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return invalid_argument("\"seal_key\" must be an X25519 public key (64 lower-case hex characters)");
+  }
   if (e.path.empty() || e.name.empty() || e.address.rfind("https://", 0) != 0)
     return invalid_argument("add-subordinate needs a path, a name and an https:// address");
   if (std::find(admin_keys.begin(), admin_keys.end(), op.client) == admin_keys.end()) {
@@ -319,8 +327,9 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
     auto e = authorize_subordinate_op(*env, admin_keys_, verifier_);
     if (!e.ok()) return to_bytes("error: not authorised: " + e.status().message());
     codec::Json member = {{"name", e->name}, {"public_key", e->key.hex()}, {"address", e->address}};
-    auto entry = codec::canonical(
-        codec::Json{{"path", e->path}, {"members", codec::Json::array({member})}, {"height", ctx.height}});
+    codec::Json row{{"path", e->path}, {"members", codec::Json::array({member})}, {"height", ctx.height}};
+    if (!e->seal_key.empty()) row["seal_key"] = e->seal_key;
+    auto entry = codec::canonical(row);
     if (!entry.ok()) return to_bytes("error: the subordinate's fields are not valid text");
     MLCHAIN_TRY(txn.put(kSubordinatesTable, e->path, *entry));
     return to_bytes("ok: add-subordinate " + e->path + " recorded");

@@ -72,7 +72,7 @@ std::string complete_bash(const std::string& line) {
 }
 
 TEST(Completion, BashCompletesTheTree) {
-  EXPECT_EQ(complete_bash("mlchain "), "bench block completion devnet key layer node object selfcheck sim version ");
+  EXPECT_EQ(complete_bash("mlchain "), "bench block completion contract devnet key layer node object selfcheck sim version ");
   EXPECT_EQ(complete_bash("mlchain key "), "gen show sign verify ");
   EXPECT_EQ(complete_bash("mlchain -o json key "), "gen show sign verify ");
   EXPECT_EQ(complete_bash("mlchain key gen --f"), "--force ");

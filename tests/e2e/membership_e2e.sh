@@ -110,7 +110,7 @@ for i in 2 3 4; do [[ $(layer_json "$i" | jq -r .head_hash) == "$hash1" ]] || fa
 # wrong genesis fails with exit 5.
 out=$(bench 1 5 e) || fail "bench: $out"
 h=$(height 1)
-"$MLCHAIN" -q block query "L2/E2E#$h" --node "$(url 2)" --proof --out "$DIR/head.proof" >/dev/null || fail "block query --proof"
+"$MLCHAIN" -q block query "L2/E2E#$h" --chain --node "$(url 2)" --proof --out "$DIR/head.proof" >/dev/null || fail "block query --proof"
 v=$("$MLCHAIN" block verify "$DIR/head.proof" --genesis "$gen" -o json) || fail "verify: $v"
 [[ $(jq -r '.epoch' <<<"$v") == 2 && $(jq '.epoch_switches | length' <<<"$v") == 2 ]] || fail "verify output: $v"
 jq -c '.block.ops[0].op |= (.[:-2] + "00")' "$DIR/head.proof" >"$DIR/tampered.proof"

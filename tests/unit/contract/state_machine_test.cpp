@@ -64,6 +64,11 @@ struct AtL1a {
     return op(w.follow_up(ts, {id, "L2#1", "L2/L1b#1"}, kind, ttl));
   }
   std::string sum_of(const Packet& p) const { return crypto::digest_hex(p.sum); }
+  // The digest of `p` as L1a forwards it under block `id` (Summary::out).
+  static std::string out_of(Packet p, const std::string& id) {
+    EXPECT_TRUE(advance(p, "L2/L1a", id).ok());
+    return crypto::digest_hex(packet_digest(p));
+  }
 };
 
 TEST(ContractStateMachine, OpenCreatesOneBlockIdempotentPerSum) {
@@ -74,7 +79,7 @@ TEST(ContractStateMachine, OpenCreatesOneBlockIdempotentPerSum) {
   EXPECT_EQ(t.l.apply(t.first(kT0 + 1), 300), "ok: L2/L1a#2");
   auto b = t.l.get("L2/L1a#1");
   ASSERT_EQ(b.kind, LookupKind::kFound);
-  EXPECT_EQ(b.block->k, (std::vector<Summary>{{t.sum_of(p), 100, 1}}));  // the repeat changed nothing
+  EXPECT_EQ(b.block->k, (std::vector<Summary>{{t.sum_of(p), 100, 1, t.out_of(p, "L2/L1a#1")}}));  // the repeat changed nothing
   EXPECT_EQ(b.block->from, p.header.from);
   EXPECT_EQ(b.block->to, p.header.to);
   EXPECT_EQ(b.block->prev_hop, "L2/L1a/E1");
@@ -128,23 +133,33 @@ TEST(ContractStateMachine, AppendAndReplayAlarm) {
   auto b = t.l.get("L2/L1a#1");
   ASSERT_EQ(b.kind, LookupKind::kFound);
   ASSERT_EQ(b.block->k.size(), 2u);
-  EXPECT_EQ(b.block->k[1], (Summary{t.sum_of(f), 200, 2}));
+  EXPECT_EQ(b.block->k[1], (Summary{t.sum_of(f), 200, 2, t.out_of(f, "L2/L1a#1")}));
   EXPECT_EQ(b.block->expires_at_ms, 5200);  // extended on re-use
   EXPECT_EQ(b.block->responsible, "node1");
-  // Statement 5: the same packet again is a replay, refused and alarmed.
-  auto r = t.l.apply(t.op(f), 300, "node2");
+  // The very packet again (a retry, or a second member forwarding it): nothing changes, no alarm.
+  std::string before = t.l.dump();
+  EXPECT_EQ(t.l.apply(t.op(f), 300, "node2"), "ok: L2/L1a#1");
+  EXPECT_EQ(t.l.dump(), before);
+  EXPECT_EQ(t.l.alarms_raised(), 0u);
+  // Statement 5: the recorded sum in another packet (here: moved under a
+  // second contract) is a replay, refused and alarmed.
+  ASSERT_EQ(t.l.apply(t.first(kT0 + 5), 350), "ok: L2/L1a#2");
+  Packet moved = t.w.follow_up(kT0 + 10, {"L2/L1a#2", "L2#1", "L2/L1b#1"}, PacketKind::kFollowUp, 5000);
+  ASSERT_EQ(t.sum_of(moved), t.sum_of(f));
+  auto r = t.l.apply(t.op(moved), 360, "node2");
   EXPECT_EQ(r.rfind("error: replay", 0), 0u) << r;
   EXPECT_EQ(t.l.alarms_raised(), 1u);
   EXPECT_EQ(t.l.get("L2/L1a#1").block->k.size(), 2u);
+  EXPECT_EQ(t.l.get("L2/L1a#2").block->k.size(), 1u);
   auto rd = t.l.store->begin_read().value();
   auto list = alarms(*rd, 0, 10).value();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].number, 0u);
   EXPECT_EQ(list[0].kind, "replay");
-  EXPECT_EQ(list[0].id, "L2/L1a#1");
+  EXPECT_EQ(list[0].id, "L2/L1a#2");
   EXPECT_EQ(list[0].sum, t.sum_of(f));
   EXPECT_EQ(list[0].client, "node2");
-  EXPECT_EQ(list[0].height, 3u);
+  EXPECT_EQ(list[0].height, 5u);
   EXPECT_EQ(alarms(*rd, 1, 10).value().size(), 0u);
   // Another edge layer (E2, also under L1a) cannot talk under A and B's contract.
   crypto::PrivateKey e2 = testing::key_from(2, 0);
@@ -164,6 +179,41 @@ TEST(ContractStateMachine, AppendAndReplayAlarm) {
   EXPECT_EQ(t.l.get("L2/L1a#1").block->k.size(), 2u);
   // A block that does not exist.
   EXPECT_EQ(t.l.apply(t.follow("L2/L1a#9", kT0 + 20), 400).rfind("error: no contract", 0), 0u);
+}
+
+TEST(ContractStateMachine, BatchAppliesEachItemAsIfAlone) {
+  AtL1a t;
+  Packet a = t.w.first_packet(kT0, 1000);
+  Packet b = t.w.first_packet(kT0 + 1, 1000);
+  LayerCertificate forged = begin_certificate(b, "L2/L1a/E1");  // no signature at all
+  auto text = batch_op_text({{a, t.w.certify(a, "L2/L1a/E1", 1)}, {b, forged}, {a, t.w.certify(a, "L2/L1a/E1", 1)}});
+  ASSERT_TRUE(text.ok()) << text.status().to_string();
+  std::string r = t.l.apply(*text, 100);
+  ASSERT_EQ(r.rfind("batch: ", 0), 0u) << r;
+  auto list = Json::parse(r.substr(7));
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0], "ok: L2/L1a#1");
+  EXPECT_EQ(list[1].get<std::string>().rfind("error: statement 1", 0), 0u) << list[1];
+  EXPECT_EQ(list[2], "ok: L2/L1a#1");  // the same first packet in the same batch: one block
+  EXPECT_EQ(t.l.get("L2/L1a#2").kind, LookupKind::kNotFound);
+  EXPECT_EQ(t.l.alarms_raised(), 1u);
+  // Malformed batches are refused whole, and change nothing.
+  std::string before = t.l.dump();
+  EXPECT_EQ(t.l.apply("contract:{\"action\":\"batch\",\"items\":[]}", 200).rfind("error:", 0), 0u);
+  EXPECT_EQ(t.l.apply("contract:{\"action\":\"batch\",\"items\":[1]}", 200), "batch: [\"error: a batch item is an object {packet, cert}\"]");
+  EXPECT_EQ(t.l.dump(), before);
+  EXPECT_FALSE(batch_op_text({}).ok());
+}
+
+TEST(ContractStateMachine, ExpiredBlockTakesNoMoreMessages) {
+  AtL1a t;
+  ASSERT_EQ(t.l.apply(t.first(kT0, 1000), 100), "ok: L2/L1a#1");  // expires at 1100 (block time)
+  std::string before = t.l.dump();
+  auto r = t.l.apply(t.follow("L2/L1a#1", kT0 + 1), 1101);
+  EXPECT_EQ(r.rfind("error: expired:", 0), 0u) << r;
+  EXPECT_EQ(t.l.dump(), before);
+  EXPECT_EQ(t.l.alarms_raised(), 0u);
+  EXPECT_EQ(t.l.apply(t.follow("L2/L1a#1", kT0 + 2), 1100), "ok: L2/L1a#1");  // at expiry: still open
 }
 
 TEST(ContractStateMachine, EndSetsAccomplished) {
@@ -287,10 +337,14 @@ TEST(ContractStateMachine, FiveLayerRouteAndReply) {
     EXPECT_EQ(l->dump().find("temperature"), std::string::npos);
     EXPECT_EQ(l->dump().find("00000000000000aa"), std::string::npos);
   }
-  // Replaying the reply at L1b is refused and alarmed.
-  std::string replay = contract_op_text(*rp, w.certify(*rp, "L2/L1b/E3", 1)).value();
-  EXPECT_EQ(layers.at("L2/L1b")->apply(replay, 2000).rfind("error: replay", 0), 0u);
-  EXPECT_EQ(layers.at("L2/L1b")->alarms_raised(), 1u);
+  // The reply delivered again at L1b changes nothing (the very packet: a
+  // retry), even though its block is accomplished; the destination edge
+  // refuses a second delivery.
+  std::string again = contract_op_text(*rp, w.certify(*rp, "L2/L1b/E3", 1)).value();
+  std::string before = layers.at("L2/L1b")->dump();
+  EXPECT_EQ(layers.at("L2/L1b")->apply(again, 2000), "ok: L2/L1b#1");
+  EXPECT_EQ(layers.at("L2/L1b")->dump(), before);
+  EXPECT_EQ(layers.at("L2/L1b")->alarms_raised(), 0u);
   // A tampered copy (another sum, same certificate) fails Statement 1.
   Packet forged = *rp;
   forged.sum[0] ^= 1;

@@ -240,5 +240,47 @@ TEST_F(EdgeNodeTest, Ed25519ObjectsTalkThroughTheNode) {
   EXPECT_EQ(got2["messages"][0]["body"], 2);
 }
 
+TEST_F(EdgeNodeTest, ContractEndpointsAreWiredAndCounted) {
+  auto k = crypto::PrivateKey::from_seed(Bytes(32, 9)).value();
+  auto reg = [&](Json perms) {
+    auto r = admin_call(admin_, "register",
+                        {{"class", "User/App"},
+                         {"permissions", perms},
+                         {"credential", {{"scheme", "ed25519"}, {"public_key", k.public_key().hex()}}}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    Device d;
+    d.uuid = codec::parse(r.body).value()["object"]["uuid"];
+    d.scheme = Scheme::kEd25519;
+    d.key = k;
+    return d;
+  };
+  Device app = reg(Json{"contract"});
+  Device plain = reg(Json{"upload"});
+  const std::string body = R"({"to":"mlc:L2/L1b/E3/00000000000000bb","message":{"offer":1}})";
+  auto denied = object_call(plain, Action::kContract, body);
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  EXPECT_EQ(code_of(denied), "not_permitted");
+  // Accepted by the registry, but this edge has no [superior] to send through.
+  auto sent = object_call(app, Action::kContract, body);
+  EXPECT_EQ(sent.status, 503) << sent.body;
+  EXPECT_EQ(code_of(sent), "no_superior");
+  EXPECT_EQ(codec::parse(sent.body).value()["error"]["layer"], "L2/L1a/E1");
+
+  auto packet = call("POST", "/v1/contract/packet", "{}");
+  EXPECT_EQ(packet.status, 400) << packet.body;
+  EXPECT_EQ(codec::parse(packet.body).value()["error"]["layer"], "L2/L1a/E1");
+  EXPECT_EQ(call("GET", "/v1/contract/packet").status, 405);
+  // Packets may be larger than object requests; object requests keep their limit.
+  EXPECT_EQ(call("POST", "/v1/contract/packet", std::string(100 * 1024, ' ')).status, 400);
+  EXPECT_EQ(call("POST", "/v1/object/upload", std::string(100 * 1024, ' ')).status, 413);
+
+  auto info = codec::parse(call("GET", "/v1/edge").body).value();
+  EXPECT_EQ(info["seal_key"].get<std::string>().size(), 64u);
+  std::string m = call("GET", "/metrics").body;
+  EXPECT_NE(m.find("mlchain_edge_contract_sends_total{outcome=\"no_superior\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("mlchain_edge_contract_packets_total{outcome=\"bad_request\"} 2"), std::string::npos) << m;
+  EXPECT_NE(m.find("mlchain_edge_requests_accepted_total{action=\"contract\"} 1"), std::string::npos) << m;
+}
+
 }  // namespace
 }  // namespace mlchain::edge::testing

@@ -232,7 +232,7 @@ TEST(SubordinateOps, AdminSignedAttachWithTheEdgesProofIsRecorded) {
   crypto::Ed25519Verifier v;
   auto admin = key_for(20), edge = key_for(21), stranger = key_for(22);
   SignedOpStateMachine sm(kv, "abcd", {admin.public_key()}, v);
-  SubordinateEntry e{"L2/L1a/E1", "E1", edge.public_key(), "https://127.0.0.1:7401"};
+  SubordinateEntry e{"L2/L1a/E1", "E1", edge.public_key(), "https://127.0.0.1:7401", {}};
   auto apply = [&](const SignedOp& op) {
     Bytes out;
     Status st = store->write([&](store::WriteTxn& txn) -> Status {

@@ -73,11 +73,18 @@ inline constexpr std::string_view kContractMetaTable = "contract_meta";
 inline constexpr std::string_view kContractAlarmsTable = "contract_alarms";
 inline constexpr std::size_t kMaxSummaries = 4096;  // K entries per contract block
 inline constexpr std::size_t kMaxPrunePerOp = 10'000;
+inline constexpr std::size_t kMaxBatchItems = 64;
+// The largest op text a batch may take (node::kMaxOpTextBytes bounds what a
+// signed op carries).
+inline constexpr std::size_t kMaxContractOpBytes = 48 * 1024;
 
 struct Summary {
   std::string sum;  // hex
   std::int64_t time_ms = 0;   // the ordering block's time
   std::uint64_t height = 0;   // the ordering block: make_proof(ledger, height, ...)
+  // hex packet_digest of the packet as this layer forwards it (after
+  // advance): members sign a certificate only for exactly this packet.
+  std::string out;
   friend bool operator==(const Summary&, const Summary&) = default;
 };
 
@@ -116,6 +123,17 @@ struct Alarm {
 // with the certificate it arrived with.
 Result<std::string> contract_op_text(const Packet& p, const LayerCertificate& incoming);
 std::string prune_op_text();
+// Several packet ops in one (a node orders what arrived while its previous
+// op was in flight): {"action": "batch", "items": [{"packet", "cert"}, ...]}.
+// Each item is applied as if ordered alone, in order; the result is
+// "batch: " + canonical JSON array of the items' result strings.
+Result<std::string> batch_op_text(const std::vector<std::pair<Packet, LayerCertificate>>& items);
+
+// A packet op's content.
+struct PacketOp {
+  Packet packet;
+  LayerCertificate cert;
+};
 
 // The keys THIS layer's state records for neighbour `layer` (superior,
 // subordinate or edge address book). Must be deterministic: read only `txn`
@@ -133,6 +151,9 @@ class ContractStateMachine final : public ledger::StateMachine {
   const std::string& layer_path() const { return layer_; }
 
  private:
+  Result<std::string> apply_packet(store::WriteTxn& txn, const PacketOp& op, const std::string& client,
+                                   const ledger::OpContext& ctx);
+
   std::string layer_;
   KeyLookup keys_;
   const crypto::Verifier* verifier_;

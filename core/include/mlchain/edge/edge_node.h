@@ -9,13 +9,17 @@
 // (superior_tracker.h) in the same store; it never blocks request handling.
 //
 // HTTP API (JSON; docs/edge-node.md, docs/edge-requests.md):
-//   POST /v1/object/upload|send|fetch   object requests (X-Mlc-* headers; request.h)
+//   POST /v1/object/upload|send|fetch|contract   object requests (X-Mlc-* headers; request.h;
+//                                       contract: contract_sender.h, at most 8 in flight)
+//   POST /v1/contract/packet            contract packets from the superior (contract_inbox.h)
 //   POST /v1/admin/register|list|show|revoke|rotate   signed admin envelopes (admin.h)
 //   GET  /v1/edge                       layer, name, node key, credential policy, limits,
 //                                       superior (its address book, or null)
 //   GET  /healthz, /readyz, /metrics    (Prometheus text)
 // Errors: {"error": {"code", "message"}} with a 4xx/5xx status; object
-// refusals use the reason codes of request.h. Every body is at most 64 KiB.
+// refusals use the reason codes of request.h; the contract endpoints add
+// "layer" (docs/contracts.md §8). Bodies: contract packets at most 256 KiB,
+// everything else at most 64 KiB.
 // An HMAC secret appears in exactly one response (register or rotate, with
 // Cache-Control: no-store) and never in a log line.
 //

@@ -3,6 +3,8 @@
 //
 // Permissions (strings, validated at registration):
 //   "upload"                  may upload data points (its dynamic properties)
+//   "contract"                may send cross-layer contract messages (first, follow-up,
+//                             end) to objects of other edge layers (docs/contracts.md §8.5)
 //   "talk:*"                  may send messages to any object of this edge layer
 //   "talk:mlc:<layer>/<id>"   ... to that one object
 //   "talk:class:<class path>" ... to objects whose class is that path or below it
@@ -62,6 +64,7 @@ inline constexpr std::size_t kMaxStaticValueBytes = 1024;  // canonical JSON of 
 
 Status validate_permission(std::string_view permission);
 bool may_upload(const std::vector<std::string>& permissions);
+bool may_contract(const std::vector<std::string>& permissions);
 bool may_talk(const std::vector<std::string>& permissions, std::string_view target_uuid, std::string_view target_class);
 
 // What an administrator asks to register.

@@ -7,7 +7,10 @@
 //   edge_objects   <uuid>                     -> ObjectRecord (object.h to_json)
 //   edge_secrets   <uuid>                     -> raw 32-byte HMAC secret (hmac objects only)
 //   edge_history   <uuid> 0x00 <be64 seq>     -> {"seq","time_ms","counter","data"}
-//   edge_queue     <dest uuid> 0x00 <be64 seq> -> {"seq","from","time_ms","body"}
+//   edge_queue     <dest uuid> 0x00 <be64 seq> -> {"seq","from","time_ms","body"[,"contract"]}
+//   contract_delivered <sum hex>              -> signed receipt of a delivered contract packet
+//                                               (contract_inbox.h); written in the same
+//                                               transaction as its queue row
 // A UUID never contains 0x00, so one object's rows are one contiguous range.
 // The record holds the [first, next) windows of its history and queue.
 //
@@ -90,6 +93,35 @@ struct Message {
   std::string from;
   std::int64_t time_ms = 0;
   codec::Json body;
+  // A message delivered by a cross-layer contract (docs/contracts.md §8.1):
+  // {"kind", "sum", "ids", "ttl_ms"}; none for a message of this edge layer.
+  std::optional<codec::Json> contract;
+};
+
+inline constexpr std::string_view kContractDeliveredTable = "contract_delivered";
+
+// One contract message for an object of this edge layer (contract_inbox.h
+// checked the packet; the registry stores it once per sum).
+struct ContractDelivery {
+  std::string to;        // destination UUID (must be an active object here)
+  std::string from;      // source UUID (another edge layer)
+  codec::Json body;      // the message M
+  codec::Json contract;  // {"kind", "sum", "ids", "ttl_ms"}
+  std::string sum_hex;   // dedupe key
+  codec::Json receipt;   // stored under sum_hex when delivered
+};
+
+struct DeliveryResult {
+  enum class Outcome : std::uint8_t {
+    kDelivered,      // queued now; `receipt` is the one given
+    kReplay,         // the sum was delivered before; `receipt` is the stored one; nothing written
+    kUnknownTarget,  // no active object `to`; nothing written
+    kQueueFull,      // the destination's queue is full; nothing written
+  };
+  Outcome outcome = Outcome::kDelivered;
+  std::uint64_t seq = 0;
+  codec::Json receipt;
+  std::string message;  // why, for a refusal
 };
 
 codec::Json to_json(const HistoryEntry& h);
@@ -125,8 +157,17 @@ class Registry {
   Result<std::vector<Message>> queued(std::string_view uuid, std::size_t limit) const;
 
   // The whole pipeline for one object request. Never throws; a refusal
-  // leaves the store unchanged.
+  // leaves the store unchanged. For Action::kContract the registry only
+  // authenticates, parses (contract_request.h) and checks the "contract"
+  // permission; on acceptance the counter is consumed and `result` is the
+  // normalised request (contract_request_to_json), which the caller sends.
   Decision process(const ObjectRequest& request);
+
+  // Queues a contract message for its destination and records its sum in
+  // kContractDeliveredTable, both in ONE write transaction (group commit),
+  // so a crash neither loses a delivery nor lets the same sum be delivered
+  // twice. Errors: store failures only.
+  Result<DeliveryResult> deliver_contract(const ContractDelivery& delivery);
 
  private:
   Registry(store::Store& store, RegistryOptions options, const Clock& clock, Rng& id_rng, SecretSource secrets);

@@ -33,12 +33,14 @@ inline constexpr std::string_view kSigningVersion = "mlc-edge-v1";
 inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
 
 enum class Action : std::uint8_t {
-  kUpload,  // body: a data point (JSON object) that must follow the object's format
-  kSend,    // body: {"to": <uuid>, "body": <any JSON>}: queue a message for another object
-  kFetch,   // body: {"ack": <seq>?, "max": <1..100>?}: drop messages up to ack, return the next ones
+  kUpload,    // body: a data point (JSON object) that must follow the object's format
+  kSend,      // body: {"to": <uuid>, "body": <any JSON>}: queue a message for another object
+  kFetch,     // body: {"ack": <seq>?, "max": <1..100>?}: drop messages up to ack, return the next ones
+  kContract,  // body: contract_request.h: a cross-layer contract message to an object of another edge layer
 };
+inline constexpr std::size_t kActionCount = 4;
 
-std::string_view action_name(Action a);  // "upload" | "send" | "fetch"
+std::string_view action_name(Action a);  // "upload" | "send" | "fetch" | "contract"
 Result<Action> parse_action(std::string_view name);
 
 struct ObjectRequest {

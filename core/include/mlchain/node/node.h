@@ -30,6 +30,7 @@
 #include "mlchain/common/status.h"
 #include "mlchain/node/config.h"
 #include "mlchain/node/log.h"
+#include "mlchain/node/service.h"
 
 namespace mlchain::node {
 
@@ -39,8 +40,11 @@ class Node {
   // connecting to peers. `on_fatal` is called (from the driver thread, at
   // most once) when the node cannot continue, e.g. the store failed; the
   // caller should then stop() it and exit non-zero. `log` must outlive the node.
+  // `service` (optional, service.h) is built once the genesis is loaded and
+  // hosted for the node's lifetime.
   static Result<std::unique_ptr<Node>> start(const NodeConfig& config, Logger& log,
-                                             std::function<void(const Status&)> on_fatal = {});
+                                             std::function<void(const Status&)> on_fatal = {},
+                                             ServiceFactory service = {});
   ~Node();  // stop()
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;

@@ -30,7 +30,7 @@
 
 namespace mlchain::node {
 
-inline constexpr std::size_t kMaxOpTextBytes = 16 * 1024;
+inline constexpr std::size_t kMaxOpTextBytes = 48 * 1024;  // a contract batch (relay) needs ~40 KiB
 
 struct SignedOp {
   crypto::PublicKey client;
@@ -114,13 +114,14 @@ consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<cryp
 // ---- Subordinate layers (DESIGN §3, issue 5) ----
 // An edge layer attaches to its superior by an ordered op
 //   "mlchain-subordinate:" + canonical JSON
-//   {"action": "add-subordinate", "path", "name", "key", "address", "proof"}
+//   {"action": "add-subordinate", "path", "name", "key", "address", "proof",
+//    "seal_key"?}
 // signed (envelope) by an admin key of the superior layer; "proof" is the
 // edge key's signature over attach_proof_bytes() (the edge holds that key and
 // asked to join THIS layer). Applied, it records the edge as a one-member
 // address book in table "subordinates" (path -> {"path", "members": [{name,
-// public_key, address}], "height"}); a later add for the same path replaces
-// the entry (key rotation).
+// public_key, address}], "height", "seal_key"?}); a later add for the same
+// path replaces the entry (key rotation).
 inline constexpr std::string_view kSubordinateOpPrefix = "mlchain-subordinate:";
 inline constexpr std::string_view kSubordinatesTable = "subordinates";
 
@@ -129,6 +130,10 @@ struct SubordinateEntry {
   std::string name;
   crypto::PublicKey key;
   std::string address;
+  // An edge layer's X25519 sealing key (hex), derived from its identity
+  // (contract::edge_seal_key): what a source edge seals contract bodies to.
+  // Covered by the attach proof when present. Empty: none published.
+  std::string seal_key;
 };
 
 bool is_subordinate_op_text(std::string_view op);

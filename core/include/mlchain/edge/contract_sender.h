@@ -1,0 +1,134 @@
+// ContractSender: the source edge's I/O for POST /v1/object/contract
+// (docs/contracts.md §8.5): resolve the destination edge's sealing key
+// through the superior (§8.3), build and sign the packet, hand it to one
+// superior member (§8.1) and turn the route's answer into the object's.
+//
+// Whom it talks to: only members of the superior's address book (the
+// SuperiorTracker's current book), at their recorded addresses, over TLS
+// pinned to their recorded keys (https_member_call). Nothing else.
+//
+// Directory: members are asked one after another, starting at a random
+// one, until decide_directory() (contract_request.h) reaches a verdict: f+1
+// identical entries, or f+1 "404". Agreed entries are cached for
+// cache_ttl (by layer path).
+//
+// Sending: the packet is built once; members are tried in turn starting at
+// a random one, and after a transport failure (no HTTP answer: refused,
+// reset, TLS, timeout) the SAME packet (same sum) goes to the next member,
+// so the layer treats it as a retry (§8.1 step 4). Any HTTP answer ends the
+// loop: 200 is returned with the edge's own hop first (with_source_hop);
+// anything else is passed back unchanged (status and body). The whole send
+// is bounded by `deadline` (per member: min(post_timeout, time left)).
+//
+// Concurrency: a send blocks its caller for up to `deadline`. At most
+// max_in_flight sends run at once (try_reserve); the edge node refuses more
+// with 503 busy, so contracts in flight never take all of its handler
+// threads. Thread-safe: send() and try_reserve() from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mlchain/codec/json.h"
+#include "mlchain/common/clock.h"
+#include "mlchain/common/rng.h"
+#include "mlchain/crypto/ed25519.h"
+#include "mlchain/edge/contract_request.h"
+#include "mlchain/edge/superior.h"
+
+namespace mlchain::edge {
+
+// One HTTP exchange with a superior member. An HTTP answer of any status is
+// a value; only a transport failure is an error.
+struct MemberResponse {
+  int status = 0;
+  std::string body;
+};
+using MemberCall =
+    std::function<Result<MemberResponse>(const SuperiorMember& member, std::string_view method, std::string_view target,
+                                         std::string_view body, std::chrono::milliseconds timeout)>;
+// HTTPS to member.address pinned to member.key; connect bounded by
+// min(timeout, 3 s); answers over 1 MiB are errors.
+MemberCall https_member_call();
+
+struct SendOutcome {
+  int status = 200;
+  codec::Json body;     // the answer to the object
+  std::string outcome;  // metrics label: "ok", a downstream or local error code
+};
+
+class ContractSender {
+ public:
+  struct Options {
+    std::size_t max_in_flight = 8;
+    std::chrono::milliseconds post_timeout{30'000};
+    std::chrono::milliseconds directory_timeout{5'000};
+    std::chrono::milliseconds deadline{60'000};
+    std::chrono::milliseconds cache_ttl{60'000};
+  };
+  // The current superior book; nullopt without [superior].
+  using BookSource = std::function<std::optional<SuperiorBook>()>;
+
+  // `key`, `clock` and `rng` must outlive the sender; `rng` is used under
+  // the sender's lock. `call` defaults to https_member_call().
+  ContractSender(std::string own_path, const crypto::PrivateKey& key, BookSource book, const Clock& clock, Rng& rng,
+                 Options options, MemberCall call = {});
+
+  // A reserved place among max_in_flight; released when destroyed.
+  class Slot {
+   public:
+    explicit Slot(ContractSender* s) : s_(s) {}
+    Slot(Slot&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+    Slot& operator=(Slot&&) = delete;
+    Slot(const Slot&) = delete;
+    ~Slot();
+
+   private:
+    ContractSender* s_;
+  };
+  std::optional<Slot> try_reserve();
+  std::size_t in_flight() const;
+
+  // `from` is the authenticated object's UUID; `req` as the registry
+  // accepted it. Never throws; every failure is an answer.
+  SendOutcome send(std::string_view from, const ContractRequest& req);
+
+  // From now on sends ask no further member (one in flight ends by its
+  // timeout) and answer 503 unreachable: lets the node stop promptly.
+  void shutdown();
+
+ private:
+  struct Cached {
+    codec::Json entry;
+    TimePoint expires;
+  };
+  // The destination edge's seal key, or the answer that explains why not.
+  std::optional<SendOutcome> resolve(const SuperiorBook& book, const std::string& edge_path, TimePoint deadline,
+                                     crypto::SealPublicKey& out);
+  std::size_t random_start(std::size_t n);
+  bool stopping() const;
+  std::chrono::milliseconds left(TimePoint deadline, std::chrono::milliseconds cap) const;
+
+  const std::string own_path_;
+  const crypto::PrivateKey& key_;
+  const crypto::Ed25519Signer signer_;  // key_, for the edge's certificate
+  const Bytes pseudonym_secret_;        // never logged
+  BookSource book_;
+  const Clock& clock_;
+  const Options options_;
+  MemberCall call_;
+
+  mutable std::mutex mu_;
+  Rng& rng_;
+  std::size_t in_flight_ = 0;
+  bool shutdown_ = false;
+  std::map<std::string, Cached, std::less<>> cache_;
+};
+
+}  // namespace mlchain::edge

@@ -1,0 +1,48 @@
+// The contract relay: what a high-level member node does with cross-layer
+// contracts (DESIGN §5, docs/contracts.md §8). A node::Service, so core/node
+// stays free of contracts; `mlchain node run` hosts it.
+//
+//   POST /v1/contract/packet   Statement 1 check, order (batched), forward
+//                              with f+1 member signatures, answer with the
+//                              hops and the destination's receipt
+//   POST /v1/contract/sign     a member's certificate part for a packet its
+//                              own state records
+//   GET  /v1/directory/<path>  any layer's address-book entry (f+1 agreement
+//                              when it comes from another layer)
+//   GET  /v1/contracts/<id>    a contract block, for members, admins and the
+//                              parties' edge layers (signed query)
+// Ops: "contract:" (contract/state_machine.h). Clients may order only
+// "prune" (admin keys) through POST /v1/ops; packets come through the relay.
+//
+// Threads: handlers parse on the event loop and hand the work to the relay's
+// own worker pool (blocking HTTPS calls to other layers happen there); the
+// ordering callback runs on the node's driver thread and only queues work.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "mlchain/node/service.h"
+
+namespace mlchain::relay {
+
+struct RelayOptions {
+  std::size_t workers = 64;                         // concurrent packets in forwarding
+  std::size_t queue_limit = 4096;                   // packets waiting for a worker (more: 503 busy)
+  std::chrono::milliseconds default_budget{30'000};  // a packet's time to reach its destination
+  std::chrono::milliseconds sign_wait{3'000};       // gathering f+1 signatures
+  std::chrono::milliseconds directory_ttl{60'000};  // cached directory answers
+  std::size_t batch_bytes = 40 * 1024;              // op text per ordered batch
+};
+
+// Budget header: the sender's remaining time for the rest of the route, in
+// milliseconds (1,000..120,000; absent: default_budget). Each layer passes
+// on what is left of it.
+inline constexpr std::string_view kBudgetHeader = "x-mlchain-budget-ms";
+
+node::ServiceFactory contract_service(RelayOptions options = {});
+
+// The signed query of GET /v1/contracts/<id> (docs/contracts.md §8.4).
+Bytes query_signing_bytes(std::string_view genesis_hex, std::string_view path, std::int64_t time_ms);
+
+}  // namespace mlchain::relay

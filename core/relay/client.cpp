@@ -1,0 +1,331 @@
+// The relay's outbound side: address books, the directory, certificate
+// gathering among members, forwarding to the next layer. Every call goes to
+// an address this layer's chain records, over TLS pinned to the recorded key.
+#include <algorithm>
+#include <thread>
+
+#include "mlchain/codec/fields.h"
+#include "mlchain/node/signed_op.h"
+#include "relay_impl.h"
+
+namespace mlchain::relay {
+namespace {
+
+using codec::Json;
+
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string encode_path(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '/') {
+      out += "%2F";
+    } else if (c == '#') {
+      out += "%23";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Book from_address_book(const ledger::AddressBook& book) {
+  Book b;
+  b.path = book.path;
+  for (const auto& m : book.members)
+    if (m.valid) b.members.push_back(BookMember{m.name, m.key, m.address});
+  return b;
+}
+
+Result<Book> from_row(const std::string& row) {
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(row));
+  Book b;
+  MLCHAIN_ASSIGN_OR_RETURN(b.path, codec::get_string(j, "path", contract::kMaxLayerPathBytes));
+  b.edge = true;  // attached by add-subordinate: a one-key edge layer
+  b.seal_key = j.value("seal_key", "");
+  MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
+  for (const auto& m : members) {
+    BookMember bm;
+    MLCHAIN_ASSIGN_OR_RETURN(bm.name, codec::get_string(m, "name", 64));
+    MLCHAIN_ASSIGN_OR_RETURN(std::string key, codec::get_string(m, "public_key", 64));
+    MLCHAIN_ASSIGN_OR_RETURN(bm.key, crypto::PublicKey::from_hex(key));
+    MLCHAIN_ASSIGN_OR_RETURN(bm.address, codec::get_string(m, "address", 512));
+    b.members.push_back(std::move(bm));
+  }
+  return b;
+}
+
+std::size_t faults(std::size_t n) { return n == 0 ? 0 : (n - 1) / 3; }
+
+}  // namespace
+
+codec::Json Book::to_json() const {
+  Json m = Json::array();
+  for (const auto& x : members) m.push_back({{"name", x.name}, {"public_key", x.key.hex()}, {"address", x.address}});
+  Json j = {{"path", path}, {"edge", edge}, {"members", m}};
+  if (!seal_key.empty()) j["seal_key"] = seal_key;
+  return j;
+}
+
+Result<Book> book_from_json(const codec::Json& j) {
+  MLCHAIN_TRY(codec::only_fields(j, {"path", "edge", "members", "seal_key"}, "directory entry"));
+  Book b;
+  MLCHAIN_ASSIGN_OR_RETURN(b.path, codec::get_string(j, "path", contract::kMaxLayerPathBytes));
+  MLCHAIN_TRY(contract::validate_layer_path(b.path));
+  MLCHAIN_ASSIGN_OR_RETURN(b.edge, codec::get_bool(j, "edge"));
+  if (j.contains("seal_key")) {
+    MLCHAIN_ASSIGN_OR_RETURN(b.seal_key, codec::get_string(j, "seal_key", 64));
+    MLCHAIN_TRY(contract::parse_seal_public_key(b.seal_key).status());
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
+  if (members.empty()) return invalid_argument("a directory entry lists at least one member");
+  for (const auto& m : members) {
+    MLCHAIN_TRY(codec::only_fields(m, {"name", "public_key", "address"}, "directory member"));
+    BookMember bm;
+    MLCHAIN_ASSIGN_OR_RETURN(bm.name, codec::get_string(m, "name", 64));
+    MLCHAIN_ASSIGN_OR_RETURN(std::string key, codec::get_string(m, "public_key", 64));
+    MLCHAIN_ASSIGN_OR_RETURN(bm.key, crypto::PublicKey::from_hex(key));
+    MLCHAIN_ASSIGN_OR_RETURN(bm.address, codec::get_string(m, "address", 512));
+    if (bm.address.rfind("https://", 0) != 0) return invalid_argument("a member address is https://host:port");
+    b.members.push_back(std::move(bm));
+  }
+  return b;
+}
+
+Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::string& path) const {
+  if (path == layer_) {
+    Book b;
+    b.path = layer_;
+    for (const auto& m : host_->members()) b.members.push_back(BookMember{m.name, m.key, m.address});
+    return b;
+  }
+  const auto& bp = ctx_.genesis.blueprint;
+  if (bp.superior && bp.superior->path == path) return from_address_book(*bp.superior);
+  if (!path.empty() && path.size() <= store::kMaxKeyBytes) {
+    auto row = txn.get(node::kSubordinatesTable, path);
+    if (!row.ok()) return row.status();
+    if (row->has_value()) return from_row(**row);
+  }
+  for (const auto& s : bp.subordinates)
+    if (s.path == path) return from_address_book(s);
+  return not_found("layer " + layer_ + " records no layer '" + path + "' as itself, its superior or a subordinate");
+}
+
+Result<Book> ContractService::resolve(const std::string& path, Clock::time_point deadline) {
+  std::optional<Book> via;  // the neighbour to ask
+  {
+    MLCHAIN_ASSIGN_OR_RETURN(auto txn, host_->store().begin_read());
+    auto local = local_book(*txn, path);
+    if (local.ok() || local.status().code() != ErrorCode::kNotFound) return local;
+    {
+      std::lock_guard lock(dmu_);
+      if (auto it = directory_.find(path); it != directory_.end() && it->second.second > Clock::now())
+        return it->second.first;
+    }
+    std::string below = layer_ + "/";
+    if (path.rfind(below, 0) == 0) {
+      // Under us: the subordinate whose path prefixes it.
+      std::string child = path.substr(0, path.find('/', below.size()));
+      auto sub = local_book(*txn, child);
+      if (!sub.ok()) return not_found("no layer " + child + " under " + layer_ + " (asked for " + path + ")");
+      if (sub->edge) return not_found(child + " is an edge layer; it has no layer " + path + " below it");
+      via = std::move(sub).value();
+    } else if (ctx_.genesis.blueprint.superior) {
+      via = from_address_book(*ctx_.genesis.blueprint.superior);
+    } else {
+      return not_found("no layer " + path + " in this tree (" + layer_ + " is the root)");
+    }
+  }
+  // f+1 members of that layer must give the same answer: at least one honest.
+  std::size_t need = faults(via->members.size()) + 1;
+  std::map<std::string, std::pair<std::size_t, std::optional<Book>>> answers;  // canonical -> (votes, entry)
+  std::string last_error = "no member answered";
+  for (const auto& m : via->members) {
+    if (Clock::now() >= deadline) break;
+    auto r = call(m, "GET", "/v1/directory/" + encode_path(path), "", {}, std::chrono::milliseconds(5'000));
+    if (!r.ok()) {
+      last_error = m.name + ": " + r.status().message();
+      continue;
+    }
+    std::string key;
+    std::optional<Book> entry;
+    if (r->status == 404) {
+      key = "404";
+    } else if (r->status == 200) {
+      auto j = codec::parse(r->body, codec::ParseLimits{256 * 1024, 5, 1024, 1024});
+      if (!j.ok()) continue;
+      auto b = book_from_json(*j);
+      if (!b.ok() || b->path != path) {
+        last_error = m.name + " gave a malformed entry";
+        continue;
+      }
+      key = dump(b->to_json());
+      entry = std::move(b).value();
+    } else {
+      last_error = m.name + ": HTTP " + std::to_string(r->status);
+      continue;
+    }
+    auto& a = answers[key];
+    a.second = entry;
+    if (++a.first < need) continue;
+    if (!entry) return not_found("layer " + via->path + " knows no layer " + path);
+    std::lock_guard lock(dmu_);
+    directory_[path] = {*entry, Clock::now() + options_.directory_ttl};
+    return *entry;
+  }
+  return unavailable("could not get " + std::to_string(need) + " matching answers about " + path + " from layer " +
+                     via->path + " (" + last_error + ")");
+}
+
+Result<net::Response> ContractService::call(const BookMember& m, std::string_view method, const std::string& target,
+                                            const std::string& body, const std::map<std::string, std::string>& headers,
+                                            std::chrono::milliseconds timeout) {
+  // Connections are pooled per (address, key, timeout class): a stopped
+  // peer holds a worker at most `timeout`.
+  auto cls = std::chrono::milliseconds(((timeout.count() + 4'999) / 5'000) * 5'000);
+  std::string pool = m.address + "|" + m.key.hex() + "|" + std::to_string(cls.count());
+  std::unique_ptr<net::HttpsConnection> conn;
+  {
+    std::lock_guard lock(cmu_);
+    auto& v = idle_[pool];
+    if (!v.empty()) {
+      conn = std::move(v.back());
+      v.pop_back();
+    }
+  }
+  if (!conn) {
+    net::HttpsClientOptions o;
+    o.connect_timeout = std::chrono::milliseconds(2'000);
+    o.total_timeout = cls;
+    o.max_response_bytes = 1024 * 1024;
+    o.server_key = m.key;
+    MLCHAIN_ASSIGN_OR_RETURN(auto c, net::HttpsConnection::create(m.address, o));
+    conn = std::make_unique<net::HttpsConnection>(std::move(c));
+  }
+  std::map<std::string, std::string> h = headers;
+  if (!body.empty()) h["Content-Type"] = "application/json";
+  auto r = conn->request(method, target, body, h);
+  if (r.ok()) {
+    std::lock_guard lock(cmu_);
+    auto& v = idle_[pool];
+    if (v.size() < 32) v.push_back(std::move(conn));
+  }
+  return r;
+}
+
+Result<contract::LayerCertificate> ContractService::gather(const contract::Packet& next, Clock::time_point deadline) {
+  contract::LayerCertificate c = contract::begin_certificate(next, layer_);
+  contract::add_signature(c, KeySigner(host_->key()));
+  auto members = host_->members();
+  std::size_t need = faults(members.size()) + 1;
+  std::vector<BookMember> ask;
+  for (const auto& m : members)
+    if (m.key != host_->key().public_key() && !m.address.empty()) ask.push_back(BookMember{m.name, m.key, m.address});
+  // Start at a different member per packet, so the load spreads.
+  if (!ask.empty()) std::rotate(ask.begin(), ask.begin() + static_cast<std::ptrdiff_t>(next.sum[0] % ask.size()), ask.end());
+  std::string request = dump({{"packet", contract::envelope_json(next)}, {"layer", layer_}});
+  Bytes signed_bytes = contract::certificate_signing_bytes(c.layer, c.next_hop, c.packet);
+  auto until = std::min(deadline, Clock::now() + options_.sign_wait);
+  auto pause = std::chrono::milliseconds(1);
+  std::string last = "no member answered";
+  while (c.signatures.size() < need && !ask.empty()) {
+    std::vector<BookMember> later;
+    for (const auto& m : ask) {
+      if (c.signatures.size() >= need) break;
+      auto r = call(m, "POST", "/v1/contract/sign", request, {}, std::chrono::milliseconds(2'000));
+      if (!r.ok()) {
+        last = m.name + ": " + r.status().message();
+        later.push_back(m);
+        continue;
+      }
+      if (r->status == 409) {  // it has not applied the block yet
+        later.push_back(m);
+        continue;
+      }
+      if (r->status != 200) {
+        last = m.name + ": HTTP " + std::to_string(r->status) + " " + r->body.substr(0, 200);
+        continue;
+      }
+      auto j = codec::parse(r->body, codec::ParseLimits{4096, 2, 256, 4});
+      auto sig = j.ok() ? crypto::signature_from_hex(j->value("sig", "")) : Result<crypto::Signature>(j.status());
+      if (!sig.ok() || j->value("key", "") != m.key.hex() || !host_->verifier().verify(m.key, signed_bytes, *sig)) {
+        last = m.name + " sent a signature that does not verify";
+        continue;
+      }
+      c.signatures.emplace_back(m.key, *sig);
+    }
+    if (c.signatures.size() >= need) break;
+    ask = std::move(later);
+    if (Clock::now() + pause >= until) break;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+  if (c.signatures.size() < need) {
+    return unavailable("only " + std::to_string(c.signatures.size()) + " of the " + std::to_string(need) +
+                       " member signatures a certificate of " + layer_ + " needs (" + last + ")");
+  }
+  return c;
+}
+
+Answer ContractService::forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
+                                Clock::time_point deadline) {
+  if (Status st = contract::advance(p, layer_, id); !st.ok())
+    return error_answer(500, "internal", "cannot advance the packet: " + st.message(), layer_);
+  const std::string& next_layer = p.route.dst.front();
+  Result<Book> book = not_found("");
+  {
+    auto txn = host_->store().begin_read();
+    if (!txn.ok()) return error_answer(500, "internal", txn.status().message(), layer_);
+    book = local_book(**txn, next_layer);
+  }
+  if (!book.ok() || book->members.empty())
+    return error_answer(404, "unknown_layer", "this layer records no members for " + next_layer, layer_);
+  auto cert = gather(p, deadline);
+  if (!cert.ok()) {
+    count("forward_no_certificate");
+    return error_answer(503, "unavailable", cert.status().message(), layer_);
+  }
+  std::string body = dump({{"packet", contract::to_json(p)}, {"cert", contract::to_json(*cert)}});
+  codec::Json hop = {{"layer", layer_}, {"id", id}, {"node", host_->node_name()}, {"height", height}, {"duplicate", duplicate}};
+  auto members = book->members;
+  std::rotate(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(p.sum[1] % members.size()), members.end());
+  std::string last = "no member answered";
+  for (const auto& m : members) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
+    if (left < std::chrono::milliseconds(1'000)) break;
+    auto r = call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(left.count())}}, left);
+    if (!r.ok()) {
+      last = m.name + " (" + m.address + "): " + r.status().message();
+      continue;
+    }
+    auto j = codec::parse(r->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
+    if (r->status == 200) {
+      if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array()) {
+        last = m.name + " answered 200 without hops";
+        continue;
+      }
+      codec::Json hops = codec::Json::array({hop});
+      for (auto& h : (*j)["hops"]) hops.push_back(std::move(h));
+      (*j)["hops"] = std::move(hops);
+      count("forwarded");
+      return Answer{200, dump(*j)};
+    }
+    std::string code = j.ok() && j->is_object() && j->contains("error") && (*j)["error"].is_object()
+                           ? (*j)["error"].value("code", "")
+                           : "";
+    // That member cannot serve now (joining, shutting down, full): try another.
+    if (r->status == 503 && (code == "busy" || code == "not_member" || code == "unavailable" || code.empty())) {
+      last = m.name + ": " + r->body.substr(0, 200);
+      continue;
+    }
+    count("forward_refused");
+    if (!j.ok()) return error_answer(502, "bad_gateway", m.name + " of " + next_layer + " answered HTTP " + std::to_string(r->status), layer_);
+    return Answer{r->status, r->body};  // a refusal further down: passed back as it is
+  }
+  count("forward_failed");
+  if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline)
+    return error_answer(504, "timeout", "the route's time budget ran out forwarding to " + next_layer + " (" + last + ")", layer_);
+  return error_answer(503, "unreachable", "no member of " + next_layer + " took the packet (" + last + ")", layer_);
+}
+
+}  // namespace mlchain::relay

@@ -1,0 +1,141 @@
+// ContractService (internal to core/relay): the relay's state and helpers.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mlchain/codec/json.h"
+#include "mlchain/contract/certificate.h"
+#include "mlchain/contract/key_lookup.h"
+#include "mlchain/contract/packet.h"
+#include "mlchain/contract/state_machine.h"
+#include "mlchain/net/https_client.h"
+#include "mlchain/relay/contract_service.h"
+
+namespace mlchain::relay {
+
+using Clock = std::chrono::steady_clock;
+
+// A layer this layer's chain knows: itself, its superior, a subordinate.
+struct BookMember {
+  std::string name;
+  crypto::PublicKey key;
+  std::string address;
+};
+struct Book {
+  std::string path;
+  bool edge = false;
+  std::vector<BookMember> members;
+  std::string seal_key;  // edge layers attached with one
+  codec::Json to_json() const;
+};
+Result<Book> book_from_json(const codec::Json& j);  // strict: a directory answer
+
+// Signs with a key it does not own (the node's).
+class KeySigner final : public crypto::Signer {
+ public:
+  explicit KeySigner(const crypto::PrivateKey& k) : k_(k) {}
+  const crypto::PublicKey& public_key() const override { return k_.public_key(); }
+  crypto::Signature sign(ByteView m) const override { return k_.sign(m); }
+
+ private:
+  const crypto::PrivateKey& k_;
+};
+
+// An HTTP answer to pass back: status and JSON body.
+struct Answer {
+  int status = 200;
+  std::string body;
+};
+Answer error_answer(int status, std::string_view code, const std::string& message, std::string_view layer);
+
+// What ordering a packet yielded.
+struct OrderOutcome {
+  std::string result;  // the item's result text
+  std::uint64_t height = 0;
+};
+
+class ContractService final : public node::Service {
+ public:
+  ContractService(const node::ServiceContext& ctx, RelayOptions options);
+  ~ContractService() override;
+
+  std::string_view op_prefix() const override { return contract::kContractOpPrefix; }
+  ledger::StateMachine& machine() override { return machine_; }
+  Status admit_client_op(const node::SignedOp& op, bool client_is_member, bool client_is_admin) const override;
+  Status start(node::NodeHost& host) override;
+  void stop() override;
+  bool handle(net::Request& req, net::Reply& reply) override;
+  std::string metrics_text() const override;
+  codec::Json status_json() const override;
+
+ private:
+  struct Pending {
+    contract::Packet packet;
+    contract::LayerCertificate cert;
+    std::string sum;
+  };
+  using OrderCallback = std::function<void(Result<OrderOutcome>)>;
+
+  // service.cpp
+  bool post(std::function<void()> task);  // to the worker pool; false when full or stopping
+  void worker();
+  void process_packet(const std::string& body, Clock::time_point deadline, const net::Reply& reply);
+  void order(const contract::Packet& p, const contract::LayerCertificate& cert, OrderCallback done);
+  void flush_batch();  // sends the next batch, or clears in_flight_ when none waits
+  void on_batch(std::vector<std::string> sums, Result<node::Ordered> ordered);
+  Answer sign(const std::string& body);
+  void query(const net::Request& req, const net::Reply& reply);
+  void count(const std::string& what);
+
+  // client.cpp
+  // The entry this layer's chain records for `path` (self, superior, subordinate).
+  Result<Book> local_book(const store::ReadTxn& txn, const std::string& path) const;
+  Result<Book> resolve(const std::string& path, Clock::time_point deadline);  // local, cached or asked
+  Answer forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
+                 Clock::time_point deadline);
+  Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);
+  // One request to `m` over a pooled keep-alive connection; transport errors as Status.
+  Result<net::Response> call(const BookMember& m, std::string_view method, const std::string& target,
+                             const std::string& body, const std::map<std::string, std::string>& headers,
+                             std::chrono::milliseconds timeout);
+
+  node::ServiceContext ctx_;
+  RelayOptions options_;
+  std::string layer_;
+  contract::KeyLookup keys_;
+  contract::ContractStateMachine machine_;
+  node::NodeHost* host_ = nullptr;
+
+  std::mutex mu_;  // pool
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  std::vector<std::thread> threads_;
+  bool stopping_ = false;
+
+  std::mutex omu_;  // orderer
+  std::vector<Pending> pending_;
+  std::map<std::string, std::vector<OrderCallback>> waiting_;  // sum -> callbacks (pending or in flight)
+  bool in_flight_ = false;
+
+  std::mutex cmu_;  // connection pool: address + key -> idle connections
+  std::map<std::string, std::vector<std::unique_ptr<net::HttpsConnection>>> idle_;
+
+  std::mutex dmu_;  // directory cache
+  std::map<std::string, std::pair<Book, Clock::time_point>> directory_;
+
+  mutable std::mutex smu_;  // counters
+  std::map<std::string, std::uint64_t> counters_;
+  std::atomic<std::uint64_t> batches_{0}, batch_items_{0};
+};
+
+}  // namespace mlchain::relay

@@ -1,0 +1,585 @@
+// The relay's inbound side: packets in, batched ordering, certificate parts
+// for fellow members, contract queries.
+#include <algorithm>
+#include <charconv>
+
+#include "mlchain/codec/fields.h"
+#include "mlchain/common/clock.h"
+#include "relay_impl.h"
+
+namespace mlchain::relay {
+namespace {
+
+using codec::Json;
+
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+
+std::string digest_hex(const crypto::Digest& d) { return to_hex(ByteView(d.data(), d.size())); }
+
+// "%2F" -> "/", "%23" -> "#"; anything malformed -> nullopt.
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+    if (ec != std::errc() || p != s.data() + i + 3) return std::nullopt;
+    out.push_back(static_cast<char>(v));
+    i += 2;
+  }
+  return out;
+}
+
+// The machine's result text -> the HTTP answer for a refusal.
+Answer refusal(const std::string& result, std::string_view layer) {
+  std::string why = result.rfind("error: ", 0) == 0 ? result.substr(7) : result;
+  if (why.rfind("replay:", 0) == 0) return error_answer(409, "replay", why, layer);
+  if (why.rfind("statement 1:", 0) == 0) return error_answer(401, "certificate_refused", why, layer);
+  if (why.rfind("pruned:", 0) == 0 || why.rfind("expired:", 0) == 0) return error_answer(410, "expired", why, layer);
+  return error_answer(422, "refused", why, layer);
+}
+
+}  // namespace
+
+Answer error_answer(int status, std::string_view code, const std::string& message, std::string_view layer) {
+  return Answer{status, dump({{"error", {{"code", code}, {"message", message}, {"layer", layer}}}})};
+}
+
+Bytes query_signing_bytes(std::string_view genesis_hex, std::string_view path, std::int64_t time_ms) {
+  std::string s = "mlchain-query/1";
+  s.push_back('\0');
+  s.append(genesis_hex);
+  s.push_back('\0');
+  s.append(path);
+  s.push_back('\0');
+  s.append(std::to_string(time_ms));
+  return to_bytes(s);
+}
+
+ContractService::ContractService(const node::ServiceContext& ctx, RelayOptions options)
+    : ctx_(ctx),
+      options_(options),
+      layer_(ctx.genesis.blueprint.layer_path),
+      keys_(contract::address_book_lookup(ctx.genesis.blueprint)),
+      machine_(layer_, keys_, ctx.verifier) {}
+
+ContractService::~ContractService() { stop(); }
+
+Status ContractService::admit_client_op(const node::SignedOp& op, bool client_is_member, bool client_is_admin) const {
+  std::string_view body = std::string_view(op.op).substr(contract::kContractOpPrefix.size());
+  auto j = codec::parse(body, codec::ParseLimits{1024, 2, 64, 4});
+  bool prune = j.ok() && j->is_object() && j->value("action", "") == "prune";
+  if (prune) {
+    if (client_is_admin) return {};
+    return permission_denied("only an admin key of this layer (the blueprint's admin_keys) may order a prune; key " +
+                             op.client.key_id() + " is not one");
+  }
+  if (client_is_member) return {};
+  return permission_denied("contract packets reach a layer through POST /v1/contract/packet, not as client ops");
+}
+
+Status ContractService::start(node::NodeHost& host) {
+  host_ = &host;
+  std::lock_guard lock(mu_);
+  stopping_ = false;
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.workers); ++i) threads_.emplace_back([this] { worker(); });
+  return {};
+}
+
+void ContractService::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  std::lock_guard lock(cmu_);
+  idle_.clear();
+}
+
+bool ContractService::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || threads_.empty() || tasks_.size() >= options_.queue_limit) return false;
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void ContractService::worker() {
+  while (true) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      if (tasks_.empty()) return;  // stopping, nothing left
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+  }
+}
+
+void ContractService::count(const std::string& what) {
+  std::lock_guard lock(smu_);
+  ++counters_[what];
+}
+
+bool ContractService::handle(net::Request& req, net::Reply& reply) {
+  std::string path = path_of(req.target);
+  auto answer = [&reply](const Answer& a) { reply(net::Response::json(a.status, a.body)); };
+  if (path == "/v1/contract/packet") {
+    if (req.method != "POST") {
+      answer(error_answer(405, "method_not_allowed", "use POST /v1/contract/packet", layer_));
+      return true;
+    }
+    auto budget = options_.default_budget;
+    if (auto it = req.headers.find(std::string(kBudgetHeader)); it != req.headers.end()) {
+      long long ms = 0;
+      auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), ms);
+      if (ec == std::errc() && p == it->second.data() + it->second.size())
+        budget = std::chrono::milliseconds(std::clamp<long long>(ms, 1'000, 120'000));
+    }
+    auto deadline = Clock::now() + budget;
+    auto shared = std::make_shared<net::Reply>(std::move(reply));
+    auto body = std::make_shared<std::string>(std::move(req.body));
+    count("received");
+    if (!post([this, body, deadline, shared] { process_packet(*body, deadline, *shared); })) {
+      count("refused_busy");
+      (*shared)(net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
+    }
+    return true;
+  }
+  if (path == "/v1/contract/sign") {
+    if (req.method != "POST") {
+      answer(error_answer(405, "method_not_allowed", "use POST /v1/contract/sign", layer_));
+      return true;
+    }
+    answer(sign(req.body));
+    return true;
+  }
+  if (path.rfind("/v1/directory/", 0) == 0) {
+    if (req.method != "GET") {
+      answer(error_answer(405, "method_not_allowed", "use GET /v1/directory/<layer path>", layer_));
+      return true;
+    }
+    auto target = percent_decode(path.substr(14));
+    if (!target || !contract::validate_layer_path(*target).ok()) {
+      answer(error_answer(400, "bad_request", "not a layer path: " + path.substr(14), layer_));
+      return true;
+    }
+    auto shared = std::make_shared<net::Reply>(std::move(reply));
+    auto t = *target;
+    if (!post([this, t, shared] {
+          auto book = resolve(t, Clock::now() + std::chrono::seconds(10));
+          if (book.ok()) return (*shared)(net::Response::json(200, dump(book->to_json())));
+          bool unknown = book.status().code() == ErrorCode::kNotFound;
+          auto a = error_answer(unknown ? 404 : 503, unknown ? "unknown_layer" : "unreachable", book.status().message(), layer_);
+          (*shared)(net::Response::json(a.status, a.body));
+        })) {
+      (*shared)(net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
+    }
+    return true;
+  }
+  if (path.rfind("/v1/contracts/", 0) == 0) {
+    if (req.method != "GET") {
+      answer(error_answer(405, "method_not_allowed", "use GET /v1/contracts/<id>", layer_));
+      return true;
+    }
+    auto shared = std::make_shared<net::Reply>(std::move(reply));
+    auto r = std::make_shared<net::Request>(std::move(req));
+    if (!post([this, r, shared] { query(*r, *shared); })) {
+      (*shared)(net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
+    }
+    return true;
+  }
+  return false;
+}
+
+// ---- packets ----
+
+void ContractService::process_packet(const std::string& body, Clock::time_point deadline, const net::Reply& reply) {
+  auto send = [&reply](const Answer& a) { reply(net::Response::json(a.status, a.body)); };
+  auto refuse = [&](int status, std::string_view code, const std::string& message) {
+    count("refused_" + std::string(code));
+    send(error_answer(status, code, message, layer_));
+  };
+  codec::ParseLimits limits;
+  limits.max_bytes = 256 * 1024;
+  limits.max_depth = 6;
+  limits.max_string_bytes = contract::kMaxPacketBytes;
+  limits.max_elements = 1024;
+  auto j = codec::parse(body, limits);
+  if (!j.ok() || !j->is_object()) return refuse(400, "bad_request", "the body is not a JSON object {packet, cert}");
+  if (auto st = codec::only_fields(*j, {"packet", "cert"}, "contract packet request"); !st.ok())
+    return refuse(400, "bad_request", st.message());
+  auto pj = codec::get_object(*j, "packet");
+  auto cj = codec::get_object(*j, "cert");
+  if (!pj.ok() || !cj.ok()) return refuse(400, "bad_request", "the body needs \"packet\" and \"cert\" objects");
+  auto p = contract::packet_from_json(*pj);
+  if (!p.ok()) return refuse(400, "bad_request", "packet: " + p.status().message());
+  if (p->body.empty()) return refuse(400, "bad_request", "the packet carries no body");
+  auto cert = contract::certificate_from_json(*cj);
+  if (!cert.ok()) return refuse(400, "bad_request", "certificate: " + cert.status().message());
+  if (p->route.dst.size() < 2 || p->route.dst.front() != layer_) {
+    return refuse(400, "wrong_layer", "the packet is addressed to " +
+                                          (p->route.dst.empty() ? std::string("nobody") : p->route.dst.front()) +
+                                          ", not to layer " + layer_);
+  }
+  std::string sum = digest_hex(p->sum);
+  const std::string& claimed = p->route.src.front();
+  std::string next_layer = p->route.dst[1];
+  std::optional<std::pair<std::string, std::uint64_t>> recorded;  // a retry: (id, height)
+  {
+    auto txn = host_->store().begin_read();
+    if (!txn.ok()) return refuse(500, "internal", txn.status().message());
+    // Statement 1 before anything is ordered (every replica checks it again).
+    auto keys = keys_(**txn, claimed);
+    if (!keys.ok()) {
+      if (keys.status().code() != ErrorCode::kNotFound) return refuse(500, "internal", keys.status().message());
+      return refuse(401, "certificate_refused", "statement 1: no keys are recorded here for layer '" + claimed + "'");
+    }
+    keys->edge = p->route.src.size() == 1;
+    auto verdict = contract::check_certificate(*cert, *p, claimed, *keys, host_->verifier());
+    if (!verdict.status.ok()) {
+      count("certificate_" + std::string(contract::cert_failure_name(verdict.failure)));
+      return refuse(401, "certificate_refused", "statement 1: " + verdict.status.message());
+    }
+    auto next = local_book(**txn, next_layer);
+    if (!next.ok()) {
+      return refuse(404, "unknown_layer",
+                    "the next layer on the route, " + next_layer + ", is not a neighbour this layer records: " +
+                        next.status().message());
+    }
+    // The sum already recorded as this very packet: a retry or a takeover.
+    auto known = (*txn)->get(contract::kContractSumsTable, sum);
+    if (known.ok() && known->has_value()) {
+      auto l = contract::get_contract(**txn, **known);
+      if (l.ok() && l->kind == contract::LookupKind::kFound) {
+        contract::Packet fwd = *p;
+        if (contract::advance(fwd, layer_, **known).ok()) {
+          std::string out = digest_hex(contract::packet_digest(fwd));
+          for (const auto& k : l->block->k)
+            if (k.sum == sum && k.out == out) recorded = std::make_pair(**known, k.height);
+        }
+      }
+    }
+  }
+  if (recorded) {
+    count("retries");
+    return send(forward(std::move(p).value(), recorded->first, recorded->second, true, deadline));
+  }
+  // Order it (batched with whatever else is waiting), then forward from a worker.
+  auto packet = std::make_shared<contract::Packet>(std::move(p).value());
+  auto r = std::make_shared<net::Reply>(reply);
+  order(*packet, *cert, [this, packet, r, deadline](Result<OrderOutcome> outcome) {
+    // On the driver thread: hand over to a worker.
+    bool queued = post([this, packet, r, deadline, outcome] {
+      auto send_r = [&r](const Answer& a) { (*r)(net::Response::json(a.status, a.body)); };
+      if (!outcome.ok()) {
+        count("refused_unavailable");
+        return send_r(error_answer(503, "unavailable", outcome.status().message(), layer_));
+      }
+      const std::string& res = outcome->result;
+      if (res.rfind("ok: ", 0) != 0) {
+        Answer a = refusal(res, layer_);
+        count(a.status == 409 ? "refused_replay" : a.status == 401 ? "refused_certificate_refused" : "refused_other");
+        if (a.status == 409) host_->log().warn("contract replay refused", {{"layer", layer_}, {"result", res.substr(0, 200)}});
+        return send_r(a);
+      }
+      count("ordered");
+      send_r(forward(std::move(*packet), res.substr(4), outcome->height, false, deadline));
+    });
+    if (!queued) (*r)(net::Response::json(503, error_answer(503, "busy", "the relay is stopping or full", layer_).body));
+  });
+}
+
+// One batch in flight per node (the replica keeps one pending request per
+// client): what arrives meanwhile goes into the next batch.
+// One batch in flight per node (the replica keeps one pending request per
+// client): what arrives meanwhile goes into the next batch.
+void ContractService::order(const contract::Packet& p, const contract::LayerCertificate& cert, OrderCallback done) {
+  std::string sum = digest_hex(p.sum);
+  contract::Packet envelope = p;
+  envelope.body.clear();
+  {
+    std::lock_guard lock(omu_);
+    auto& w = waiting_[sum];
+    w.push_back(std::move(done));
+    if (w.size() > 1) return;  // the same packet is already on its way: share the outcome
+    pending_.push_back(Pending{std::move(envelope), cert, sum});
+    if (in_flight_) return;  // goes with the next batch
+    in_flight_ = true;
+  }
+  flush_batch();
+}
+
+void ContractService::flush_batch() {
+  std::vector<std::pair<contract::Packet, contract::LayerCertificate>> items;
+  std::vector<std::string> sums;
+  {
+    std::lock_guard lock(omu_);
+    if (pending_.empty()) {
+      in_flight_ = false;
+      return;
+    }
+    std::size_t bytes = 64;
+    while (!pending_.empty() && items.size() < contract::kMaxBatchItems) {
+      std::size_t size = dump(contract::envelope_json(pending_.front().packet)).size() +
+                         dump(contract::to_json(pending_.front().cert)).size() + 32;
+      if (!items.empty() && bytes + size > options_.batch_bytes) break;
+      bytes += size;
+      items.emplace_back(std::move(pending_.front().packet), std::move(pending_.front().cert));
+      sums.push_back(std::move(pending_.front().sum));
+      pending_.erase(pending_.begin());
+    }
+  }
+  auto text = contract::batch_op_text(items);
+  if (!text.ok()) return on_batch(sums, text.status());
+  ++batches_;
+  batch_items_ += items.size();
+  host_->order(std::move(text).value(),
+               [this, sums](Result<node::Ordered> ordered) { on_batch(sums, std::move(ordered)); });
+}
+
+void ContractService::on_batch(std::vector<std::string> sums, Result<node::Ordered> ordered) {
+  std::vector<std::string> results(sums.size());
+  Status failure;
+  if (!ordered.ok()) {
+    failure = ordered.status();
+  } else if (ordered->result.rfind("batch: ", 0) != 0) {
+    failure = internal_error("the batch was not applied as one: " + ordered->result.substr(0, 200));
+  } else {
+    auto list = codec::parse(std::string_view(ordered->result).substr(7));
+    if (!list.ok() || !list->is_array() || list->size() != sums.size()) {
+      failure = internal_error("the batch result does not list every item");
+    } else {
+      for (std::size_t i = 0; i < sums.size(); ++i)
+        results[i] = (*list)[i].is_string() ? (*list)[i].get<std::string>() : "error: malformed item result";
+    }
+  }
+  std::vector<std::pair<OrderCallback, Result<OrderOutcome>>> calls;
+  {
+    std::lock_guard lock(omu_);
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+      auto it = waiting_.find(sums[i]);
+      if (it == waiting_.end()) continue;
+      for (auto& cb : it->second) {
+        calls.emplace_back(std::move(cb), failure.ok() ? Result<OrderOutcome>(OrderOutcome{results[i], ordered->height})
+                                                       : Result<OrderOutcome>(failure));
+      }
+      waiting_.erase(it);
+    }
+  }
+  for (auto& [cb, r] : calls) cb(std::move(r));
+  flush_batch();
+}
+
+// ---- certificate parts for fellow members ----
+
+Answer ContractService::sign(const std::string& body) {
+  auto j = codec::parse(body, codec::ParseLimits{64 * 1024, 6, 4096, 512});
+  if (!j.ok() || !j->is_object()) return error_answer(400, "bad_request", "the body is not a JSON object {packet, layer}", layer_);
+  if (auto st = codec::only_fields(*j, {"packet", "layer"}, "sign request"); !st.ok())
+    return error_answer(400, "bad_request", st.message(), layer_);
+  auto layer = codec::get_string(*j, "layer", contract::kMaxLayerPathBytes);
+  auto pj = codec::get_object(*j, "packet");
+  if (!layer.ok() || !pj.ok()) return error_answer(400, "bad_request", "the body needs \"packet\" and \"layer\"", layer_);
+  if (*layer != layer_) return error_answer(400, "wrong_layer", "this node signs for layer " + layer_, layer_);
+  if (pj->contains("body")) return error_answer(400, "bad_request", "send the envelope only, without the body", layer_);
+  auto p = contract::packet_from_json(*pj);
+  if (!p.ok()) return error_answer(400, "bad_request", "packet: " + p.status().message(), layer_);
+  if (p->route.src.empty() || p->route.src.front() != layer_ || p->route.dst.empty())
+    return error_answer(400, "bad_request", "the packet has not just left layer " + layer_, layer_);
+  auto id = contract::named_block_id(*p, layer_);
+  if (!id.ok()) return error_answer(400, "bad_request", id.status().message(), layer_);
+  std::string sum = digest_hex(p->sum);
+  auto txn = host_->store().begin_read();
+  if (!txn.ok()) return error_answer(500, "internal", txn.status().message(), layer_);
+  auto known = (*txn)->get(contract::kContractSumsTable, sum);
+  if (!known.ok() || !known->has_value()) {
+    return error_answer(409, "not_yet", "this member has not applied the packet's block yet", layer_);
+  }
+  if (**known != *id) {
+    count("sign_refused");
+    return error_answer(403, "not_recorded", "this layer recorded the sum in " + **known + ", not " + *id, layer_);
+  }
+  auto l = contract::get_contract(**txn, *id);
+  if (!l.ok() || l->kind != contract::LookupKind::kFound) {
+    return error_answer(403, "not_recorded", "no live contract block " + *id, layer_);
+  }
+  std::string out = digest_hex(contract::packet_digest(*p));
+  bool match = false;
+  for (const auto& k : l->block->k) match = match || (k.sum == sum && k.out == out);
+  if (!match) {
+    count("sign_refused");
+    return error_answer(403, "not_recorded", "this is not the packet layer " + layer_ + " recorded under " + *id, layer_);
+  }
+  count("signed");
+  contract::LayerCertificate c = contract::begin_certificate(*p, layer_);
+  KeySigner signer(host_->key());
+  crypto::Signature sig = contract::sign_certificate(c, signer);
+  return Answer{200, dump({{"key", host_->key().public_key().hex()}, {"sig", crypto::signature_hex(sig)}})};
+}
+
+// ---- queries ----
+
+void ContractService::query(const net::Request& req, const net::Reply& reply) {
+  auto send = [&reply](const Answer& a) { reply(net::Response::json(a.status, a.body)); };
+  std::string path = path_of(req.target);
+  auto id = percent_decode(path.substr(14));
+  if (!id || !contract::parse_block_id(*id).ok())
+    return send(error_answer(400, "bad_request", "not a contract block id: " + path.substr(14) + " (<layer path>#<seq>)", layer_));
+  if (contract::parse_block_id(*id)->layer != layer_)
+    return send(error_answer(404, "not_found", *id + " is a block of another layer; ask a member of that layer", layer_));
+  // Who asks: a signed query.
+  auto header = [&req](const std::string& name) {
+    auto it = req.headers.find(name);
+    return it == req.headers.end() ? std::string() : it->second;
+  };
+  auto key = crypto::PublicKey::from_hex(header("x-mlchain-key"));
+  auto sig = crypto::signature_from_hex(header("x-mlchain-sig"));
+  std::string time_text = header("x-mlchain-time");
+  long long t = 0;
+  auto [tp, tec] = std::from_chars(time_text.data(), time_text.data() + time_text.size(), t);
+  if (!key.ok() || !sig.ok() || time_text.empty() || tec != std::errc() || tp != time_text.data() + time_text.size()) {
+    count("query_unsigned");
+    return send(error_answer(401, "bad_signature",
+                             "a contract query is signed: headers X-Mlchain-Key, X-Mlchain-Time, X-Mlchain-Sig "
+                             "(docs/contracts.md §8.4)",
+                             layer_));
+  }
+  std::int64_t now = unix_millis(SystemClock().now());
+  if (t < now - 300'000 || t > now + 300'000)
+    return send(error_answer(401, "bad_signature", "X-Mlchain-Time is more than 5 minutes from this node's clock", layer_));
+  if (!host_->verifier().verify(*key, query_signing_bytes(ctx_.genesis.hash_hex, path, t), *sig)) {
+    count("query_bad_signature");
+    return send(error_answer(401, "bad_signature", "the query signature does not verify for key " + key->key_id(), layer_));
+  }
+  auto txn = host_->store().begin_read();
+  if (!txn.ok()) return send(error_answer(500, "internal", txn.status().message(), layer_));
+  auto l = contract::get_contract(**txn, *id);
+  if (!l.ok()) return send(error_answer(500, "internal", l.status().message(), layer_));
+  txn->reset();
+  const auto& admins = ctx_.genesis.blueprint.admin_keys;
+  bool allowed = host_->is_member(*key) || std::find(admins.begin(), admins.end(), *key) != admins.end();
+  if (!allowed && l->kind == contract::LookupKind::kFound) {
+    // The parties' edge layers, by their keys as the directory gives them.
+    auto edge_of = [](const std::string& party) { return party.substr(0, party.rfind('/')); };
+    for (const auto& party : {l->block->from, l->block->to}) {
+      auto book = resolve(edge_of(party), Clock::now() + std::chrono::seconds(10));
+      if (!book.ok()) continue;
+      for (const auto& m : book->members) allowed = allowed || m.key == *key;
+    }
+  }
+  if (!allowed) {
+    count("query_not_authorized");
+    return send(error_answer(403, "not_authorized",
+                             "key " + key->key_id() + " may not read " + *id +
+                                 ": only members and admins of " + layer_ + " and the parties' edge layers may",
+                             layer_));
+  }
+  if (l->kind == contract::LookupKind::kNotFound)
+    return send(error_answer(404, "not_found", "no contract block " + *id + " in layer " + layer_, layer_));
+  if (l->kind == contract::LookupKind::kPruned) {
+    return send(Answer{200, dump({{"id", *id}, {"layer", layer_}, {"state", "pruned"}, {"pruned_at", l->pruned_at}})});
+  }
+  // Each K entry's op: the block at its height and the op that carries the sum.
+  auto block = *l->block;
+  auto r = std::make_shared<net::Reply>(reply);
+  auto idv = *id;
+  std::string layer = layer_;
+  bool posted = host_->on_driver([block, r, idv, layer](const ledger::Ledger& ledger) {
+    Json ops = Json::array();
+    for (const auto& k : block.k) {
+      Json e = {{"sum", k.sum}, {"height", k.height}, {"op_index", nullptr}};
+      auto b = ledger.block(k.height);
+      if (b.ok() && *b) {
+        const auto& list = (*b)->ops;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          std::string_view text(reinterpret_cast<const char*>(list[i].op.data()), list[i].op.size());
+          if (text.find(k.sum) != std::string_view::npos) {
+            e["op_index"] = i;
+            break;
+          }
+        }
+      }
+      ops.push_back(std::move(e));
+    }
+    Json k = Json::array();
+    for (const auto& s : block.k) k.push_back({{"sum", s.sum}, {"time", s.time_ms}, {"height", s.height}});
+    Json out = {{"id", idv},
+                {"layer", layer},
+                {"state", "found"},
+                {"block",
+                 {{"id", block.id},
+                  {"parties", {{"from", block.from}, {"to", block.to}}},
+                  {"route", {{"prev", block.prev_hop}, {"next", block.next_hop}}},
+                  {"K", k},
+                  {"responsible", block.responsible},
+                  {"accomplished", block.accomplished},
+                  {"expires_at", block.expires_at_ms},
+                  {"opened_at", block.opened_at}}},
+                {"ops", ops}};
+    (*r)(net::Response::json(200, dump(out)));
+  });
+  if (!posted) send(error_answer(503, "unavailable", "the node is shutting down", layer_));
+}
+
+// ---- observability ----
+
+std::string ContractService::metrics_text() const {
+  std::string out;
+  out += "# HELP mlchain_contract_events_total Contract relay events at this node, by kind.\n";
+  out += "# TYPE mlchain_contract_events_total counter\n";
+  {
+    std::lock_guard lock(smu_);
+    for (const auto& [k, v] : counters_)
+      out += "mlchain_contract_events_total{event=\"" + k + "\"} " + std::to_string(v) + "\n";
+  }
+  out += "# HELP mlchain_contract_batches_total Contract batches this node ordered.\n";
+  out += "# TYPE mlchain_contract_batches_total counter\n";
+  out += "mlchain_contract_batches_total " + std::to_string(batches_.load()) + "\n";
+  out += "# HELP mlchain_contract_batch_items_total Packets in the batches this node ordered.\n";
+  out += "# TYPE mlchain_contract_batch_items_total counter\n";
+  out += "mlchain_contract_batch_items_total " + std::to_string(batch_items_.load()) + "\n";
+  std::uint64_t alarms = 0;
+  if (host_) {
+    if (auto txn = host_->store().begin_read(); txn.ok()) {
+      if (auto a = contract::alarm_count(**txn); a.ok()) alarms = *a;
+    }
+  }
+  out += "# HELP mlchain_contract_alarms_total Replays and refused certificates the layer has recorded (Statements 1, 5).\n";
+  out += "# TYPE mlchain_contract_alarms_total counter\n";
+  out += "mlchain_contract_alarms_total " + std::to_string(alarms) + "\n";
+  return out;
+}
+
+codec::Json ContractService::status_json() const {
+  Json j = Json::object();
+  {
+    std::lock_guard lock(smu_);
+    for (const auto& [k, v] : counters_) j[k] = v;
+  }
+  j["batches"] = batches_.load();
+  j["batch_items"] = batch_items_.load();
+  return j;
+}
+
+node::ServiceFactory contract_service(RelayOptions options) {
+  return [options](const node::ServiceContext& ctx) -> Result<std::unique_ptr<node::Service>> {
+    return std::unique_ptr<node::Service>(new ContractService(ctx, options));
+  };
+}
+
+}  // namespace mlchain::relay

@@ -1,0 +1,293 @@
+// The source edge's send (contract_sender.h) against scripted superior
+// members, no sockets: the directory is trusted only on f+1 agreement and
+// cached; the packet goes to one member at a time, the SAME packet after a
+// transport failure; downstream refusals come back unchanged; only book
+// members are ever asked. The packet a member receives is then carried
+// through the layers and delivered by the destination edge's inbox.
+#include "mlchain/edge/contract_sender.h"
+
+#include <set>
+
+#include "contract_test_util.h"
+#include "mlchain/edge/contract_inbox.h"
+
+namespace mlchain::edge::testing {
+namespace {
+
+using Json = codec::Json;
+
+const std::string kTo = "mlc:L2/L1b/E3/00000000000000bb";
+
+struct Call {
+  std::string member;
+  std::string method;
+  std::string target;
+  std::string body;
+};
+
+class ContractSend : public ::testing::Test {
+ protected:
+  ContractSend() {
+    seal_hex_ = contract::edge_seal_key(w_.e3).value().public_key().hex();
+    book_ = w_.book("L2/L1a");
+    for (const auto& m : book_.members) directory_[m.name] = {200, entry(seal_hex_).dump()};
+  }
+
+  static Json entry(const std::string& seal) {
+    return {{"path", "L2/L1b/E3"},
+            {"edge", true},
+            {"members", {{{"name", "e3"}, {"public_key", std::string(64, 'b')}, {"address", "https://e3:1"}}}},
+            {"seal_key", seal}};
+  }
+
+  std::unique_ptr<ContractSender> sender(ContractSender::Options o = {}) {
+    MemberCall call = [this](const SuperiorMember& m, std::string_view method, std::string_view target,
+                             std::string_view body, std::chrono::milliseconds) -> Result<MemberResponse> {
+      bool known = false;
+      for (const auto& b : book_.members) known |= b.key == m.key && b.address == m.address;
+      EXPECT_TRUE(known) << "asked someone outside the superior's book: " << m.address;
+      calls_.push_back({m.name, std::string(method), std::string(target), std::string(body)});
+      if (method == "GET") {
+        auto it = directory_.find(m.name);
+        if (it == directory_.end()) return unavailable("connection refused");
+        return it->second;
+      }
+      auto it = post_.find(m.name);
+      if (it == post_.end()) return unavailable(m.name + ": connection refused");
+      return it->second;
+    };
+    return std::make_unique<ContractSender>(
+        "L2/L1a/E1", w_.e1, [this] { return std::optional<SuperiorBook>(book_); }, clock_, rng_, o, call);
+  }
+
+  ContractRequest first(Json message = {{"offer", 1}}) {
+    return contract_request_from_json(Json{{"to", kTo}, {"message", message}, {"ttl_ms", 600'000}}).value();
+  }
+
+  std::vector<Call> posts() const {
+    std::vector<Call> out;
+    for (const auto& c : calls_)
+      if (c.method == "POST") out.push_back(c);
+    return out;
+  }
+  std::size_t gets() const { return calls_.size() - posts().size(); }
+
+  static Json ok_answer() {
+    return {{"sum", "00"},
+            {"hops", {{{"layer", "L2/L1a"}, {"id", "L2/L1a#7"}, {"node", "m1"}, {"height", 42}}}},
+            {"receipt", {{"edge", "L2/L1b/E3"}}}};
+  }
+
+  ContractWorld w_;
+  ManualClock clock_;
+  SeededRng rng_{11};
+  SuperiorBook book_;
+  std::string seal_hex_;
+  std::map<std::string, MemberResponse> directory_;  // by member name; absent: transport failure
+  std::map<std::string, MemberResponse> post_;
+  std::vector<Call> calls_;
+};
+
+TEST_F(ContractSend, RetriesTheSamePacketWithTheNextMemberAndAddsItsHop) {
+  // Only m2 answers; whoever is asked first, the others fail at the transport.
+  post_["m2"] = {200, ok_answer().dump()};
+  auto s = sender();
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  ASSERT_EQ(out.status, 200) << out.body.dump();
+  EXPECT_EQ(out.outcome, "ok");
+  ASSERT_EQ(out.body["hops"].size(), 2u);
+  EXPECT_EQ(out.body["hops"][0], (Json{{"layer", "L2/L1a/E1"}, {"edge", true}, {"role", "source"}}));
+  EXPECT_EQ(out.body["hops"][1]["id"], "L2/L1a#7");
+
+  auto p = posts();
+  ASSERT_GE(p.size(), 1u);
+  EXPECT_EQ(p.back().member, "m2");
+  // Each send starts at a random member; over a few sends some start before
+  // m2 and must retry, always with the same packet, never a member twice.
+  std::size_t retried = 0;
+  for (int round = 0; round < 8; ++round) {
+    auto these = posts();
+    std::set<std::string> asked;
+    for (const auto& c : these) {
+      EXPECT_EQ(c.target, "/v1/contract/packet");
+      EXPECT_EQ(c.body, these.front().body) << "a retry must carry the same packet";
+      EXPECT_TRUE(asked.insert(c.member).second) << "asked " << c.member << " twice";
+    }
+    EXPECT_EQ(these.back().member, "m2");
+    retried += these.size() > 1 ? 1 : 0;
+    calls_.clear();
+    clock_.advance(std::chrono::milliseconds(1));
+    ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  }
+  EXPECT_GT(retried, 0u);
+  calls_.clear();
+  clock_.advance(std::chrono::minutes(2));  // the directory is asked again below
+  ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  p = posts();
+  // The directory: two identical answers (f+1 of 4) were enough.
+  EXPECT_EQ(gets(), 2u);
+  for (const auto& c : calls_)
+    if (c.method == "GET") {
+      EXPECT_EQ(c.target, "/v1/directory/L2/L1b/E3");
+    }
+
+  // What the member received: a first packet from E1 to E3, certified by E1.
+  Json sent = Json::parse(p.front().body);
+  auto packet = contract::packet_from_json(sent["packet"]);
+  ASSERT_TRUE(packet.ok()) << packet.status().to_string();
+  auto cert = contract::certificate_from_json(sent["cert"]);
+  ASSERT_TRUE(cert.ok());
+  EXPECT_EQ(packet->route.dst, (std::vector<std::string>{"L2/L1a", "L2", "L2/L1b", "L2/L1b/E3"}));
+  EXPECT_EQ(packet->route.src, std::vector<std::string>{"L2/L1a/E1"});
+  EXPECT_EQ(packet->header.timestamp_ms, unix_millis(clock_.now()));
+  EXPECT_EQ(packet->header.ttl_ms, 600'000u);
+  contract::LayerKeys e1{"L2/L1a/E1", true, {w_.e1.public_key()}};
+  EXPECT_TRUE(contract::check_certificate(*cert, *packet, "L2/L1a/E1", e1, w_.verifier).status.ok());
+
+  // Carried through the layers, the destination edge opens and delivers it.
+  w_.advance_all(*packet);
+  auto store = store::make_memory_store();
+  RegistryOptions ro;
+  ro.layer_path = "L2/L1b/E3";
+  auto reg = ok_or_die(Registry::open(*store, ro, clock_, rng_, seeded_secrets(2)));
+  ObjectSpec spec;
+  spec.class_path = "Device/Actuator/Valve";
+  spec.credential.scheme = Scheme::kHmac;
+  std::string target = ok_or_die(reg->register_object(spec)).record.uuid;
+  // (The test's kTo is not a registered id: deliver to a registered one.)
+  ContractRequest to_real = first(Json{{"offer", 2}});
+  to_real.to = target;
+  post_["m0"] = post_["m1"] = post_["m3"] = post_["m2"];
+  calls_.clear();
+  clock_.advance(std::chrono::milliseconds(1));
+  ASSERT_EQ(s->send(w_.source_uuid(), to_real).status, 200);
+  EXPECT_EQ(gets(), 0u) << "the directory entry is cached";
+  contract::Packet real = contract::packet_from_json(Json::parse(posts().front().body)["packet"]).value();
+  w_.advance_all(real);
+  SuperiorBook l1b = w_.book("L2/L1b");
+  crypto::SealPrivateKey seal = contract::edge_seal_key(w_.e3).value();
+  InboxContext ctx{"L2/L1b/E3", &l1b, &w_.e3, &seal, &w_.verifier, 5};
+  InboxAnswer a = receive_packet(ContractWorld::body(real, w_.cert(real, 2)), ctx, *reg);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  auto q = ok_or_die(reg->queued(target, 10));
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].from, w_.source_uuid());
+  EXPECT_EQ(q[0].body, (Json{{"offer", 2}}));
+}
+
+TEST_F(ContractSend, FollowUpIdsAreSentInRouteOrder) {
+  for (const auto& m : book_.members) post_[m.name] = {200, ok_answer().dump()};
+  auto s = sender();
+  auto req = contract_request_from_json(
+                 Json{{"to", kTo}, {"message", 1}, {"kind", "follow-up"}, {"ids", {"L2#3", "L2/L1b#5", "L2/L1a#7"}}})
+                 .value();
+  ASSERT_EQ(s->send(w_.source_uuid(), req).status, 200);
+  auto p = contract::packet_from_json(Json::parse(posts().front().body)["packet"]).value();
+  EXPECT_EQ(p.kind, contract::PacketKind::kFollowUp);
+  EXPECT_EQ(p.block_ids, (std::vector<std::string>{"L2/L1a#7", "L2#3", "L2/L1b#5"}));
+
+  calls_.clear();
+  req.ids = {"L2#3", "L2/L1a#7"};
+  SendOutcome bad = s->send(w_.source_uuid(), req);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["error"]["code"], "bad_request");
+  EXPECT_TRUE(calls_.empty()) << "nothing is sent for a request the edge refuses";
+}
+
+TEST_F(ContractSend, DownstreamRefusalsComeBackUnchanged) {
+  Json refusal = {{"error", {{"code", "replay"}, {"message", "sum known"}, {"layer", "L2"}}}};
+  for (const auto& m : book_.members) post_[m.name] = {409, refusal.dump()};
+  auto s = sender();
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 409);
+  EXPECT_EQ(out.body, refusal);
+  EXPECT_EQ(out.outcome, "replay");
+  EXPECT_EQ(posts().size(), 1u) << "an answer, even a refusal, ends the tries";
+
+  for (const auto& m : book_.members) post_[m.name] = {502, "<html>bad gateway</html>"};
+  SendOutcome raw = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(raw.status, 502);
+  EXPECT_EQ(raw.body["error"]["layer"], "L2/L1a");
+}
+
+TEST_F(ContractSend, NoMemberReachableIs503AfterEachWasTriedOnce) {
+  auto s = sender();
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 503);
+  EXPECT_EQ(out.body["error"]["code"], "unreachable");
+  EXPECT_EQ(out.body["error"]["layer"], "L2/L1a/E1");
+  EXPECT_EQ(posts().size(), 4u);
+  std::set<std::string> asked;
+  for (const auto& c : posts()) asked.insert(c.member);
+  EXPECT_EQ(asked.size(), 4u);
+}
+
+TEST_F(ContractSend, TheDirectoryNeedsAgreementAndIsCachedForAMinute) {
+  for (const auto& m : book_.members) post_[m.name] = {200, ok_answer().dump()};
+  // Every member tells a different story: no f+1 agreement, nothing sent.
+  std::string other = contract::edge_seal_key(w_.e1).value().public_key().hex();
+  directory_["m0"] = {200, entry(seal_hex_).dump()};
+  directory_["m1"] = {200, entry(other).dump()};
+  directory_["m2"] = {200, "not json"};
+  directory_.erase("m3");
+  auto s = sender();
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 503) << out.body.dump();
+  EXPECT_EQ(posts().size(), 0u);
+  EXPECT_EQ(gets(), 4u);
+
+  // f+1 members say 404: the layer is unknown.
+  for (const auto& m : book_.members) directory_[m.name] = {404, R"({"error":{"code":"unknown_layer"}})"};
+  out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 404);
+  EXPECT_EQ(out.body["error"]["code"], "unknown_layer");
+
+  // Agreement: cached; asked again only after 60 s.
+  for (const auto& m : book_.members) directory_[m.name] = {200, entry(seal_hex_).dump()};
+  calls_.clear();
+  ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  EXPECT_EQ(gets(), 2u);
+  clock_.advance(std::chrono::seconds(59));
+  ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  EXPECT_EQ(gets(), 2u);
+  clock_.advance(std::chrono::seconds(2));
+  ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  EXPECT_EQ(gets(), 4u);
+}
+
+TEST_F(ContractSend, RefusesWhatNoRouteCanCarry) {
+  auto s = sender();
+  ContractRequest same = first();
+  same.to = "mlc:L2/L1a/E1/00000000000000bb";  // same edge layer: that is `send`, not a contract
+  EXPECT_EQ(s->send(w_.source_uuid(), same).status, 400);
+  ContractRequest other_tree = first();
+  other_tree.to = "mlc:M2/M1/E9/00000000000000bb";
+  EXPECT_EQ(s->send(w_.source_uuid(), other_tree).status, 400);
+  EXPECT_TRUE(calls_.empty());
+
+  // An edge whose superior is not the route's first layer is misconfigured.
+  book_ = w_.book("L2");
+  EXPECT_EQ(s->send(w_.source_uuid(), first()).status, 500);
+  auto none = std::make_unique<ContractSender>(
+      "L2/L1a/E1", w_.e1, [] { return std::optional<SuperiorBook>(); }, clock_, rng_, ContractSender::Options{},
+      MemberCall());
+  EXPECT_EQ(none->send(w_.source_uuid(), first()).status, 503);
+}
+
+TEST_F(ContractSend, InFlightSendsAreBounded) {
+  ContractSender::Options o;
+  o.max_in_flight = 2;
+  auto s = sender(o);
+  auto a = s->try_reserve();
+  auto b = s->try_reserve();
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(s->try_reserve().has_value());
+  EXPECT_EQ(s->in_flight(), 2u);
+  a.reset();
+  EXPECT_EQ(s->in_flight(), 1u);
+  auto c = s->try_reserve();
+  EXPECT_TRUE(c.has_value());
+}
+
+}  // namespace
+}  // namespace mlchain::edge::testing
