@@ -63,6 +63,10 @@ class Host final : public NodeHost {
     next();
   }
 
+  codec::Json challenge(const crypto::PublicKey& key, const std::string& address) const override {
+    return node_.challenge_member(key, address);
+  }
+
   bool on_driver(std::function<void(const ledger::Ledger&)> task) override {
     return node_.driver.post([this, task = std::move(task)] {
       if (node_.ledger) task(*node_.ledger);

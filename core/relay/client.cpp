@@ -57,6 +57,8 @@ Result<Book> from_row(const std::string& row) {
 
 std::size_t faults(std::size_t n) { return n == 0 ? 0 : (n - 1) / 3; }
 
+constexpr std::chrono::milliseconds kAttemptCap{15'000};
+
 }  // namespace
 
 codec::Json Book::to_json() const {
@@ -293,7 +295,12 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   for (const auto& m : members) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
     if (left < std::chrono::milliseconds(1'000)) break;
-    auto r = call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(left.count())}}, left);
+    // A member that hangs (stopped, overloaded) must not eat the whole
+    // budget: each attempt gets at most kAttemptCap, then the next member
+    // takes over with what is left.
+    auto attempt = std::min<std::chrono::milliseconds>(left, kAttemptCap);
+    auto r = call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(attempt.count())}},
+                  attempt + std::chrono::milliseconds(500));
     if (!r.ok()) {
       last = m.name + " (" + m.address + "): " + r.status().message();
       continue;

@@ -97,6 +97,13 @@ class ContractService final : public node::Service {
   void query(const net::Request& req, const net::Reply& reply);
   void count(const std::string& what);
 
+  // superior.cpp: the superior review and the freeze it may impose.
+  void superior_loop();
+  void superior_round();
+  // Why traffic towards the superior is frozen; nullopt when it flows.
+  std::optional<std::string> frozen() const;
+  codec::Json superior_json() const;
+
   // client.cpp
   // The entry this layer's chain records for `path` (self, superior, subordinate).
   Result<Book> local_book(const store::ReadTxn& txn, const std::string& path) const;
@@ -132,6 +139,20 @@ class ContractService final : public node::Service {
 
   std::mutex dmu_;  // directory cache
   std::map<std::string, std::pair<Book, Clock::time_point>> directory_;
+
+  struct SuperiorState {
+    bool frozen = false;
+    unsigned failed_rounds = 0;  // in a row
+    std::uint64_t rounds = 0;
+    std::uint64_t alarms = 0;
+    std::int64_t since_ms = 0;  // unix ms of the first failed round of the current run
+    std::string last;           // what the last round found
+  };
+  mutable std::mutex sup_mu_;
+  std::condition_variable sup_cv_;
+  bool sup_stop_ = false;
+  SuperiorState sup_;
+  std::thread superior_thread_;
 
   mutable std::mutex smu_;  // counters
   std::map<std::string, std::uint64_t> counters_;

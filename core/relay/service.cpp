@@ -89,10 +89,21 @@ Status ContractService::start(node::NodeHost& host) {
   std::lock_guard lock(mu_);
   stopping_ = false;
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.workers); ++i) threads_.emplace_back([this] { worker(); });
+  if (ctx_.genesis.blueprint.superior && options_.superior_review.count() > 0) {
+    std::lock_guard slock(sup_mu_);
+    sup_stop_ = false;
+    superior_thread_ = std::thread([this] { superior_loop(); });
+  }
   return {};
 }
 
 void ContractService::stop() {
+  {
+    std::lock_guard lock(sup_mu_);
+    sup_stop_ = true;
+  }
+  sup_cv_.notify_all();
+  if (superior_thread_.joinable()) superior_thread_.join();
   {
     std::lock_guard lock(mu_);
     if (stopping_ && threads_.empty()) return;
@@ -260,6 +271,11 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
       return refuse(404, "unknown_layer",
                     "the next layer on the route, " + next_layer + ", is not a neighbour this layer records: " +
                         next.status().message());
+    }
+    // Towards a superior that failed every challenge: refused before anything
+    // is ordered (the sender keeps the packet and may retry later).
+    if (ctx_.genesis.blueprint.superior && next_layer == ctx_.genesis.blueprint.superior->path) {
+      if (auto why = frozen()) return refuse(503, "superior_frozen", *why);
     }
     // The sum already recorded as this very packet: a retry or a takeover.
     auto known = (*txn)->get(contract::kContractSumsTable, sum);
@@ -562,6 +578,15 @@ std::string ContractService::metrics_text() const {
   out += "# HELP mlchain_contract_alarms_total Replays and refused certificates the layer has recorded (Statements 1, 5).\n";
   out += "# TYPE mlchain_contract_alarms_total counter\n";
   out += "mlchain_contract_alarms_total " + std::to_string(alarms) + "\n";
+  if (ctx_.genesis.blueprint.superior) {
+    std::lock_guard lock(sup_mu_);
+    out += "# HELP mlchain_superior_frozen 1 while contract traffic towards the superior layer is frozen (superior alarm).\n";
+    out += "# TYPE mlchain_superior_frozen gauge\n";
+    out += "mlchain_superior_frozen " + std::string(sup_.frozen ? "1" : "0") + "\n";
+    out += "# HELP mlchain_superior_alarms_total Times every member of the superior layer failed its challenge long enough to freeze.\n";
+    out += "# TYPE mlchain_superior_alarms_total counter\n";
+    out += "mlchain_superior_alarms_total " + std::to_string(sup_.alarms) + "\n";
+  }
   return out;
 }
 
@@ -573,6 +598,7 @@ codec::Json ContractService::status_json() const {
   }
   j["batches"] = batches_.load();
   j["batch_items"] = batch_items_.load();
+  j["superior"] = superior_json();
   return j;
 }
 

@@ -66,7 +66,7 @@ struct SendOutcome {
 class ContractSender {
  public:
   struct Options {
-    std::size_t max_in_flight = 8;
+    std::size_t max_in_flight = 64;
     std::chrono::milliseconds post_timeout{30'000};
     std::chrono::milliseconds directory_timeout{5'000};
     std::chrono::milliseconds deadline{60'000};

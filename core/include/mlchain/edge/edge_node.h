@@ -10,7 +10,7 @@
 //
 // HTTP API (JSON; docs/edge-node.md, docs/edge-requests.md):
 //   POST /v1/object/upload|send|fetch|contract   object requests (X-Mlc-* headers; request.h;
-//                                       contract: contract_sender.h, at most 8 in flight)
+//                                       contract: contract_sender.h, at most 64 in flight)
 //   POST /v1/contract/packet            contract packets from the superior (contract_inbox.h)
 //   POST /v1/admin/register|list|show|revoke|rotate   signed admin envelopes (admin.h)
 //   GET  /v1/edge                       layer, name, node key, credential policy, limits,

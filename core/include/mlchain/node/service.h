@@ -67,6 +67,10 @@ class NodeHost {
   // once, on the driver thread (keep it short), with the committed result
   // or an error (not a member, busy, timeout, shutdown).
   virtual void order(std::string op_text, std::function<void(Result<Ordered>)> done) = 0;
+  // Challenges a node of any layer to sign a fresh nonce over TLS pinned to
+  // `key` (the peer-review protocol, DESIGN §7); bounded to ~3 s. The
+  // answer's "result" is "ok" or why not (silent, wrong_key, bad_signature...).
+  virtual codec::Json challenge(const crypto::PublicKey& key, const std::string& address) const = 0;
   // Runs `task` on the driver thread, which owns `ledger`. False after stop.
   virtual bool on_driver(std::function<void(const ledger::Ledger& ledger)> task) = 0;
 };

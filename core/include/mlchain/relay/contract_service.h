@@ -11,6 +11,7 @@
 //                              when it comes from another layer)
 //   GET  /v1/contracts/<id>    a contract block, for members, admins and the
 //                              parties' edge layers (signed query)
+// and it reviews the superior layer in the background (superior_review).
 // Ops: "contract:" (contract/state_machine.h). Clients may order only
 // "prune" (admin keys) through POST /v1/ops; packets come through the relay.
 //
@@ -33,6 +34,15 @@ struct RelayOptions {
   std::chrono::milliseconds sign_wait{3'000};       // gathering f+1 signatures
   std::chrono::milliseconds directory_ttl{60'000};  // cached directory answers
   std::size_t batch_bytes = 40 * 1024;              // op text per ordered batch
+  // Superior review (DESIGN §7): every member of the superior layer is
+  // challenged this often (jittered to [3/4, 5/4]); 0 turns it off. After
+  // `freeze_after` rounds in a row in which none answered, the superior alarm
+  // is raised and contract traffic towards the superior is frozen: new
+  // packets that must go up are refused with 503 "superior_frozen" naming the
+  // cause, before anything is ordered. The first round in which a member
+  // answers again lifts the freeze.
+  std::chrono::milliseconds superior_review{5'000};
+  unsigned freeze_after = 2;
 };
 
 // Budget header: the sender's remaining time for the rest of the route, in
