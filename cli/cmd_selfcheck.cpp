@@ -3,6 +3,8 @@
 // exit 0 only when every check holds, 6 when one does not, 3 when the node
 // cannot be reached. One line per check in text; the node's report in JSON
 // (schema in docs/selfcheck.md).
+#include <future>
+
 #include "cli.h"
 #include "node_client.h"
 
@@ -11,8 +13,24 @@ namespace {
 
 struct SelfcheckOptions {
   std::string node;
+  std::string layer;
   unsigned timeout_s = 60;
 };
+
+std::string report_text(const codec::Json& report, bool color) {
+  std::string text;
+  for (const auto& c : report.value("checks", codec::Json::array())) {
+    bool good = c.value("ok", false);
+    std::string mark = good ? "ok  " : "FAIL";
+    if (color) mark = (good ? "\033[32m" : "\033[31;1m") + mark + "\033[0m";
+    std::string name = c.value("check", "");
+    name.resize(std::max<std::size_t>(name.size(), 12), ' ');
+    text += mark + "  " + name + c.value("detail", "") + "\n";
+  }
+  bool ok = report.value("ok", false);
+  return text + (ok ? "selfcheck passed" : "selfcheck FAILED") + " on " + report.value("node", "") + " (" +
+         report.value("layer", "") + ")";
+}
 
 int run_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
   auto report = node_request(o.node, "GET", "/v1/selfcheck", {}, std::chrono::seconds(o.timeout_s));
@@ -21,21 +39,70 @@ int run_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
   if (cli.json()) {
     cli.print_json(*report);
   } else {
-    bool color = cli.color_stdout();
-    std::string text;
-    for (const auto& c : report->value("checks", codec::Json::array())) {
-      bool good = c.value("ok", false);
-      std::string mark = good ? "ok  " : "FAIL";
-      if (color) mark = (good ? "\033[32m" : "\033[31;1m") + mark + "\033[0m";
-      std::string name = c.value("check", "");
-      name.resize(std::max<std::size_t>(name.size(), 12), ' ');
-      text += mark + "  " + name + c.value("detail", "") + "\n";
-    }
-    text += std::string(ok ? "selfcheck passed" : "selfcheck FAILED") + " on " + report->value("node", "") + " (" +
-            report->value("layer", "") + ")";
-    cli.print_text(text);
+    cli.print_text(report_text(*report, cli.color_stdout()));
   }
   return ok ? kExitOk : kExitSelfcheck;
+}
+
+std::string encode_path(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '/' ? std::string("%2F") : std::string(1, c);
+  return out;
+}
+
+// --layer: every member of the layer examines itself, at once.
+int run_layer_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
+  auto info = node_request(o.node, "GET", "/v1/layer", {}, std::chrono::seconds(10));
+  if (!info.ok()) return cli.fail(info.status());
+  std::vector<std::pair<std::string, std::string>> members;  // name, address
+  if (info->value("layer", "") == o.layer) {
+    for (const auto& m : info->value("members", codec::Json::array()))
+      if (m.value("status", "") != "invalid") members.emplace_back(m.value("name", ""), m.value("address", ""));
+  } else {
+    auto dir = node_request(o.node, "GET", "/v1/directory/" + encode_path(o.layer), {}, std::chrono::seconds(20));
+    if (!dir.ok()) return cli.fail(dir.status().with_context("finding layer " + o.layer + " from " + o.node));
+    if (dir->value("edge", false))
+      return cli.fail(invalid_argument(o.layer + " is an edge layer; selfcheck examines member nodes of high-level layers"));
+    for (const auto& m : dir->value("members", codec::Json::array()))
+      members.emplace_back(m.value("name", ""), m.value("address", ""));
+  }
+  if (members.empty()) return cli.fail(not_found("no members known for layer " + o.layer));
+  std::vector<std::future<Result<codec::Json>>> answers;
+  for (const auto& [name, address] : members) {
+    answers.push_back(std::async(std::launch::async, [address = address, t = o.timeout_s] {
+      return node_request(address, "GET", "/v1/selfcheck", {}, std::chrono::seconds(t));
+    }));
+  }
+  codec::Json list = codec::Json::array();
+  bool all = true;
+  std::size_t reached = 0;
+  std::string text;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    auto r = answers[i].get();
+    const auto& [name, address] = members[i];
+    if (!r.ok()) {
+      all = false;
+      list.push_back({{"node", name}, {"address", address}, {"ok", false}, {"error", r.status().message()}});
+      text += "== " + name + " (" + address + ")\nFAIL  unreachable: " + r.status().message() + "\n\n";
+      continue;
+    }
+    ++reached;
+    bool ok = r->value("ok", false);
+    all = all && ok;
+    list.push_back({{"node", name}, {"address", address}, {"ok", ok}, {"report", *r}});
+    text += "== " + name + " (" + address + ")\n" + report_text(*r, cli.color_stdout()) + "\n\n";
+  }
+  if (reached == 0) {
+    return cli.fail(unavailable("no member of " + o.layer + " could be reached (" + std::to_string(members.size()) + " tried)"));
+  }
+  if (cli.json()) {
+    cli.print_json({{"layer", o.layer}, {"ok", all}, {"members", list}});
+  } else {
+    text += std::string(all ? "selfcheck passed on every member of " : "selfcheck FAILED in layer ") + o.layer + " (" +
+            std::to_string(reached) + " of " + std::to_string(members.size()) + " members answered)";
+    cli.print_text(text);
+  }
+  return all ? kExitOk : kExitSelfcheck;
 }
 
 }  // namespace
@@ -43,17 +110,26 @@ int run_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
 void setup_selfcheck(CLI::App& app, Cli& cli) {
   auto o = std::make_shared<SelfcheckOptions>();
   auto* cmd = app.add_subcommand("selfcheck", "Examine a node now: chain, store, certificate, peers, superior, clock.");
-  cmd->add_option("--node", o->node, "The node to examine, https://host:port.")->required()->type_name("URL");
+  cmd->add_option("--node", o->node, "The node to examine (with --layer: any node of the tree), https://host:port.")
+      ->required()
+      ->envname("MLCHAIN_NODE")
+      ->type_name("URL");
+  cmd->add_option("--layer", o->layer, "Examine every member of this layer (found from --node), e.g. L2/L1a.")
+      ->type_name("PATH");
   cmd->add_option("--timeout", o->timeout_s, "Seconds to wait for the report (default 60).")->type_name("SECONDS");
   cmd->footer(
       "The node verifies its chain from genesis (links and commit certificates), its store and TLS\n"
       "certificate, challenges every member of its layer and of its superior layer to sign a fresh\n"
       "nonce over a TLS link pinned to the key on chain, and compares clocks.\n"
-      "Exit status: 0 every check holds, 6 something is wrong, 3 the node cannot be reached.\n"
+      "With --layer every member of that layer runs it at once (a member that cannot be reached\n"
+      "counts as a failure).\n"
+      "Exit status: 0 every check holds, 6 something is wrong, 3 the node (or, with --layer, every\n"
+      "member) cannot be reached.\n"
       "Examples:\n"
+      "  mlchain selfcheck --node https://127.0.0.1:7101 --layer L2 -o json | jq '.members[] | select(.ok | not)'\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101 -o json | jq '.checks[] | select(.ok | not)'");
-  cmd->callback([o, &cli] { cli.exit_code = run_selfcheck(*o, cli); });
+  cmd->callback([o, &cli] { cli.exit_code = o->layer.empty() ? run_selfcheck(*o, cli) : run_layer_selfcheck(*o, cli); });
 }
 
 }  // namespace mlchain::cli

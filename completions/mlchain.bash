@@ -50,7 +50,7 @@ _mlchain_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
-    'selfcheck') echo '-h --help --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet status') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;
@@ -95,7 +95,7 @@ _mlchain_value_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
-    'selfcheck') echo '-h --help --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet status') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;

@@ -95,7 +95,7 @@ function __mlchain_value_options
         case 'sim'
             echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
         case 'selfcheck'
-            echo -- -h --help --node --timeout -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color
         case 'devnet'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'devnet up'
@@ -501,7 +501,8 @@ complete -c mlchain -n '__mlchain_at '\''sim'\''' -s q -l quiet -r -d 'Print onl
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s h -l help -r -d 'Print this help message and exit'
-complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l node -r -d 'The node to examine, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l node -r -d 'The node to examine (with --layer: any node of the tree), https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l layer -r -d 'Examine every member of this layer (found from --node), e.g. L2/L1a.'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l timeout -r -d 'Seconds to wait for the report (default 60).'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'

@@ -253,6 +253,10 @@ codec::Json Node::Impl::run_selfcheck() {
     }
   }
 
+  // 7. The hosted service's own checks (contracts: blocks awaiting cleanup).
+  if (service)
+    for (auto& c : service->selfcheck()) checks.push_back(std::move(c));
+
   bool all = true;
   for (const auto& c : checks) all = all && c.value("ok", false);
   return {{"node", cfg.name},

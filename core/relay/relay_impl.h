@@ -77,6 +77,7 @@ class ContractService final : public node::Service {
   bool handle(net::Request& req, net::Reply& reply) override;
   std::string metrics_text() const override;
   codec::Json status_json() const override;
+  std::vector<codec::Json> selfcheck() const override;
 
  private:
   struct Pending {

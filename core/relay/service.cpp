@@ -602,6 +602,39 @@ codec::Json ContractService::status_json() const {
   return j;
 }
 
+std::vector<codec::Json> ContractService::selfcheck() const {
+  // Contract blocks whose expiry (block time) has passed by this node's
+  // clock: they wait for `mlchain block cleanup`. A maintenance note, not a
+  // fault: the check holds either way.
+  std::uint64_t live = 0, expired = 0, pruned = 0, alarms = 0;
+  std::int64_t now = unix_millis(SystemClock().now());
+  bool readable = false;
+  if (host_) {
+    if (auto txn = host_->store().begin_read(); txn.ok()) {
+      readable = true;
+      if (auto cur = (*txn)->cursor(contract::kContractsTable); cur.ok() && (*cur)->first().ok()) {
+        for (std::size_t n = 0; (*cur)->valid() && n < 1'000'000; ++n) {
+          auto j = codec::parse((*cur)->value());
+          if (j.ok() && j->contains("pruned_at")) {
+            ++pruned;
+          } else if (j.ok()) {
+            (j->value("expires_at", std::int64_t{0}) < now ? expired : live) += 1;
+          }
+          if (!(*cur)->next().ok()) break;
+        }
+      }
+      if (auto a = contract::alarm_count(**txn); a.ok()) alarms = *a;
+    }
+  }
+  std::string detail = std::to_string(live) + " live contract blocks, " + std::to_string(expired) +
+                       " past expiry awaiting cleanup" + (expired ? " (mlchain block cleanup)" : "") + ", " +
+                       std::to_string(pruned) + " pruned; " + std::to_string(alarms) + " replay/certificate alarms recorded";
+  return {Json{{"check", "contracts"},
+               {"ok", readable},
+               {"detail", readable ? detail : "the contract tables cannot be read"},
+               {"data", {{"live", live}, {"awaiting_cleanup", expired}, {"pruned", pruned}, {"alarms", alarms}}}}};
+}
+
 node::ServiceFactory contract_service(RelayOptions options) {
   return [options](const node::ServiceContext& ctx) -> Result<std::unique_ptr<node::Service>> {
     return std::unique_ptr<node::Service>(new ContractService(ctx, options));

@@ -91,8 +91,11 @@ class Service {
   virtual bool handle(net::Request& req, net::Reply& reply) = 0;
   // Prometheus text lines appended to /metrics (from the driver thread).
   virtual std::string metrics_text() const { return {}; }
-  // One line for /v1/selfcheck and /v1/status ("contracts": {...}).
+  // Under "contracts" in /v1/status.
   virtual codec::Json status_json() const { return codec::Json::object(); }
+  // Extra entries for /v1/selfcheck, each {"check", "ok", "detail", "data"}
+  // (docs/selfcheck.md); called on the selfcheck's own thread.
+  virtual std::vector<codec::Json> selfcheck() const { return {}; }
 };
 
 struct ServiceContext {
