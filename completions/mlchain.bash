@@ -9,7 +9,7 @@ _mlchain_subcommands() {
     'node') echo 'run status join leave' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'contract') echo 'send reply end' ;;
-    'bench') echo 'layer' ;;
+    'bench') echo 'layer contracts' ;;
     'devnet') echo 'up status down' ;;
   esac
 }
@@ -49,6 +49,7 @@ _mlchain_options() {
     'contract end') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
+    'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
@@ -94,6 +95,7 @@ _mlchain_value_options() {
     'contract end') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
+    'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
@@ -248,6 +250,11 @@ _mlchain_values() {
     'bench layer|-o') echo 'text json' ;;
     'bench layer|--output') echo 'text json' ;;
     'bench layer|--color') echo 'auto always never' ;;
+    'bench contracts|--devnet') echo '@file' ;;
+    'bench contracts|--admin-key') echo '@file' ;;
+    'bench contracts|-o') echo 'text json' ;;
+    'bench contracts|--output') echo 'text json' ;;
+    'bench contracts|--color') echo 'auto always never' ;;
     'sim|--kind') echo 'silent equivocate forge replay view-change-spam stall' ;;
     'sim|--store') echo 'memory lmdb' ;;
     'sim|--dir') echo '@file' ;;

@@ -17,7 +17,7 @@ function __mlchain_subcommands
         case 'contract'
             echo send reply end
         case 'bench'
-            echo layer
+            echo layer contracts
         case 'devnet'
             echo up status down
     end
@@ -92,6 +92,8 @@ function __mlchain_value_options
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'bench layer'
             echo -- -h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color
+        case 'bench contracts'
+            echo -- -h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color
         case 'sim'
             echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
         case 'selfcheck'
@@ -461,6 +463,7 @@ complete -c mlchain -n '__mlchain_at '\''contract end'\''' -s q -l quiet -r -d '
 complete -c mlchain -n '__mlchain_at '\''contract end'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'layer' -d 'Submit signed operations to a layer; print committed ops/s and latency.'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'contracts' -d 'Send cross-layer contract messages between two edges; print contracts/s, latency and V1.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -475,6 +478,19 @@ complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s o -l output -r -a '
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l devnet -r -F -d 'A devnet directory (devnet.json): sends from its first edge to the edge farthest from it in the tree (E1 -> E3).'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l edge-a -r -d 'Instead of --devnet: the senders'\'' edge node, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l edge-b -r -d 'Instead of --devnet: the receivers'\'' edge node (another edge layer).'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l admin-key -r -F -d 'Admin key of both edge layers, to register the objects (default: DIR/admin.pem).'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l contracts -r -d 'Contracts to run.'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l concurrency -r -d 'Object pairs sending at once (1..256), one worker each.'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l full -r -d 'Each contract is first (A->B) + reply (B->A) + end (A->B); default: the first message only.'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l ttl -r -d 'Lifetime of the contract blocks: 30s, 10m, 24h (default: the edge'\''s, 24h).'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l nodes -r -d 'Replicas in the layer (1 to 64).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l byzantine -r -d 'Byzantine replicas (the first ones, so the first primary is one).'

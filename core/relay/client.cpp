@@ -289,8 +289,11 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   }
   std::string body = dump({{"packet", contract::to_json(p)}, {"cert", contract::to_json(*cert)}});
   codec::Json hop = {{"layer", layer_}, {"id", id}, {"node", host_->node_name()}, {"height", height}, {"duplicate", duplicate}};
+  // The same member first for every packet from this layer (the next only
+  // when it does not answer): its batches grow with the load (docs/contracts.md §10).
   auto members = book->members;
-  std::rotate(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(p.sum[1] % members.size()), members.end());
+  std::rotate(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(layer_) % members.size()),
+              members.end());
   std::string last = "no member answered";
   for (const auto& m : members) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);

@@ -52,6 +52,7 @@ class ContractSend : public ::testing::Test {
         if (it == directory_.end()) return unavailable("connection refused");
         return it->second;
       }
+      if (post_fn_) return post_fn_(std::string(body));
       auto it = post_.find(m.name);
       if (it == post_.end()) return unavailable(m.name + ": connection refused");
       return it->second;
@@ -85,6 +86,7 @@ class ContractSend : public ::testing::Test {
   std::string seal_hex_;
   std::map<std::string, MemberResponse> directory_;  // by member name; absent: transport failure
   std::map<std::string, MemberResponse> post_;
+  std::function<MemberResponse(const std::string& body)> post_fn_;  // set: answers every POST
   std::vector<Call> calls_;
 };
 
@@ -208,6 +210,34 @@ TEST_F(ContractSend, DownstreamRefusalsComeBackUnchanged) {
   SendOutcome raw = s->send(w_.source_uuid(), first());
   EXPECT_EQ(raw.status, 502);
   EXPECT_EQ(raw.body["error"]["layer"], "L2/L1a");
+}
+
+TEST_F(ContractSend, AReplayCarryingTheReceiptOfOurOwnPacketMeansDeliveredBefore) {
+  // The directory gives E3's real key; a hop further on retried our packet
+  // and E3 refused the second delivery with the receipt of the first.
+  Json e = entry(seal_hex_);
+  e["members"][0]["public_key"] = w_.e3.public_key().hex();
+  for (const auto& m : book_.members) directory_[m.name] = {200, e.dump()};
+  crypto::PrivateKey signer = w_.e3;
+  bool other_sum = false;
+  post_fn_ = [&](const std::string& body) -> MemberResponse {
+    auto p = contract::packet_from_json(Json::parse(body)["packet"]).value();
+    if (other_sum) p.sum[0] ^= 1;
+    Json receipt = make_receipt("L2/L1b/E3", p, 1'700'000'000'000, signer);
+    return {409, Json{{"error", {{"code", "replay"}, {"message", "delivered before"}, {"layer", "L2/L1b/E3"}, {"receipt", receipt}}}}.dump()};
+  };
+  auto s = sender();
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  ASSERT_EQ(out.status, 200) << out.body.dump();
+  EXPECT_TRUE(out.body.value("duplicate", false));
+  EXPECT_EQ(out.body["receipt"]["edge"], "L2/L1b/E3");
+  EXPECT_EQ(out.body["hops"][0]["role"], "source");
+  // A receipt for another sum, or signed by another key: the refusal stands.
+  other_sum = true;
+  EXPECT_EQ(s->send(w_.source_uuid(), first(Json{{"offer", 2}})).status, 409);
+  other_sum = false;
+  signer = contract_key(99, 9);
+  EXPECT_EQ(s->send(w_.source_uuid(), first(Json{{"offer", 3}})).status, 409);
 }
 
 TEST_F(ContractSend, NoMemberReachableIs503AfterEachWasTriedOnce) {

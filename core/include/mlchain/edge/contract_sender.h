@@ -111,6 +111,11 @@ class ContractSender {
   // The destination edge's seal key, or the answer that explains why not.
   std::optional<SendOutcome> resolve(const SuperiorBook& book, const std::string& edge_path, TimePoint deadline,
                                      crypto::SealPublicKey& out);
+  // The success answer for a 409 replay from the destination edge that
+  // carries the receipt of exactly our packet `p`, signed by the key the
+  // directory gave for `dest_edge`; nullopt for any other refusal.
+  std::optional<codec::Json> delivered_before(const codec::Json& error, const contract::Packet& p,
+                                              const std::string& dest_edge);
   std::size_t random_start(std::size_t n);
   bool stopping() const;
   std::chrono::milliseconds left(TimePoint deadline, std::chrono::milliseconds cap) const;

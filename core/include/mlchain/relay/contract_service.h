@@ -28,7 +28,7 @@
 namespace mlchain::relay {
 
 struct RelayOptions {
-  std::size_t workers = 64;                         // concurrent packets in forwarding
+  std::size_t workers = 128;                        // concurrent packets in forwarding (each blocks on the next layer)
   std::size_t queue_limit = 4096;                   // packets waiting for a worker (more: 503 busy)
   std::chrono::milliseconds default_budget{30'000};  // a packet's time to reach its destination
   std::chrono::milliseconds sign_wait{3'000};       // gathering f+1 signatures
