@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "duration.h"
 #include "mlchain/contract/packet.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/edge/contract_inbox.h"
@@ -198,21 +199,6 @@ constexpr std::chrono::milliseconds kContractTimeout{90'000};
 // How long a message is retried while its edge answers 503 busy.
 constexpr std::chrono::milliseconds kBusyWait{30'000};
 
-// "500ms", "30s", "10m", "24h", "7d"; a bare number is milliseconds (as
-// `contract send --ttl`).
-Result<std::uint64_t> parse_ttl_ms(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  const std::string unit = text.substr(digits);
-  const std::map<std::string, std::uint64_t> scale = {{"", 1},       {"ms", 1},        {"s", 1000},
-                                                      {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
-  auto it = scale.find(unit);
-  if (digits == 0 || digits > 12 || it == scale.end())
-    return invalid_argument("--ttl '" + text + "': expected a number and a unit, e.g. 30s, 10m, 24h, 7d");
-  std::uint64_t ms = std::stoull(text.substr(0, digits)) * it->second;
-  if (ms < 1 || ms > contract::kMaxTtlMs) return invalid_argument("--ttl '" + text + "': must be 1ms..366d");
-  return ms;
-}
 
 struct EdgePair {
   std::string a, b;  // URLs
@@ -497,7 +483,7 @@ int run_bench_contracts(BenchContractsOptions opts, const Cli& cli) {
   if (Status st = check_options(opts); !st.ok()) return cli.fail(st);
   std::optional<std::uint64_t> ttl_ms;
   if (!opts.ttl.empty()) {
-    auto t = parse_ttl_ms(opts.ttl);
+    auto t = parse_duration_ms(opts.ttl, "--ttl", contract::kMaxTtlMs);
     if (!t.ok()) return cli.fail(t.status());
     ttl_ms = *t;
   }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "duration.h"
 #include "mlchain/common/clock.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/edge/contract_inbox.h"
@@ -41,25 +42,6 @@ struct ContractOptions {
   std::string contract_ids;  // reply, end
 };
 
-// "500ms", "30s", "10m", "24h", "7d" (a bare number is milliseconds).
-Result<std::uint64_t> parse_ttl(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 12)
-    return invalid_argument("--ttl '" + text + "': expected a number and a unit, e.g. 30s, 10m, 24h, 7d");
-  std::uint64_t n = std::stoull(text.substr(0, digits));
-  std::string unit = text.substr(digits);
-  std::uint64_t scale = 0;
-  if (unit.empty() || unit == "ms") scale = 1;
-  if (unit == "s") scale = 1000;
-  if (unit == "m") scale = 60'000;
-  if (unit == "h") scale = 3'600'000;
-  if (unit == "d") scale = 86'400'000;
-  if (scale == 0) return invalid_argument("--ttl '" + text + "': unknown unit '" + unit + "' (ms, s, m, h or d)");
-  std::uint64_t ms = n * scale;
-  if (ms < 1 || ms > contract::kMaxTtlMs) return invalid_argument("--ttl '" + text + "': must be 1ms..366d");
-  return ms;
-}
 
 std::vector<std::string> split_ids(const std::string& text) {
   std::vector<std::string> out;
@@ -102,7 +84,7 @@ Result<std::string> request_body(const ContractOptions& o, contract::PacketKind 
   MLCHAIN_ASSIGN_OR_RETURN(auto message, read_message(o));
   Json body = {{"to", o.to}, {"message", message}, {"kind", contract::kind_name(kind)}};
   if (!o.ttl.empty()) {
-    MLCHAIN_ASSIGN_OR_RETURN(auto ttl, parse_ttl(o.ttl));
+    MLCHAIN_ASSIGN_OR_RETURN(auto ttl, parse_duration_ms(o.ttl, "--ttl", contract::kMaxTtlMs));
     body["ttl_ms"] = ttl;
   }
   if (kind != contract::PacketKind::kFirst) {

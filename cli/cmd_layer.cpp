@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "cli.h"
+#include "duration.h"
 #include "mlchain/config/blueprint_toml.h"
 #include "mlchain/contract/packet.h"
 #include "mlchain/crypto/ed25519.h"
@@ -230,6 +231,7 @@ struct LayerAttachOptions {
   std::string address;
   std::string admin_key;
   std::string node;
+  std::string lifetime = "365d";
 };
 
 // mlchain layer attach: record a subordinate (edge) layer on its superior's
@@ -256,6 +258,11 @@ int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
   auto seal = contract::edge_seal_key(*edge_key);
   if (!seal.ok()) return cli.fail(seal.status().with_context("sealing key of " + o.key));
   e.seal_key = seal->public_key().hex();
+  auto lifetime = parse_duration_ms(o.lifetime, "--lifetime", 10ull * 366 * 86'400'000);
+  if (!lifetime.ok()) return cli.fail(lifetime.status());
+  e.expires_at_ms = static_cast<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+      static_cast<std::int64_t>(*lifetime));
   auto proof = edge_key->sign(node::attach_proof_bytes(genesis, e));
   auto id = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -265,12 +272,14 @@ int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
   std::string result = answer->value("result", "");
   if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition(superior + " refused: " + result));
   codec::Json out = {{"subordinate", o.path}, {"superior", superior}, {"public_key", e.key.hex()},
-                     {"address", o.address}, {"seal_key", e.seal_key}, {"block", answer->value("block", "")}};
+                     {"address", o.address}, {"seal_key", e.seal_key}, {"expires_at", e.expires_at_ms},
+                     {"block", answer->value("block", "")}};
   if (cli.json()) {
     cli.print_json(out);
   } else {
     cli.print_fields({{"attached", o.path + " (" + e.key.key_id() + ", " + o.address + ")"},
                       {"to", superior},
+                      {"trusted until", std::to_string(e.expires_at_ms) + " ms since the epoch (--lifetime " + o.lifetime + ")"},
                       {"recorded in", answer->value("block", "")}});
   }
   return kExitOk;
@@ -327,10 +336,16 @@ void setup_layer(CLI::App& app, Cli& cli) {
   cli.file(attach->add_option("--admin-key", at->admin_key, "An admin key of the superior layer.")->required()->type_name("FILE"));
   attach->add_option("--node", at->node, "A member of the superior layer, https://host:port.")->required()->type_name("URL");
   attach->add_option("--name", at->name, "A name for its member entry (default: the last path segment).")->type_name("NAME");
+  attach->add_option("--lifetime", at->lifetime,
+                     "How long the entry is trusted (default 365d): after it, its certificates are refused until\n"
+                     "it is attached again; selfcheck names entries within 30 days of it.")
+      ->type_name("DURATION");
   attach->footer(
       "The superior orders an add-subordinate operation: the subordinate's key, address and path go\n"
       "on its chain, so every member can verify what the subordinate signs. Attaching the same path\n"
-      "again replaces the entry (key rotation). Exit status 4 when the admin key is not authorised.\n"
+      "again replaces the entry (key rotation, or a new lifetime). The entry carries the subordinate's\n"
+      "sealing key, so source edges can seal contract bodies to it.\n"
+      "Exit status 4 when the admin key is not authorised.\n"
       "Example:\n"
       "  mlchain layer attach --path L2/L1a/E1 --key e1.pem --address https://127.0.0.1:7401 \\\n"
       "      --admin-key admin.pem --node https://127.0.0.1:7101");

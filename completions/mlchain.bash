@@ -25,7 +25,7 @@ _mlchain_options() {
     'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
-    'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
+    'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
     'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;
@@ -71,7 +71,7 @@ _mlchain_value_options() {
     'layer') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
-    'layer attach') echo '-h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color' ;;
+    'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
     'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;

@@ -45,7 +45,7 @@ function __mlchain_value_options
         case 'layer show'
             echo -- -h --help --node --tree -o --output -q --quiet -v --verbose --color
         case 'layer attach'
-            echo -- -h --help --path --key --address --admin-key --node --name -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color
         case 'block'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'block query'
@@ -230,6 +230,7 @@ complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l address -r -d 'Whe
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l admin-key -r -F -d 'An admin key of the superior layer.'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l node -r -d 'A member of the superior layer, https://host:port.'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l name -r -d 'A name for its member entry (default: the last path segment).'
+complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l lifetime -r -d 'How long the entry is trusted (default 365d): after it, its certificates are refused until'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'

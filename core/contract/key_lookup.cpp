@@ -14,11 +14,18 @@ LayerKeys from_book(const ledger::AddressBook& book) {
   return k;
 }
 
-Result<LayerKeys> from_row(std::string_view layer, const std::string& row) {
+Result<LayerKeys> from_row(std::string_view layer, const std::string& row, std::int64_t time_ms) {
   codec::ParseLimits limits;
   limits.max_bytes = 64 * 1024;
   limits.max_depth = 4;
   MLCHAIN_ASSIGN_OR_RETURN(codec::Json j, codec::parse(row, limits));
+  if (j.contains("expires_at")) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::int64_t expires, codec::get_int(j, "expires_at"));
+    if (time_ms > expires) {
+      return not_found("the address-book entry of '" + std::string(layer) + "' expired at " + std::to_string(expires) +
+                       " (time " + std::to_string(time_ms) + "); attach it again");
+    }
+  }
   MLCHAIN_ASSIGN_OR_RETURN(codec::Json members, codec::get_array(j, "members", consensus::kMaxMembers));
   LayerKeys k;
   k.path = std::string(layer);
@@ -33,12 +40,14 @@ Result<LayerKeys> from_row(std::string_view layer, const std::string& row) {
 }  // namespace
 
 KeyLookup address_book_lookup(ledger::Blueprint blueprint) {
-  return [bp = std::move(blueprint)](const store::ReadTxn& txn, std::string_view layer) -> Result<LayerKeys> {
+  return [bp = std::move(blueprint)](const store::ReadTxn& txn, std::string_view layer,
+                                     std::int64_t time_ms) -> Result<LayerKeys> {
     if (layer.empty() || layer.size() > store::kMaxKeyBytes) return not_found("no such layer");
     auto row = txn.get(node::kSubordinatesTable, layer);
     if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return row.status();
     if (row.ok() && row->has_value()) {
-      auto k = from_row(layer, **row);
+      auto k = from_row(layer, **row, time_ms);
+      if (!k.ok() && k.status().code() == ErrorCode::kNotFound) return k;  // expired
       if (!k.ok()) return corruption("stored subordinate entry of '" + std::string(layer) + "': " + k.status().message());
       return k;
     }

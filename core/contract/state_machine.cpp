@@ -235,11 +235,11 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
   std::string sum = to_hex(ByteView(p.sum.data(), p.sum.size()));
   // Statement 1, checked by every replica against this layer's own records.
   const std::string& claimed = p.route.src.front();
-  auto keys = keys_ ? keys_(txn, claimed) : Result<LayerKeys>(not_found("no key lookup configured"));
+  auto keys = keys_ ? keys_(txn, claimed, ctx.time_ms) : Result<LayerKeys>(not_found("no key lookup configured"));
   Status refused;
   if (!keys.ok()) {
     if (keys.status().code() != ErrorCode::kNotFound) return keys.status();  // the store failed
-    refused = verification_failed("no keys are recorded for layer '" + claimed + "'");
+    refused = verification_failed(keys.status().message());
   } else {
     keys->edge = p.route.src.size() == 1;
     refused = check_certificate(item.cert, p, claimed, *keys, *verifier_).status;

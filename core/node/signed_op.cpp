@@ -253,6 +253,7 @@ Bytes attach_proof_bytes(const std::string& superior_genesis, const SubordinateE
   codec::Json j = {{"purpose", "mlchain-attach/1"}, {"path", e.path},       {"name", e.name},
                    {"key", e.key.hex()},            {"address", e.address}, {"genesis", superior_genesis}};
   if (!e.seal_key.empty()) j["seal_key"] = e.seal_key;
+  if (e.expires_at_ms != 0) j["expires_at"] = e.expires_at_ms;
   auto b = codec::canonical_bytes(j);
   return b.ok() ? std::move(b).value() : Bytes{};
 }
@@ -261,6 +262,7 @@ std::string subordinate_op_text(const SubordinateEntry& e, const crypto::Signatu
   codec::Json j = {{"action", "add-subordinate"}, {"path", e.path},       {"name", e.name},
                    {"key", e.key.hex()},          {"address", e.address}, {"proof", crypto::signature_hex(proof)}};
   if (!e.seal_key.empty()) j["seal_key"] = e.seal_key;
+  if (e.expires_at_ms != 0) j["expires_at"] = e.expires_at_ms;
   auto text = codec::canonical(j);
   return std::string(kSubordinateOpPrefix) + (text.ok() ? *text : std::string("{}"));
 }
@@ -271,7 +273,7 @@ Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std:
   auto j = codec::parse(std::string_view(op.op).substr(kSubordinateOpPrefix.size()),
                         codec::ParseLimits{8 * 1024, 2, 2048, 16});
   if (!j.ok()) return invalid_argument("malformed add-subordinate op: " + j.status().message());
-  MLCHAIN_TRY(codec::only_fields(*j, {"action", "path", "name", "key", "address", "proof", "seal_key"},
+  MLCHAIN_TRY(codec::only_fields(*j, {"action", "path", "name", "key", "address", "proof", "seal_key", "expires_at"},
                                   "add-subordinate op"));
   MLCHAIN_ASSIGN_OR_RETURN(auto action, codec::get_string(*j, "action", 32));
   if (action != "add-subordinate") return invalid_argument("unknown subordinate action '" + action + "'");
@@ -288,6 +290,10 @@ Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std:
     MLCHAIN_ASSIGN_OR_RETURN(e.seal_key, codec::get_string(*j, "seal_key", 64));
     if (e.seal_key.size() != 64 || e.seal_key.find_first_not_of("0123456789abcdef") != std::string::npos)
       return invalid_argument("\"seal_key\" must be an X25519 public key (64 lower-case hex characters)");
+  }
+  if (j->contains("expires_at")) {
+    MLCHAIN_ASSIGN_OR_RETURN(e.expires_at_ms, codec::get_int(*j, "expires_at"));
+    if (e.expires_at_ms <= 0) return invalid_argument("\"expires_at\" must be a positive unix time in milliseconds");
   }
   if (e.path.empty() || e.name.empty() || e.address.rfind("https://", 0) != 0)
     return invalid_argument("add-subordinate needs a path, a name and an https:// address");
@@ -329,6 +335,7 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
     codec::Json member = {{"name", e->name}, {"public_key", e->key.hex()}, {"address", e->address}};
     codec::Json row{{"path", e->path}, {"members", codec::Json::array({member})}, {"height", ctx.height}};
     if (!e->seal_key.empty()) row["seal_key"] = e->seal_key;
+    if (e->expires_at_ms != 0) row["expires_at"] = e->expires_at_ms;
     auto entry = codec::canonical(row);
     if (!entry.ok()) return to_bytes("error: the subordinate's fields are not valid text");
     MLCHAIN_TRY(txn.put(kSubordinatesTable, e->path, *entry));

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "mlchain/codec/fields.h"
+#include "mlchain/common/clock.h"
 #include "mlchain/node/signed_op.h"
 #include "relay_impl.h"
 
@@ -43,6 +44,9 @@ Result<Book> from_row(const std::string& row) {
   MLCHAIN_ASSIGN_OR_RETURN(b.path, codec::get_string(j, "path", contract::kMaxLayerPathBytes));
   b.edge = true;  // attached by add-subordinate: a one-key edge layer
   b.seal_key = j.value("seal_key", "");
+  if (j.contains("expires_at")) {
+    MLCHAIN_ASSIGN_OR_RETURN(b.expires_at_ms, codec::get_int(j, "expires_at"));
+  }
   MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
   for (const auto& m : members) {
     BookMember bm;
@@ -66,11 +70,12 @@ codec::Json Book::to_json() const {
   for (const auto& x : members) m.push_back({{"name", x.name}, {"public_key", x.key.hex()}, {"address", x.address}});
   Json j = {{"path", path}, {"edge", edge}, {"members", m}};
   if (!seal_key.empty()) j["seal_key"] = seal_key;
+  if (expires_at_ms != 0) j["expires_at"] = expires_at_ms;
   return j;
 }
 
 Result<Book> book_from_json(const codec::Json& j) {
-  MLCHAIN_TRY(codec::only_fields(j, {"path", "edge", "members", "seal_key"}, "directory entry"));
+  MLCHAIN_TRY(codec::only_fields(j, {"path", "edge", "members", "seal_key", "expires_at"}, "directory entry"));
   Book b;
   MLCHAIN_ASSIGN_OR_RETURN(b.path, codec::get_string(j, "path", contract::kMaxLayerPathBytes));
   MLCHAIN_TRY(contract::validate_layer_path(b.path));
@@ -78,6 +83,9 @@ Result<Book> book_from_json(const codec::Json& j) {
   if (j.contains("seal_key")) {
     MLCHAIN_ASSIGN_OR_RETURN(b.seal_key, codec::get_string(j, "seal_key", 64));
     MLCHAIN_TRY(contract::parse_seal_public_key(b.seal_key).status());
+  }
+  if (j.contains("expires_at")) {
+    MLCHAIN_ASSIGN_OR_RETURN(b.expires_at_ms, codec::get_int(j, "expires_at"));
   }
   MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
   if (members.empty()) return invalid_argument("a directory entry lists at least one member");
@@ -106,7 +114,15 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
   if (!path.empty() && path.size() <= store::kMaxKeyBytes) {
     auto row = txn.get(node::kSubordinatesTable, path);
     if (!row.ok()) return row.status();
-    if (row->has_value()) return from_row(**row);
+    if (row->has_value()) {
+      MLCHAIN_ASSIGN_OR_RETURN(Book b, from_row(**row));
+      std::int64_t now = unix_millis(SystemClock().now());
+      if (b.expires_at_ms != 0 && now > b.expires_at_ms) {
+        return not_found("the address-book entry of " + path + " expired at unix ms " + std::to_string(b.expires_at_ms) +
+                         "; attach it again (mlchain layer attach)");
+      }
+      return b;
+    }
   }
   for (const auto& s : bp.subordinates)
     if (s.path == path) return from_address_book(s);

@@ -36,6 +36,7 @@ struct Book {
   bool edge = false;
   std::vector<BookMember> members;
   std::string seal_key;  // edge layers attached with one
+  std::int64_t expires_at_ms = 0;  // attached entries with a lifetime; 0: none
   codec::Json to_json() const;
 };
 Result<Book> book_from_json(const codec::Json& j);  // strict: a directory answer

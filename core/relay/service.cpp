@@ -5,6 +5,7 @@
 
 #include "mlchain/codec/fields.h"
 #include "mlchain/common/clock.h"
+#include "mlchain/node/signed_op.h"
 #include "relay_impl.h"
 
 namespace mlchain::relay {
@@ -255,10 +256,10 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
     auto txn = host_->store().begin_read();
     if (!txn.ok()) return refuse(500, "internal", txn.status().message());
     // Statement 1 before anything is ordered (every replica checks it again).
-    auto keys = keys_(**txn, claimed);
+    auto keys = keys_(**txn, claimed, unix_millis(SystemClock().now()));
     if (!keys.ok()) {
       if (keys.status().code() != ErrorCode::kNotFound) return refuse(500, "internal", keys.status().message());
-      return refuse(401, "certificate_refused", "statement 1: no keys are recorded here for layer '" + claimed + "'");
+      return refuse(401, "certificate_refused", "statement 1: " + keys.status().message());
     }
     keys->edge = p->route.src.size() == 1;
     auto verdict = contract::check_certificate(*cert, *p, claimed, *keys, host_->verifier());
@@ -626,13 +627,47 @@ std::vector<codec::Json> ContractService::selfcheck() const {
       if (auto a = contract::alarm_count(**txn); a.ok()) alarms = *a;
     }
   }
+  // Neighbour entries with a lifetime (attached subordinates): expired ones
+  // fail the check, those within 30 days of it are named.
+  std::vector<std::string> lapsed, soon;
+  if (readable) {
+    if (auto txn = host_->store().begin_read(); txn.ok()) {
+      if (auto cur = (*txn)->cursor(node::kSubordinatesTable); cur.ok() && (*cur)->first().ok()) {
+        while ((*cur)->valid()) {
+          auto j = codec::parse((*cur)->value());
+          std::int64_t until = j.ok() ? j->value("expires_at", std::int64_t{0}) : 0;
+          if (until != 0 && until < now) lapsed.emplace_back((*cur)->key());
+          else if (until != 0 && until - now < 30LL * 86'400'000) soon.emplace_back((*cur)->key());
+          if (!(*cur)->next().ok()) break;
+        }
+      }
+    }
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+    return out;
+  };
+  std::string book_detail = lapsed.empty() && soon.empty()
+                                ? ""
+                                : "; address-book entries " + (lapsed.empty() ? "" : "EXPIRED: " + join(lapsed)) +
+                                      (!lapsed.empty() && !soon.empty() ? ", " : "") +
+                                      (soon.empty() ? "" : "expiring within 30 days: " + join(soon)) +
+                                      " (mlchain layer attach renews them)";
   std::string detail = std::to_string(live) + " live contract blocks, " + std::to_string(expired) +
                        " past expiry awaiting cleanup" + (expired ? " (mlchain block cleanup)" : "") + ", " +
-                       std::to_string(pruned) + " pruned; " + std::to_string(alarms) + " replay/certificate alarms recorded";
+                       std::to_string(pruned) + " pruned; " + std::to_string(alarms) + " replay/certificate alarms recorded" +
+                       book_detail;
   return {Json{{"check", "contracts"},
-               {"ok", readable},
+               {"ok", readable && lapsed.empty()},
                {"detail", readable ? detail : "the contract tables cannot be read"},
-               {"data", {{"live", live}, {"awaiting_cleanup", expired}, {"pruned", pruned}, {"alarms", alarms}}}}};
+               {"data",
+                {{"live", live},
+                 {"awaiting_cleanup", expired},
+                 {"pruned", pruned},
+                 {"alarms", alarms},
+                 {"expired_entries", lapsed},
+                 {"expiring_entries", soon}}}}};
 }
 
 node::ServiceFactory contract_service(RelayOptions options) {

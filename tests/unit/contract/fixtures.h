@@ -83,10 +83,10 @@ struct World {
   }
 
   // What every layer's state records about its neighbours, here: all of them.
-  std::function<Result<LayerKeys>(const store::ReadTxn&, std::string_view)> lookup() const {
-    return [this](const store::ReadTxn&, std::string_view path) -> Result<LayerKeys> {
+  std::function<Result<LayerKeys>(const store::ReadTxn&, std::string_view, std::int64_t)> lookup() const {
+    return [this](const store::ReadTxn&, std::string_view path, std::int64_t) -> Result<LayerKeys> {
       auto it = layers.find(std::string(path));
-      if (it == layers.end()) return not_found("unknown layer");
+      if (it == layers.end()) return not_found("this layer records no keys for '" + std::string(path) + "'");
       return it->second.keys();
     };
   }

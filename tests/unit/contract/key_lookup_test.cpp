@@ -21,14 +21,14 @@ TEST(AddressBookLookup, BlueprintThenChainEntries) {
   auto store = store::make_memory_store();
   {
     auto r = store->begin_read().value();
-    auto s = lookup(*r, "L2");
+    auto s = lookup(*r, "L2", 0);
     ASSERT_TRUE(s.ok());
     EXPECT_EQ(s->members, (std::vector<crypto::PublicKey>{sup.public_key()}));  // the invalid member is left out
-    auto e = lookup(*r, "L2/L1a/E1");
+    auto e = lookup(*r, "L2/L1a/E1", 0);
     ASSERT_TRUE(e.ok());
     EXPECT_EQ(e->members.at(0), e1.public_key());
-    EXPECT_EQ(lookup(*r, "L2/L1b").status().code(), ErrorCode::kNotFound);
-    EXPECT_EQ(lookup(*r, "").status().code(), ErrorCode::kNotFound);
+    EXPECT_EQ(lookup(*r, "L2/L1b", 0).status().code(), ErrorCode::kNotFound);
+    EXPECT_EQ(lookup(*r, "", 0).status().code(), ErrorCode::kNotFound);
   }
   // A rotated key, recorded on chain, wins over the blueprint.
   auto rotated = testing::key_from(21, 1);
@@ -40,12 +40,24 @@ TEST(AddressBookLookup, BlueprintThenChainEntries) {
                 return w.put(node::kSubordinatesTable, "L2/L1a/E1", codec::canonical(row).value());
               }).ok());
   auto r = store->begin_read().value();
-  auto e = lookup(*r, "L2/L1a/E1");
+  auto e = lookup(*r, "L2/L1a/E1", 0);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->members, (std::vector<crypto::PublicKey>{rotated.public_key()}));
+  // An entry with a lifetime: valid up to and at its end, NotFound after.
+  row["expires_at"] = 5'000;
+  ASSERT_TRUE(store->write([&](store::WriteTxn& w) {
+                return w.put(node::kSubordinatesTable, "L2/L1a/E1", codec::canonical(row).value());
+              }).ok());
+  {
+    auto rl = store->begin_read().value();
+    EXPECT_TRUE(lookup(*rl, "L2/L1a/E1", 5'000).ok());
+    auto lapsed = lookup(*rl, "L2/L1a/E1", 5'001);
+    EXPECT_EQ(lapsed.status().code(), ErrorCode::kNotFound);
+    EXPECT_NE(lapsed.status().message().find("expired"), std::string::npos);
+  }
   ASSERT_TRUE(store->write([&](store::WriteTxn& w) { return w.put(node::kSubordinatesTable, "L2/L1a/E1", "{"); }).ok());
   auto r2 = store->begin_read().value();
-  EXPECT_EQ(lookup(*r2, "L2/L1a/E1").status().code(), ErrorCode::kCorruption);
+  EXPECT_EQ(lookup(*r2, "L2/L1a/E1", 0).status().code(), ErrorCode::kCorruption);
 }
 
 }  // namespace

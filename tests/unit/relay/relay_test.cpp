@@ -276,6 +276,29 @@ TEST(Relay, ContractQueriesAreSignedAndAuthorised) {
   EXPECT_EQ(r.call("GET", "/v1/contracts/nonsense").status, 400);
 }
 
+TEST(Relay, AnExpiredAddressBookEntryIsRefused) {
+  Relay r;
+  Json member = {{"name", "E1"}, {"public_key", r.w.e1.public_key().hex()}, {"address", kNowhere}};
+  Json row = {{"path", "L2/L1a/E1"}, {"members", Json::array({member})}, {"height", 1}, {"expires_at", 1'000}};
+  ASSERT_TRUE(r.host.store().write([&](store::WriteTxn& txn) { return txn.put(node::kSubordinatesTable, "L2/L1a/E1", row.dump()); }).ok());
+  contract::Packet p = r.w.first_packet();
+  auto a = r.post_packet(p, r.w.certify(p, "L2/L1a/E1", 1));
+  EXPECT_EQ(a.status, 401) << a.body;
+  EXPECT_NE(a.body.find("expired"), std::string::npos) << a.body;
+  EXPECT_EQ(r.host.ordered.load(), 0);
+  EXPECT_EQ(r.call("GET", "/v1/directory/L2/L1a/E1").status, 404);
+  // The state machine refuses it the same way by block time (every replica).
+  std::string result;
+  ASSERT_TRUE(r.host.store().write([&](store::WriteTxn& txn) -> Status {
+    MLCHAIN_ASSIGN_OR_RETURN(Bytes out, r.svc->machine().apply(txn, consensus::Request{"x", 1, to_bytes(contract::contract_op_text(p, r.w.certify(p, "L2/L1a/E1", 1)).value())},
+                                                        ledger::OpContext{1, 2'000}));
+    result = to_string(out);
+    return {};
+  }).ok());
+  EXPECT_EQ(result.rfind("error: statement 1:", 0), 0u) << result;
+  EXPECT_NE(result.find("expired"), std::string::npos) << result;
+}
+
 TEST(Relay, OnlyAdminsMayPruneAndNobodyMayInjectPackets) {
   Relay r;
   node::SignedOp prune{r.host.admin.public_key(), r.host.genesis().hash_hex, 1, contract::prune_op_text(), {}};

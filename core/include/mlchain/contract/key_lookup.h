@@ -6,9 +6,14 @@
 // latter taking precedence (key rotation). Deterministic: reads only the
 // transaction and the blueprint.
 //
-// Not yet covered (needs node-side support): superior changes by ordered
-// op, member-set updates of neighbours after their epoch changes (DESIGN §3),
-// entry lifetimes. Members marked invalid in the blueprint are left out.
+// An attached entry with "expires_at" is NotFound after that time (block
+// time in the state machine): certificates of a subordinate whose entry
+// lapsed are refused until it is attached again. Blueprint entries have no
+// lifetime.
+//
+// Not yet covered: superior changes by ordered op, member-set updates of
+// neighbours after their epoch changes (DESIGN §3). Members marked invalid in
+// the blueprint are left out.
 #pragma once
 
 #include "mlchain/contract/state_machine.h"

@@ -140,7 +140,10 @@ struct PacketOp {
 // and immutable data (e.g. the blueprint). NotFound for an unknown layer.
 // The `edge` flag of the result is ignored: a layer is an edge layer here iff
 // it is the source edge of the packet (the first hop).
-using KeyLookup = std::function<Result<LayerKeys>(const store::ReadTxn& txn, std::string_view layer)>;
+// `time_ms` is the block time (the state machine) or the node's clock (an
+// early check): an entry past its lifetime is NotFound ("expired").
+using KeyLookup =
+    std::function<Result<LayerKeys>(const store::ReadTxn& txn, std::string_view layer, std::int64_t time_ms)>;
 
 class ContractStateMachine final : public ledger::StateMachine {
  public:

@@ -115,12 +115,12 @@ consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<cryp
 // An edge layer attaches to its superior by an ordered op
 //   "mlchain-subordinate:" + canonical JSON
 //   {"action": "add-subordinate", "path", "name", "key", "address", "proof",
-//    "seal_key"?}
+//    "seal_key"?, "expires_at"?}
 // signed (envelope) by an admin key of the superior layer; "proof" is the
 // edge key's signature over attach_proof_bytes() (the edge holds that key and
 // asked to join THIS layer). Applied, it records the edge as a one-member
 // address book in table "subordinates" (path -> {"path", "members": [{name,
-// public_key, address}], "height", "seal_key"?}); a later add for the same
+// public_key, address}], "height", "seal_key"?, "expires_at"?}); a later add for the same
 // path replaces the entry (key rotation).
 inline constexpr std::string_view kSubordinateOpPrefix = "mlchain-subordinate:";
 inline constexpr std::string_view kSubordinatesTable = "subordinates";
@@ -134,6 +134,10 @@ struct SubordinateEntry {
   // (contract::edge_seal_key): what a source edge seals contract bodies to.
   // Covered by the attach proof when present. Empty: none published.
   std::string seal_key;
+  // Lifetime of the entry (unix ms, block time decides): after it the layer
+  // no longer accepts certificates from this subordinate until it is
+  // attached again. 0: no lifetime. Covered by the attach proof when set.
+  std::int64_t expires_at_ms = 0;
 };
 
 bool is_subordinate_op_text(std::string_view op);
