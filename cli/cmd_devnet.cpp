@@ -64,6 +64,7 @@ constexpr const char* kStateFile = "devnet.json";
 struct TopologyLayer {
   std::string path;
   int nodes = 0;
+  bool forward_to_all = false;  // forwarding = "all" (blueprint [contracts])
 };
 
 struct Topology {
@@ -189,7 +190,7 @@ Result<Topology> load_topology(const std::string& file) {
       return invalid_argument(where(v) + "unknown key '" + std::string(k.str()) +
                               "' (expected [[layers]] and [[edges]])");
   std::vector<const toml::table*> layer_tables, edge_tables;
-  MLCHAIN_TRY(tables("layers", {"path", "nodes"}, layer_tables));
+  MLCHAIN_TRY(tables("layers", {"path", "nodes", "forwarding"}, layer_tables));
   MLCHAIN_TRY(tables("edges", {"path"}, edge_tables));
   Topology t;
   for (const auto* lt : layer_tables) {
@@ -199,7 +200,14 @@ Result<Topology> load_topology(const std::string& file) {
     auto n = nodes->value<std::int64_t>().value_or(0);
     if (n < 1 || n > kMaxLayerNodes)
       return invalid_argument(where(*nodes) + "nodes = " + std::to_string(n) + ": a layer has 1 to 64 nodes");
-    t.layers.push_back({lt->get("path")->value<std::string>().value_or(""), static_cast<int>(n)});
+    bool all = false;
+    if (const toml::node* f = lt->get("forwarding")) {
+      auto mode = f->value<std::string>();
+      if (!mode || (*mode != "responsible" && *mode != "all"))
+        return invalid_argument(where(*f) + "forwarding must be \"responsible\" or \"all\"");
+      all = *mode == "all";
+    }
+    t.layers.push_back({lt->get("path")->value<std::string>().value_or(""), static_cast<int>(n), all});
   }
   for (const auto* et : edge_tables) t.edges.push_back(et->get("path")->value<std::string>().value_or(""));
   return t;
@@ -622,6 +630,7 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
     bp += "layer = \"" + l.path + "\"\ngenesis_time = " + std::to_string(genesis_time) + "\n";
     bp += "admin_keys = [\"" + s.admin_public_key +
           "\"]\n\n[consensus]\nrequest_timeout_ms = 1000\nview_change_timeout_ms = 2000\n\n";
+    if (l.forward_to_all) bp += "[contracts]\nforwarding = \"all\"\n\n";
     for (const auto* m : members_of(l.path)) bp += member_toml("members", *m);
     std::string parent = parent_of(l.path);
     if (!parent.empty()) {

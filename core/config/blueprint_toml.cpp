@@ -161,7 +161,8 @@ Result<ledger::Blueprint> parse_blueprint_toml(std::string_view text, std::strin
     return invalid_argument(std::string(source_name) + ":" + std::to_string(e.source().begin.line) + ":" +
                             std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
   }
-  MLCHAIN_TRY(r.only_keys(root, {"layer", "genesis_time", "admin_keys", "consensus", "members", "superior", "subordinates"}, ""));
+  MLCHAIN_TRY(r.only_keys(root, {"layer", "genesis_time", "admin_keys", "consensus", "contracts", "members", "superior",
+                                  "subordinates"}, ""));
 
   ledger::Blueprint b;
   MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, r.string(root, "layer", ""));
@@ -192,6 +193,15 @@ Result<ledger::Blueprint> parse_blueprint_toml(std::string_view text, std::strin
     MLCHAIN_TRY(r.uint_param(*t, "request_timeout_ms", p.request_timeout_ms));
     MLCHAIN_TRY(r.uint_param(*t, "view_change_timeout_ms", p.view_change_timeout_ms));
     MLCHAIN_TRY(r.uint_param(*t, "max_clock_skew_ms", p.max_clock_skew_ms));
+  }
+  if (const toml::node* c = root.get("contracts")) {
+    const toml::table* t = c->as_table();
+    if (t == nullptr) return r.error(c, "'contracts' must be a table");
+    MLCHAIN_TRY(r.only_keys(*t, {"forwarding"}, "contracts."));
+    MLCHAIN_ASSIGN_OR_RETURN(std::string mode, r.string(*t, "forwarding", false));
+    if (!mode.empty() && mode != "responsible" && mode != "all")
+      return r.error(t->get("forwarding"), "'contracts.forwarding' must be \"responsible\" or \"all\"");
+    b.forward_to_all = mode == "all";
   }
   if (const toml::node* s = root.get("superior")) {
     MLCHAIN_ASSIGN_OR_RETURN(auto book, r.book(*s, "superior"));

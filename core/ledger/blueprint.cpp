@@ -60,19 +60,21 @@ Json to_json(const Blueprint& b) {
                  {"request_timeout_ms", p.request_timeout_ms},
                  {"view_change_timeout_ms", p.view_change_timeout_ms},
                  {"max_clock_skew_ms", p.max_clock_skew_ms}};
-  return {{"layer_path", b.layer_path},
-          {"members", std::move(members)},
-          {"params", std::move(params)},
-          {"admin_keys", std::move(admins)},
-          {"superior", b.superior ? book_json(*b.superior) : Json(nullptr)},
-          {"subordinates", std::move(subs)},
-          {"genesis_time_ms", b.genesis_time_ms}};
+  Json j = {{"layer_path", b.layer_path},
+            {"members", std::move(members)},
+            {"params", std::move(params)},
+            {"admin_keys", std::move(admins)},
+            {"superior", b.superior ? book_json(*b.superior) : Json(nullptr)},
+            {"subordinates", std::move(subs)},
+            {"genesis_time_ms", b.genesis_time_ms}};
+  if (b.forward_to_all) j["contract_forwarding"] = "all";  // absent: "responsible" (older genesis hashes unchanged)
+  return j;
 }
 
 Result<Blueprint> blueprint_from_json(const Json& j) {
   MLCHAIN_TRY(codec::require_object(j, "blueprint"));
   MLCHAIN_TRY(codec::only_fields(j, {"layer_path", "members", "params", "admin_keys", "superior", "subordinates",
-                                     "genesis_time_ms"}, "blueprint"));
+                                     "genesis_time_ms", "contract_forwarding"}, "blueprint"));
   Blueprint b;
   MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, codec::get_string(j, "layer_path", 1024));
   MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
@@ -107,6 +109,11 @@ Result<Blueprint> blueprint_from_json(const Json& j) {
     b.subordinates.push_back(std::move(book));
   }
   MLCHAIN_ASSIGN_OR_RETURN(b.genesis_time_ms, codec::get_int(j, "genesis_time_ms"));
+  if (j.contains("contract_forwarding")) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::string mode, codec::get_string(j, "contract_forwarding", 16));
+    if (mode != "all") return invalid_argument("field 'contract_forwarding': only \"all\" is written (absent: responsible)");
+    b.forward_to_all = true;
+  }
   MLCHAIN_TRY(consensus::validate(replica_options(b.params), epoch_config(b)));
   return b;
 }

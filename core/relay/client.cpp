@@ -311,6 +311,12 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   std::rotate(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(layer_) % members.size()),
               members.end());
   std::string last = "no member answered";
+  if (ctx_.genesis.blueprint.forward_to_all && members.size() > 1) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
+    if (left < std::chrono::milliseconds(1'000))
+      return error_answer(504, "timeout", "the route's time budget ran out before forwarding to " + next_layer, layer_);
+    return forward_to_all(members, body, hop, next_layer, std::min<std::chrono::milliseconds>(left, kAttemptCap));
+  }
   for (const auto& m : members) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
     if (left < std::chrono::milliseconds(1'000)) break;
@@ -352,6 +358,68 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline)
     return error_answer(504, "timeout", "the route's time budget ran out forwarding to " + next_layer + " (" + last + ")", layer_);
   return error_answer(503, "unreachable", "no member of " + next_layer + " took the packet (" + last + ")", layer_);
+}
+
+// Forwarding mode "all": the packet goes to every member of the next layer
+// at once; the first 200 is the answer (the others finish in the background:
+// each of those members records it too, idempotently, and forwards it by its
+// own layer's mode). Without a 200, the first refusal is passed back.
+Answer ContractService::forward_to_all(const std::vector<BookMember>& members, const std::string& body,
+                                       const codec::Json& hop, const std::string& next_layer,
+                                       std::chrono::milliseconds timeout) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t done = 0;
+    std::optional<Answer> ok;
+    std::optional<Answer> refusal;
+    std::string last = "no member answered";
+  };
+  auto shared = std::make_shared<Shared>();
+  for (const auto& m : members) {
+    {
+      std::lock_guard lock(bg_mu_);
+      ++background_;
+    }
+    std::thread([this, shared, m, body, timeout] {
+      auto r = call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(timeout.count())}},
+                    timeout + std::chrono::milliseconds(500));
+      {
+        std::lock_guard lock(shared->mu);
+        ++shared->done;
+        if (!r.ok()) {
+          shared->last = m.name + ": " + r.status().message();
+        } else if (r->status == 200) {
+          if (!shared->ok) shared->ok = Answer{200, r->body};
+        } else if (!(r->status == 503 && r->body.find("\"superior_frozen\"") == std::string::npos) && !shared->refusal) {
+          shared->refusal = Answer{r->status, r->body};
+        } else {
+          shared->last = m.name + ": " + r->body.substr(0, 200);
+        }
+      }
+      shared->cv.notify_all();
+      std::lock_guard lock(bg_mu_);
+      if (--background_ == 0) bg_cv_.notify_all();
+    }).detach();
+  }
+  std::unique_lock lock(shared->mu);
+  shared->cv.wait(lock, [&] { return shared->ok || shared->done == members.size(); });
+  if (shared->ok) {
+    auto j = codec::parse(shared->ok->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
+    if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array())
+      return error_answer(502, "bad_gateway", "a member of " + next_layer + " answered 200 without hops", layer_);
+    codec::Json hops = codec::Json::array({hop});
+    for (auto& h : (*j)["hops"]) hops.push_back(std::move(h));
+    (*j)["hops"] = std::move(hops);
+    count("forwarded");
+    return Answer{200, dump(*j)};
+  }
+  if (shared->refusal) {
+    count("forward_refused");
+    return *shared->refusal;
+  }
+  count("forward_failed");
+  return error_answer(503, "unreachable", "no member of " + next_layer + " took the packet (" + shared->last + ")", layer_);
 }
 
 }  // namespace mlchain::relay

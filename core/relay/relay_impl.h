@@ -112,6 +112,8 @@ class ContractService final : public node::Service {
   Result<Book> resolve(const std::string& path, Clock::time_point deadline);  // local, cached or asked
   Answer forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
                  Clock::time_point deadline);
+  Answer forward_to_all(const std::vector<BookMember>& members, const std::string& body, const codec::Json& hop,
+                        const std::string& next_layer, std::chrono::milliseconds timeout);
   Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);
   // One request to `m` over a pooled keep-alive connection; transport errors as Status.
   Result<net::Response> call(const BookMember& m, std::string_view method, const std::string& target,
@@ -135,6 +137,10 @@ class ContractService final : public node::Service {
   std::vector<Pending> pending_;
   std::map<std::string, std::vector<OrderCallback>> waiting_;  // sum -> callbacks (pending or in flight)
   bool in_flight_ = false;
+
+  std::mutex bg_mu_;  // forward_to_all's calls still running (stop() waits for them)
+  std::condition_variable bg_cv_;
+  std::size_t background_ = 0;
 
   std::mutex cmu_;  // connection pool: address + key -> idle connections
   std::map<std::string, std::vector<std::unique_ptr<net::HttpsConnection>>> idle_;

@@ -114,6 +114,10 @@ void ContractService::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  {  // forward_to_all's calls: each bounded by its timeout
+    std::unique_lock lock(bg_mu_);
+    bg_cv_.wait(lock, [this] { return background_ == 0; });
+  }
   std::lock_guard lock(cmu_);
   idle_.clear();
 }

@@ -46,6 +46,10 @@ struct Blueprint {
   std::optional<AddressBook> superior;
   std::vector<AddressBook> subordinates;
   std::int64_t genesis_time_ms = 0;
+  // How the layer forwards a contract packet to the next layer
+  // (docs/contracts.md §8.7): one member at a time ("responsible", the
+  // default), or every member at once ("all"). In the genesis only when "all".
+  bool forward_to_all = false;
 };
 
 codec::Json to_json(const Blueprint& b);

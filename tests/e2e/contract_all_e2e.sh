@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# End-to-end: forwarding mode "all" (blueprint [contracts] forwarding = "all",
+# docs/contracts.md §8.7). A devnet where L2/L1a and L2 forward every packet
+# to every member of the next layer: 3 messages E1 -> E3 are each recorded
+# under one contract block per layer (the copies are retries, not new
+# blocks), delivered to B exactly once (E3 refuses the copies: replay), and
+# acknowledged with the receipt.
+# Bounded in time; everything started is killed on every exit path.
+# Usage: contract_all_e2e.sh /path/to/mlchain
+set -euo pipefail
+
+MLCHAIN=${1:?usage: contract_all_e2e.sh /path/to/mlchain}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-contract-all-e2e.XXXXXX")
+NET="$DIR/net"
+LIMIT=${MLCHAIN_E2E_LIMIT:-100}
+WATCHDOG=
+
+say() { echo "[contract-all-e2e $(date +%T)] $*" >&2; }
+fail() { say "FAIL: $*"; exit 1; }
+recorded_pids() { [[ -f $NET/devnet.json ]] && jq -r '.nodes[].pid' "$NET/devnet.json" 2>/dev/null || true; }
+ours_alive() {
+  local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $st != Z* ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$NET/nodes/"
+}
+cleanup() {
+  local rc=$?
+  if [[ -f $NET/devnet.json ]]; then
+    timeout 30 "$MLCHAIN" -q devnet down --dir "$NET" >/dev/null 2>&1 || true
+    for p in $(recorded_pids); do ours_alive "$p" && kill -9 "$p" 2>/dev/null || true; done
+  fi
+  [[ -n $WATCHDOG ]] && { kill -- "-$WATCHDOG" 2>/dev/null || kill "$WATCHDOG" 2>/dev/null || true; }
+  if [[ $rc -ne 0 ]]; then
+    for f in "$NET"/logs/*.log; do [[ -f $f ]] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }; done
+  fi
+  rm -rf "$DIR"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+setsid bash -c "sleep $LIMIT; for p in \$(jq -r '.nodes[].pid' '$NET/devnet.json' 2>/dev/null); do
+  tr '\\0' ' ' </proc/\$p/cmdline 2>/dev/null | grep -qF '$NET/nodes/' && kill -9 \$p; done; rm -rf '$DIR'" \
+  >/dev/null 2>&1 &
+WATCHDOG=$!
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+start=$((21000 + ($$ % 587) * 20 + 7))
+for attempt in $(seq 0 60); do
+  base=$((21000 + (start - 21000 + attempt * 41) % 11740)); ok=1
+  for i in $(seq 0 13); do port_free $((base + i)) || { ok=0; break; }; done
+  [[ $ok == 1 ]] && break
+done
+[[ $ok == 1 ]] || fail "no 14 free ports found"
+
+cat >"$DIR/topology.toml" <<'TOML'
+[[layers]]
+path = "L2"
+nodes = 4
+forwarding = "all"
+[[layers]]
+path = "L2/L1a"
+nodes = 4
+forwarding = "all"
+[[layers]]
+path = "L2/L1b"
+nodes = 4
+[[edges]]
+path = "L2/L1a/E1"
+[[edges]]
+path = "L2/L1b/E3"
+TOML
+M() { timeout 60 "$MLCHAIN" -o json "$@"; }
+addr() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .address' "$NET/devnet.json"; }
+
+timeout 150 "$MLCHAIN" -q devnet up --dir "$NET" --base-port "$base" --topology "$DIR/topology.toml" --timeout 120 \
+  >/dev/null || fail "devnet up"
+grep -q 'forwarding = "all"' "$NET/layers/L2/blueprint.toml" || fail "L2's blueprint lacks [contracts] forwarding = \"all\""
+E1=$(addr e1); E3=$(addr e3); L1a=$(addr l1a-n1)
+"$MLCHAIN" -q key gen --out "$DIR/a.pem" >/dev/null; "$MLCHAIN" -q key gen --out "$DIR/b.pem" >/dev/null
+A=$(M object register --edge "$E1" --admin-key "$NET/admin.pem" --class T/A --perm contract --pubkey "$DIR/a.pem" | jq -r .uuid)
+B=$(M object register --edge "$E3" --admin-key "$NET/admin.pem" --class T/B --perm contract --pubkey "$DIR/b.pem" | jq -r .uuid)
+
+for i in 1 2 3; do
+  out=$(M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message "{\"n\": $i}") ||
+    fail "send $i: $out"
+  jq -e --arg i "$i" '.receipt.sig and ([.hops[] | select(.id)] | map(.id)) == ["L2/L1a#" + $i, "L2#" + $i, "L2/L1b#" + $i]' \
+    <<<"$out" >/dev/null || fail "send $i: not one new block per layer with a receipt: $out"
+done
+got=$(M object fetch --edge "$E3" --uuid "$B" --key "$DIR/b.pem")
+jq -e '[.messages[].body.n] == [1, 2, 3]' <<<"$got" >/dev/null || fail "B should hold each message exactly once: $got"
+for id in L2/L1a#3 L2#3 L2/L1b#3; do
+  q=$(M block query "$id" --node "$L1a" --key "$NET/admin.pem") || fail "query $id: $q"
+  jq -e '.block.K | length == 1' <<<"$q" >/dev/null || fail "$id should record its message once: $q"
+  nx=$(M block query "${id%#*}#4" --node "$L1a" --key "$NET/admin.pem" 2>&1) && fail "${id%#*}#4 exists: copies made new blocks"
+done
+replays=$(curl -sk --max-time 5 "$E3/metrics" | awk '/^mlchain_edge_contract_packets_total\{outcome="replay"\}/ {print $2}')
+(( ${replays:-0} > 0 )) || fail "E3 saw no copies: the layers did not forward to all members"
+say "PASS: 3 messages, one block each per layer, delivered once; E3 refused ${replays} copies"
