@@ -286,7 +286,7 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
 }
 
 Answer ContractService::forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
-                                Clock::time_point deadline) {
+                                Clock::time_point deadline, std::int64_t order_us) {
   if (Status st = contract::advance(p, layer_, id); !st.ok())
     return error_answer(500, "internal", "cannot advance the packet: " + st.message(), layer_);
   const std::string& next_layer = p.route.dst.front();
@@ -298,13 +298,18 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   }
   if (!book.ok() || book->members.empty())
     return error_answer(404, "unknown_layer", "this layer records no members for " + next_layer, layer_);
+  auto t_certify = Clock::now();
   auto cert = gather(p, deadline);
+  auto certify_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t_certify).count();
   if (!cert.ok()) {
     count("forward_no_certificate");
     return error_answer(503, "unavailable", cert.status().message(), layer_);
   }
   std::string body = dump({{"packet", contract::to_json(p)}, {"cert", contract::to_json(*cert)}});
-  codec::Json hop = {{"layer", layer_}, {"id", id}, {"node", host_->node_name()}, {"height", height}, {"duplicate", duplicate}};
+  // Where the time went at this layer: ordering (PBFT, batched) and
+  // gathering the f+1 certificate signatures (docs/contracts.md §8.1).
+  codec::Json hop = {{"layer", layer_},          {"id", id},           {"node", host_->node_name()}, {"height", height},
+                     {"duplicate", duplicate}, {"order_us", order_us}, {"certify_us", certify_us}};
   // The same member first for every packet from this layer (the next only
   // when it does not answer): its batches grow with the load (docs/contracts.md §10).
   auto members = book->members;

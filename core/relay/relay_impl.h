@@ -110,8 +110,9 @@ class ContractService final : public node::Service {
   // The entry this layer's chain records for `path` (self, superior, subordinate).
   Result<Book> local_book(const store::ReadTxn& txn, const std::string& path) const;
   Result<Book> resolve(const std::string& path, Clock::time_point deadline);  // local, cached or asked
+  // `order_us`: how long ordering took here (0 for a packet recorded before).
   Answer forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
-                 Clock::time_point deadline);
+                 Clock::time_point deadline, std::int64_t order_us = 0);
   Answer forward_to_all(const std::vector<BookMember>& members, const std::string& body, const codec::Json& hop,
                         const std::string& next_layer, std::chrono::milliseconds timeout);
   Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);

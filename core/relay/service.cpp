@@ -303,9 +303,11 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
   // Order it (batched with whatever else is waiting), then forward from a worker.
   auto packet = std::make_shared<contract::Packet>(std::move(p).value());
   auto r = std::make_shared<net::Reply>(reply);
-  order(*packet, *cert, [this, packet, r, deadline](Result<OrderOutcome> outcome) {
+  auto t_order = Clock::now();
+  order(*packet, *cert, [this, packet, r, deadline, t_order](Result<OrderOutcome> outcome) {
+    auto order_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t_order).count();
     // On the driver thread: hand over to a worker.
-    bool queued = post([this, packet, r, deadline, outcome] {
+    bool queued = post([this, packet, r, deadline, outcome, order_us] {
       auto send_r = [&r](const Answer& a) { (*r)(net::Response::json(a.status, a.body)); };
       if (!outcome.ok()) {
         count("refused_unavailable");
@@ -319,7 +321,7 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
         return send_r(a);
       }
       count("ordered");
-      send_r(forward(std::move(*packet), res.substr(4), outcome->height, false, deadline));
+      send_r(forward(std::move(*packet), res.substr(4), outcome->height, false, deadline, order_us));
     });
     if (!queued) (*r)(net::Response::json(503, error_answer(503, "busy", "the relay is stopping or full", layer_).body));
   });
