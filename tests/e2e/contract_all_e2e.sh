@@ -5,6 +5,10 @@
 # under one contract block per layer (the copies are retries, not new
 # blocks), delivered to B exactly once (E3 refuses the copies: replay), and
 # acknowledged with the receipt.
+# Then the superior alarm (DESIGN §7): every L2 node killed -> L2/L1a and
+# L2/L1b each freeze contract traffic towards L2 within ~15 s (two review
+# rounds); a new contract is refused with 503 superior_frozen naming the
+# cause, nothing is ordered at L1a, selfcheck exits 6.
 # Bounded in time; everything started is killed on every exit path.
 # Usage: contract_all_e2e.sh /path/to/mlchain
 set -euo pipefail
@@ -12,7 +16,7 @@ set -euo pipefail
 MLCHAIN=${1:?usage: contract_all_e2e.sh /path/to/mlchain}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-contract-all-e2e.XXXXXX")
 NET="$DIR/net"
-LIMIT=${MLCHAIN_E2E_LIMIT:-100}
+LIMIT=${MLCHAIN_E2E_LIMIT:-140}
 WATCHDOG=
 
 say() { echo "[contract-all-e2e $(date +%T)] $*" >&2; }
@@ -94,4 +98,24 @@ for id in L2/L1a#3 L2#3 L2/L1b#3; do
 done
 replays=$(curl -sk --max-time 5 "$E3/metrics" | awk '/^mlchain_edge_contract_packets_total\{outcome="replay"\}/ {print $2}')
 (( ${replays:-0} > 0 )) || fail "E3 saw no copies: the layers did not forward to all members"
-say "PASS: 3 messages, one block each per layer, delivered once; E3 refused ${replays} copies"
+say "3 messages, one block each per layer, delivered once; E3 refused ${replays} copies"
+
+# ---- every L2 node killed: the superior alarm freezes contract traffic -------
+for p in $(jq -r '.nodes[] | select(.layer == "L2") | .pid' "$NET/devnet.json"); do kill -9 "$p"; done
+T1=$SECONDS
+frozen() { curl -sk --max-time 3 "$1/v1/status" | jq -e '.contracts.superior.state == "frozen"' >/dev/null 2>&1; }
+L1b=$(addr l1b-n1)
+until frozen "$L1a" && frozen "$L1b"; do
+  (( SECONDS - T1 < 40 )) || fail "L2/L1a and L2/L1b did not freeze within 40 s of every L2 node dying"
+  sleep 0.5
+done
+say "superior alarm raised in L2/L1a and L2/L1b $((SECONDS - T1)) s after L2 died"
+curl -sk "$L1a/metrics" | grep -q '^mlchain_superior_frozen 1' || fail "mlchain_superior_frozen is not 1 at L1a"
+before=$(curl -sk "$L1a/v1/status" | jq .committed_ops)
+err=$(timeout 60 "$MLCHAIN" contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message '{"n": 4}' 2>&1) &&
+  fail "a contract through a dead superior was accepted: $err"
+grep -q "superior_frozen" <<<"$err" && grep -q "L2" <<<"$err" || fail "the refusal does not name the freeze and L2: $err"
+[[ $(curl -sk "$L1a/v1/status" | jq .committed_ops) == "$before" ]] || fail "L2/L1a ordered something for a frozen route"
+rc=0; "$MLCHAIN" selfcheck --node "$L1a" >/dev/null 2>&1 || rc=$?
+[[ $rc == 6 ]] || fail "selfcheck of L2/L1a with its superior dead should exit 6, got $rc"
+say "PASS: forwarding mode all; superior alarm and freeze ($err)"
