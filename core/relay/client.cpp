@@ -322,6 +322,20 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
       return error_answer(504, "timeout", "the route's time budget ran out before forwarding to " + next_layer, layer_);
     return forward_to_all(members, body, hop, next_layer, std::min<std::chrono::milliseconds>(left, kAttemptCap));
   }
+  // Towards the superior, a packet already recorded here waits while no
+  // member answers (the superior review may freeze the route meanwhile):
+  // one round over the members every second until one takes it or the
+  // budget runs out. Nothing is dropped silently; the sender then hears why.
+  bool to_superior = ctx_.genesis.blueprint.superior && next_layer == ctx_.genesis.blueprint.superior->path &&
+                     options_.superior_retry.count() > 0;
+  for (int round = 0;; ++round) {
+  if (round > 0) {
+    std::unique_lock lock(sup_mu_);
+    auto wake = std::min(deadline - std::chrono::milliseconds(1'250), Clock::now() + options_.superior_retry);
+    if (sup_cv_.wait_until(lock, wake, [this] { return sup_stop_; })) break;
+    if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) break;
+    if (round == 1) count("forward_waiting");
+  }
   for (const auto& m : members) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
     if (left < std::chrono::milliseconds(1'000)) break;
@@ -359,9 +373,16 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
     if (!j.ok()) return error_answer(502, "bad_gateway", m.name + " of " + next_layer + " answered HTTP " + std::to_string(r->status), layer_);
     return Answer{r->status, r->body};  // a refusal further down: passed back as it is
   }
+  if (!to_superior) break;
+  }
   count("forward_failed");
-  if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline)
-    return error_answer(504, "timeout", "the route's time budget ran out forwarding to " + next_layer + " (" + last + ")", layer_);
+  if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) {
+    std::string why = to_superior ? frozen().value_or("") : "";
+    return error_answer(504, "timeout",
+                        "the route's time budget ran out forwarding to " + next_layer + " (" + last + ")" +
+                            (why.empty() ? "" : "; " + why),
+                        layer_);
+  }
   return error_answer(503, "unreachable", "no member of " + next_layer + " took the packet (" + last + ")", layer_);
 }
 

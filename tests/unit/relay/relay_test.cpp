@@ -84,10 +84,11 @@ struct Relay {
   FakeHost host{w};
   std::unique_ptr<node::Service> svc;
 
-  Relay() {
+  explicit Relay(std::chrono::milliseconds superior_retry = std::chrono::milliseconds(0)) {
     RelayOptions o;
     o.workers = 4;
     o.superior_review = std::chrono::milliseconds(0);
+    o.superior_retry = superior_retry;
     o.default_budget = std::chrono::milliseconds(3'000);
     svc = contract_service(o)(node::ServiceContext{host.genesis(), host.verifier(), host.log()}).value();
     host.service = svc.get();
@@ -176,6 +177,16 @@ TEST(Relay, OrdersOnceRecordsAndFailsForwardingToAnUnreachableSuperior) {
   auto status = Json::parse(r.svc->status_json().dump());
   EXPECT_EQ(status.value("retries", 0), 1);
   EXPECT_EQ(status.value("batches", 0), 1);
+}
+
+TEST(Relay, APacketForAnUnansweringSuperiorWaitsForItThenTimesOut) {
+  Relay r(std::chrono::milliseconds(100));
+  contract::Packet p = r.w.first_packet();
+  auto a = r.post_packet(p, r.w.certify(p, "L2/L1a/E1", 1));
+  EXPECT_EQ(a.status, 504) << a.body;
+  EXPECT_EQ(Relay::code(a), "timeout");
+  EXPECT_EQ(Json::parse(r.svc->status_json().dump()).value("forward_waiting", 0), 1);
+  EXPECT_EQ(r.get("L2/L1a#1").kind, contract::LookupKind::kFound);  // recorded; the sender may retry later
 }
 
 TEST(Relay, ReplayedSumInAnotherPacketIsRefused) {

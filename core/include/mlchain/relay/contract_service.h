@@ -43,6 +43,10 @@ struct RelayOptions {
   // answers again lifts the freeze.
   std::chrono::milliseconds superior_review{5'000};
   unsigned freeze_after = 2;
+  // A packet recorded here whose superior does not answer waits for it: one
+  // round over its members this often until one takes it or the packet's
+  // budget runs out (then 504 naming the freeze). 0: no waiting (503 at once).
+  std::chrono::milliseconds superior_retry{1'000};
 };
 
 // Budget header: the sender's remaining time for the rest of the route, in
