@@ -14,46 +14,10 @@
 set -euo pipefail
 
 MLCHAIN=${1:?usage: contract_all_e2e.sh /path/to/mlchain}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-contract-all-e2e.XXXXXX")
-NET="$DIR/net"
-LIMIT=${MLCHAIN_E2E_LIMIT:-140}
-WATCHDOG=
-
-say() { echo "[contract-all-e2e $(date +%T)] $*" >&2; }
-fail() { say "FAIL: $*"; exit 1; }
-recorded_pids() { [[ -f $NET/devnet.json ]] && jq -r '.nodes[].pid' "$NET/devnet.json" 2>/dev/null || true; }
-ours_alive() {
-  local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [[ $st != Z* ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$NET/nodes/"
-}
-cleanup() {
-  local rc=$?
-  if [[ -f $NET/devnet.json ]]; then
-    timeout 30 "$MLCHAIN" -q devnet down --dir "$NET" >/dev/null 2>&1 || true
-    for p in $(recorded_pids); do ours_alive "$p" && kill -9 "$p" 2>/dev/null || true; done
-  fi
-  [[ -n $WATCHDOG ]] && { kill -- "-$WATCHDOG" 2>/dev/null || kill "$WATCHDOG" 2>/dev/null || true; }
-  if [[ $rc -ne 0 ]]; then
-    for f in "$NET"/logs/*.log; do [[ -f $f ]] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }; done
-  fi
-  rm -rf "$DIR"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-setsid bash -c "sleep $LIMIT; for p in \$(jq -r '.nodes[].pid' '$NET/devnet.json' 2>/dev/null); do
-  tr '\\0' ' ' </proc/\$p/cmdline 2>/dev/null | grep -qF '$NET/nodes/' && kill -9 \$p; done; rm -rf '$DIR'" \
-  >/dev/null 2>&1 &
-WATCHDOG=$!
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-start=$((21000 + ($$ % 587) * 20 + 7))
-for attempt in $(seq 0 60); do
-  base=$((21000 + (start - 21000 + attempt * 41) % 11740)); ok=1
-  for i in $(seq 0 13); do port_free $((base + i)) || { ok=0; break; }; done
-  [[ $ok == 1 ]] && break
-done
-[[ $ok == 1 ]] || fail "no 14 free ports found"
+TAG=contract-all-e2e
+# shellcheck source=devnet_lib.sh
+source "$(dirname "$0")/devnet_lib.sh"
+find_ports 14
 
 cat >"$DIR/topology.toml" <<'TOML'
 [[layers]]

@@ -31,63 +31,18 @@ set -euo pipefail
 
 MLCHAIN=${1:?usage: contract_e2e.sh /path/to/mlchain /path/to/mlchain-contract-forge}
 FORGE=${2:?usage: contract_e2e.sh /path/to/mlchain /path/to/mlchain-contract-forge}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-contract-e2e.XXXXXX")
-NET="$DIR/net"
-LIMIT=${MLCHAIN_E2E_LIMIT:-140}  # seconds; a watchdog kills the devnet after this even if we cannot
-WATCHDOG=
+TAG=contract-e2e
 BURST_PIDS=()
-
-say() { echo "[contract-e2e $(date +%T)] $*" >&2; }
-fail() { say "FAIL: $*"; exit 1; }
-
-recorded_pids() { [[ -f $NET/devnet.json ]] && jq -r '.nodes[].pid' "$NET/devnet.json" 2>/dev/null || true; }
-# Alive and one of ours: not a zombie, command line names a config of this devnet.
-ours_alive() {
-  local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [[ $st != Z* ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$NET/nodes/"
-}
-
-cleanup() {
-  local rc=$?
+devnet_extra_cleanup() {
   for p in "${BURST_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  if [[ -f $NET/devnet.json ]]; then
-    timeout 30 "$MLCHAIN" -q devnet down --dir "$NET" >/dev/null 2>&1 || true
-    for p in $(recorded_pids); do ours_alive "$p" && kill -9 "$p" 2>/dev/null || true; done
-  fi
-  [[ -n $WATCHDOG ]] && { kill -- "-$WATCHDOG" 2>/dev/null || kill "$WATCHDOG" 2>/dev/null || true; }
-  if [[ $rc -ne 0 ]]; then
-    echo "--- contract e2e failed (rc=$rc); node logs follow ---" >&2
-    for f in "$NET"/logs/*.log; do [[ -f $f ]] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }; done
-  fi
   # MLCHAIN_E2E_KEEP_LOGS=DIR keeps the node logs and the burst outputs for a look afterwards.
   if [[ -n ${MLCHAIN_E2E_KEEP_LOGS:-} ]]; then
     mkdir -p "$MLCHAIN_E2E_KEEP_LOGS" && cp -r "$NET/logs" "$DIR/burst" "$NET/devnet.json" "$MLCHAIN_E2E_KEEP_LOGS/" 2>/dev/null || true
   fi
-  rm -rf "$DIR"
-  exit $rc
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# The nodes run in their own sessions, so a ctest timeout (SIGKILL of this
-# script) would not reach them: a watchdog in its own session kills whatever
-# the state file records once LIMIT has passed.
-setsid bash -c "sleep $LIMIT; for p in \$(jq -r '.nodes[].pid' '$NET/devnet.json' 2>/dev/null); do
-  tr '\\0' ' ' </proc/\$p/cmdline 2>/dev/null | grep -qF '$NET/nodes/' && kill -9 \$p; done; rm -rf '$DIR'" \
-  >/dev/null 2>&1 &
-WATCHDOG=$!
-
-# 15 consecutive free ports: a PID-derived base in 21000..32739, so the range
-# stays below the kernel's ephemeral ports (32768+), where outbound sockets
-# could hold them.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-start=$((21000 + ($$ % 587) * 20))
-for attempt in $(seq 0 60); do
-  base=$((21000 + (start - 21000 + attempt * 37) % 11740)); ok=1
-  for i in $(seq 0 14); do port_free $((base + i)) || { ok=0; break; }; done
-  [[ $ok == 1 ]] && break
-done
-[[ $ok == 1 ]] || fail "no 15 free ports found"
+# shellcheck source=devnet_lib.sh
+source "$(dirname "$0")/devnet_lib.sh"
+find_ports 15
 say "dir $NET, ports $base..$((base + 14))"
 
 T0=$SECONDS

@@ -12,55 +12,11 @@
 set -euo pipefail
 
 MLCHAIN=${1:?usage: devnet_e2e.sh /path/to/mlchain}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-devnet-e2e.XXXXXX")
-NET="$DIR/net"
-LIMIT=${MLCHAIN_E2E_LIMIT:-220}  # seconds; a watchdog kills the devnet after this even if we cannot
-WATCHDOG=
-
-say() { echo "[devnet-e2e $(date +%T)] $*" >&2; }
-fail() { say "FAIL: $*"; exit 1; }
-
-recorded_pids() { [[ -f $NET/devnet.json ]] && jq -r '.nodes[].pid' "$NET/devnet.json" 2>/dev/null || true; }
-# Alive and one of ours: not a zombie, command line names a config of this devnet.
-ours_alive() {
-  local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [[ $st != Z* ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$NET/nodes/"
-}
-
-cleanup() {
-  local rc=$?
-  if [[ -f $NET/devnet.json ]]; then
-    timeout 30 "$MLCHAIN" -q devnet down --dir "$NET" >/dev/null 2>&1 || true
-    for p in $(recorded_pids); do ours_alive "$p" && kill -9 "$p" 2>/dev/null || true; done
-  fi
-  [[ -n $WATCHDOG ]] && { kill -- "-$WATCHDOG" 2>/dev/null || kill "$WATCHDOG" 2>/dev/null || true; }
-  if [[ $rc -ne 0 ]]; then
-    echo "--- devnet e2e failed (rc=$rc); node logs follow ---" >&2
-    for f in "$NET"/logs/*.log; do [[ -f $f ]] && { echo "== $f" >&2; tail -n 20 "$f" >&2; }; done
-  fi
-  rm -rf "$DIR"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# The nodes run in their own sessions, so a ctest timeout (SIGKILL of this
-# script) would not reach them: a watchdog in its own session kills whatever
-# the state file records once LIMIT has passed.
-setsid bash -c "sleep $LIMIT; for p in \$(jq -r '.nodes[].pid' '$NET/devnet.json' 2>/dev/null); do
-  tr '\\0' ' ' </proc/\$p/cmdline 2>/dev/null | grep -qF '$NET/nodes/' && kill -9 \$p; done; rm -rf '$DIR'" \
-  >/dev/null 2>&1 &
-WATCHDOG=$!
-
-# 15 consecutive free ports: a PID-derived base below the ephemeral range.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-start=$((20000 + ($$ % 600) * 20))
-for attempt in $(seq 0 60); do
-  base=$((20000 + (start - 20000 + attempt * 37) % 12000)); ok=1
-  for i in $(seq 0 14); do port_free $((base + i)) || { ok=0; break; }; done
-  [[ $ok == 1 ]] && break
-done
-[[ $ok == 1 ]] || fail "no 15 free ports found"
+TAG=devnet-e2e
+LIMIT=${MLCHAIN_E2E_LIMIT:-220}
+# shellcheck source=devnet_lib.sh
+source "$(dirname "$0")/devnet_lib.sh"
+find_ports 15
 say "dir $NET, ports $base..$((base + 14))"
 
 # status of a directory without a devnet: exit 2
