@@ -5,7 +5,8 @@
 # under one contract block per layer (the copies are retries, not new
 # blocks), delivered to B exactly once (E3 refuses the copies: replay), and
 # acknowledged with the receipt.
-# Then the superior alarm (DESIGN §7): every L2 node killed -> L2/L1a and
+# Then selfcheck (--layer on a healthy layer exits 0; one L1a node stopped
+# with SIGSTOP is named silent, exit 6) and the superior alarm (DESIGN §7): every L2 node killed -> L2/L1a and
 # L2/L1b each freeze contract traffic towards L2 within ~15 s (two review
 # rounds); a new contract is refused with 503 superior_frozen naming the
 # cause, nothing is ordered at L1a, selfcheck exits 6.
@@ -63,6 +64,19 @@ done
 replays=$(curl -sk --max-time 5 "$E3/metrics" | awk '/^mlchain_edge_contract_packets_total\{outcome="replay"\}/ {print $2}')
 (( ${replays:-0} > 0 )) || fail "E3 saw no copies: the layers did not forward to all members"
 say "3 messages, one block each per layer, delivered once; E3 refused ${replays} copies"
+
+# ---- selfcheck on the devnet: healthy, then one L1a node frozen --------------
+sc=$(timeout 60 "$MLCHAIN" -o json selfcheck --node "$L1a" --layer L2/L1a) || fail "selfcheck --layer L2/L1a of a healthy devnet: $sc"
+jq -e '.ok and (.members | length) == 4' <<<"$sc" >/dev/null || fail "selfcheck --layer: $sc"
+stopped=$(jq -r '.nodes[] | select(.name == "l1a-n3") | .pid' "$NET/devnet.json")
+kill -STOP "$stopped"
+T2=$SECONDS
+rc=0; sc=$(timeout 60 "$MLCHAIN" -o json selfcheck --node "$L1a") || rc=$?
+kill -CONT "$stopped"
+[[ $rc == 6 ]] || fail "selfcheck with l1a-n3 stopped should exit 6, got $rc: $sc"
+jq -e '.checks[] | select(.check == "peers") | .data.members[] | select(.name == "l1a-n3") | .result == "silent"' \
+  <<<"$sc" >/dev/null || fail "selfcheck does not name the stopped l1a-n3: $sc"
+say "selfcheck: healthy layer exit 0; l1a-n3 stopped -> named silent, exit 6, in $((SECONDS - T2)) s"
 
 # ---- every L2 node killed: the superior alarm freezes contract traffic -------
 for p in $(jq -r '.nodes[] | select(.layer == "L2") | .pid' "$NET/devnet.json"); do kill -9 "$p"; done
