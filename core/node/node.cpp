@@ -36,6 +36,7 @@ std::string Node::Impl::member_address(const crypto::PublicKey& k) const {
 
 std::string Node::Impl::role() const {
   if (replica->retired()) return "retired";
+  if (removed) return "removed";
   return replica->learner() ? "learner" : "member";
 }
 

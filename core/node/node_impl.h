@@ -104,6 +104,7 @@ struct Node::Impl {
   void review_round();
   std::vector<std::pair<crypto::PublicKey, std::string>> other_members();  // not on the driver thread
   net::Response receive_report(const std::string& body);                    // any thread
+  void check_removed(const std::vector<std::pair<crypto::PublicKey, std::string>>& members, std::uint64_t epoch);
   void add_report(const MemberReport& report);                             // any thread; verified
   void stop_review();
 
@@ -181,6 +182,10 @@ struct Node::Impl {
   std::map<crypto::PublicKey, std::map<crypto::PublicKey, MemberReport>> reports;  // suspect -> reporter -> report
   std::set<std::pair<crypto::PublicKey, std::uint64_t>> invalidations_ordered;     // (suspect, epoch)
   consensus::EpochConfig epoch_snapshot;  // members_mu: the current epoch, for I/O threads
+  // Set by the review thread when f+1 members are in a later epoch without
+  // us (check_removed); removed_reason under members_mu.
+  std::atomic<bool> removed{false};
+  std::string removed_reason;
   std::mutex selfcheck_mu;
   std::thread selfcheck_thread;  // at most one selfcheck at a time; joined by stop()
   std::atomic<bool> selfcheck_running{false};

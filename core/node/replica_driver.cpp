@@ -274,6 +274,11 @@ bool Node::Impl::ready(std::string* why) const {
     if (why) *why = "retired: this node left the layer";
     return false;
   }
+  if (removed) {
+    std::lock_guard lock(members_mu);
+    if (why) *why = removed_reason;
+    return false;
+  }
   std::size_t connected = peers ? peers->connected_peers().size() : 0;
   const auto& config = replica->config();
   if (connected + 1 < config.quorum()) {

@@ -54,10 +54,12 @@ void Node::Impl::review_round() {
     std::lock_guard lock(members_mu);
     epoch = epoch_snapshot.epoch;
   }
+  std::size_t answered = 0;
   for (const auto& [k, address] : members) {
     auto r = challenge_member(k, address);
     if (r.value("result", "") == "ok") {
       review_failures[k] = 0;
+      ++answered;
       continue;
     }
     unsigned fails = ++review_failures[k];
@@ -65,6 +67,9 @@ void Node::Impl::review_round() {
              {{"member", member_name(k)}, {"result", r.value("result", "")}, {"in_a_row", std::to_string(fails)}});
     if (fails >= 2) mine.push_back(sign_report(*key, genesis.hash_hex, k, epoch, unix_millis(SystemClock().now()) / kReviewWindowMs));
   }
+  // Members that answer challenges but keep no peer link with us may have
+  // removed us from the layer (left, or marked invalid): ask them.
+  if (answered > 0 && (peers ? peers->connected_peers().size() : 0) == 0) check_removed(members, epoch);
   for (const auto& rep : mine) {
     add_report(rep);
     std::string body = to_json(rep).dump();
@@ -136,6 +141,56 @@ void Node::Impl::add_report(const MemberReport& report) {
     log.info("peer review: mark-invalid answered",
              {{"member", member_name(suspect)}, {"result", r.ok() ? r->result.substr(0, 200) : r.status().message()}});
   });
+}
+
+// Asks the members for their view of the layer (GET /v1/layer, TLS pinned to
+// each member's key). When f+1 of them (at least one honest) are in a later
+// epoch whose members do not include this node's key, it was removed: say so
+// (log once, /readyz, /v1/status role "removed") instead of waiting forever
+// for links its former peers refuse.
+void Node::Impl::check_removed(const std::vector<std::pair<crypto::PublicKey, std::string>>& members,
+                               std::uint64_t epoch) {
+  if (removed) return;
+  std::size_t n = members.size() + 1;
+  std::size_t need = (n - 1) / 3 + 1;
+  std::size_t votes = 0;
+  std::uint64_t their_epoch = 0;
+  std::string our = key->public_key().hex();
+  for (const auto& [k, address] : members) {
+    if (address.empty()) continue;
+    net::HttpsClientOptions o;
+    o.server_key = k;
+    o.connect_timeout = std::chrono::milliseconds(1'000);
+    o.total_timeout = std::chrono::milliseconds(3'000);
+    o.max_response_bytes = 1024 * 1024;
+    auto resp = net::https_request(address, "GET", "/v1/layer", {}, {}, o);
+    if (!resp.ok() || resp->status != 200) continue;
+    auto j = codec::parse(resp->body, codec::ParseLimits{1024 * 1024, 6, 4096, 10'000});
+    if (!j.ok() || !j->is_object() || j->value("genesis_hash", "") != genesis.hash_hex) continue;
+    std::uint64_t e = j->value("epoch", std::uint64_t{0});
+    if (e <= epoch) continue;
+    bool listed = false;
+    for (const auto& m : j->value("members", codec::Json::array())) {
+      std::string status = m.value("status", "");
+      listed = listed || (m.value("public_key", "") == our && (status == "valid" || status == "unreachable"));
+    }
+    if (listed) continue;
+    ++votes;
+    their_epoch = std::max(their_epoch, e);
+  }
+  if (votes < need) return;
+  {
+    std::lock_guard lock(members_mu);
+    removed_reason = "removed from layer " + genesis.blueprint.layer_path + ": " + std::to_string(votes) +
+                     " members are in epoch " + std::to_string(their_epoch) +
+                     ", which does not include this node (it left, or was marked invalid); to come back, start it "
+                     "with a fresh data_dir and run mlchain node join";
+  }
+  removed = true;
+  log.error("this node is no longer a member of its layer", {{"layer", genesis.blueprint.layer_path},
+                                                             {"epoch", std::to_string(their_epoch)},
+                                                             {"our_epoch", std::to_string(epoch)},
+                                                             {"hint", "fresh data_dir + mlchain node join"}});
 }
 
 void Node::Impl::stop_review() {
