@@ -2,6 +2,7 @@
 // gathering among members, forwarding to the next layer. Every call goes to
 // an address this layer's chain records, over TLS pinned to the recorded key.
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include "mlchain/codec/fields.h"
@@ -233,12 +234,21 @@ Result<net::Response> ContractService::call(const BookMember& m, std::string_vie
 
 Result<contract::LayerCertificate> ContractService::gather(const contract::Packet& next, Clock::time_point deadline) {
   contract::LayerCertificate c = contract::begin_certificate(next, layer_);
-  contract::add_signature(c, KeySigner(host_->key()));
+  // Neighbours check our certificate against the members THEIR chain records
+  // for us: our genesis members (neighbour books do not follow our epochs
+  // yet, DESIGN §3). So sign with current members the neighbours know, and
+  // as many as f+1 of either count needs; a member added since (not known
+  // to them) would make the whole certificate fail.
+  std::set<crypto::PublicKey> known;
+  for (const auto& m : ctx_.genesis.blueprint.members)
+    if (m.valid) known.insert(m.key);
   auto members = host_->members();
-  std::size_t need = faults(members.size()) + 1;
+  std::size_t need = std::max(faults(members.size()), faults(known.size())) + 1;
+  if (known.count(host_->key().public_key())) contract::add_signature(c, KeySigner(host_->key()));
   std::vector<BookMember> ask;
   for (const auto& m : members)
-    if (m.key != host_->key().public_key() && !m.address.empty()) ask.push_back(BookMember{m.name, m.key, m.address});
+    if (m.key != host_->key().public_key() && !m.address.empty() && known.count(m.key))
+      ask.push_back(BookMember{m.name, m.key, m.address});
   // Start at a different member per packet, so the load spreads.
   if (!ask.empty()) std::rotate(ask.begin(), ask.begin() + static_cast<std::ptrdiff_t>(next.sum[0] % ask.size()), ask.end());
   std::string request = dump({{"packet", contract::envelope_json(next)}, {"layer", layer_}});
@@ -280,7 +290,8 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
   }
   if (c.signatures.size() < need) {
     return unavailable("only " + std::to_string(c.signatures.size()) + " of the " + std::to_string(need) +
-                       " member signatures a certificate of " + layer_ + " needs (" + last + ")");
+                       " member signatures a certificate of " + layer_ + " needs, from members its neighbours know (" +
+                       last + ")");
   }
   return c;
 }

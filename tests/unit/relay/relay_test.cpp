@@ -24,10 +24,13 @@ constexpr const char* kNowhere = "https://127.0.0.1:9";  // discard port: nothin
 
 class FakeHost final : public node::NodeHost {
  public:
-  FakeHost(const World& w) : key_(contract::testing::key_from(10, 0)), log_(node::LogFormat::kText, node::LogLevel::kError) {
+  // `founding`: this node is one of the genesis members (else it joined later).
+  explicit FakeHost(const World& w, bool founding = true)
+      : key_(contract::testing::key_from(10, 0)), log_(node::LogFormat::kText, node::LogLevel::kError) {
     auto& bp = genesis_.blueprint;
     bp.layer_path = "L2/L1a";
-    bp.members.push_back({"a1", key_.public_key(), "https://127.0.0.1:9", true});
+    bp.members.push_back({"a1", founding ? key_.public_key() : contract::testing::key_from(10, 9).public_key(),
+                          "https://127.0.0.1:9", true});
     bp.admin_keys.push_back(admin.public_key());
     ledger::AddressBook sup{"L2", {}};
     for (const auto& s : w.layers.at("L2").signers) sup.members.push_back({"l2", s.public_key(), kNowhere, true});
@@ -81,10 +84,11 @@ class FakeHost final : public node::NodeHost {
 
 struct Relay {
   World w;
-  FakeHost host{w};
+  FakeHost host;
   std::unique_ptr<node::Service> svc;
 
-  explicit Relay(std::chrono::milliseconds superior_retry = std::chrono::milliseconds(0)) {
+  explicit Relay(std::chrono::milliseconds superior_retry = std::chrono::milliseconds(0), bool founding = true)
+      : host(w, founding) {
     RelayOptions o;
     o.workers = 4;
     o.superior_review = std::chrono::milliseconds(0);
@@ -187,6 +191,18 @@ TEST(Relay, APacketForAnUnansweringSuperiorWaitsForItThenTimesOut) {
   EXPECT_EQ(Relay::code(a), "timeout");
   EXPECT_EQ(Json::parse(r.svc->status_json().dump()).value("forward_waiting", 0), 1);
   EXPECT_EQ(r.get("L2/L1a#1").kind, contract::LookupKind::kFound);  // recorded; the sender may retry later
+}
+
+TEST(Relay, OnlyMembersTheNeighboursKnowSignTheCertificate) {
+  // This node joined after the genesis: the neighbours' books (its layer's
+  // genesis members) do not list its key, so its own signature would void the
+  // certificate; with no founding member reachable it refuses to forward.
+  Relay r(std::chrono::milliseconds(0), false);
+  contract::Packet p = r.w.first_packet();
+  auto a = r.post_packet(p, r.w.certify(p, "L2/L1a/E1", 1));
+  EXPECT_EQ(a.status, 503) << a.body;
+  EXPECT_NE(a.body.find("neighbours know"), std::string::npos) << a.body;
+  EXPECT_EQ(r.get("L2/L1a#1").kind, contract::LookupKind::kFound);  // ordered; a founding member can forward it on retry
 }
 
 TEST(Relay, ReplayedSumInAnotherPacketIsRefused) {
