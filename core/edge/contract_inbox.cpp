@@ -3,6 +3,8 @@
 // refusal is an answer and a metrics label, never a crash or a store write.
 #include "mlchain/edge/contract_inbox.h"
 
+#include <limits>
+
 #include "mlchain/codec/fields.h"
 #include "mlchain/contract/certificate.h"
 #include "mlchain/crypto/hash.h"
@@ -138,6 +140,9 @@ InboxAnswer receive_packet(std::string_view body, const InboxContext& ctx, Regis
                 {"ttl_ms", p->header.ttl_ms}};
   d.sum_hex = sum;
   d.receipt = make_receipt(own, *p, ctx.now_ms, *ctx.key);
+  d.expires_at_ms = p->header.timestamp_ms > std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(p->header.ttl_ms)
+                        ? std::numeric_limits<std::int64_t>::max()
+                        : p->header.timestamp_ms + static_cast<std::int64_t>(p->header.ttl_ms);
   auto r = registry.deliver_contract(d);
   if (!r.ok()) return refuse(500, "internal", "the edge's store failed: " + r.status().message(), own);
   switch (r->outcome) {
@@ -152,6 +157,8 @@ InboxAnswer receive_packet(std::string_view body, const InboxContext& ctx, Regis
       return refuse(404, "unknown_target", r->message, own);
     case DeliveryResult::Outcome::kQueueFull:
       return refuse(429, "queue_full", r->message, own);
+    case DeliveryResult::Outcome::kExpired:
+      return refuse(410, "expired", r->message, own);
   }
   Json hops = Json::array();
   hops.push_back({{"layer", own}, {"edge", true}, {"role", "destination"}});

@@ -203,10 +203,34 @@ TEST_P(ContractInbox, APacketSealedForAnotherEdgeDoesNotOpen) {
   expect_refused(good_body(target_), 422, "refused", "unreadable");
 }
 
+TEST_P(ContractInbox, AnExpiredMessageIsNotDeliveredAndOldSumsAreForgotten) {
+  // The registry's clock reads 1,700,000,000,000 ms; messages live 1 h.
+  std::int64_t now = 1'700'000'000'000;
+  // Sent 2 h ago: expired, refused, nothing stored.
+  expect_refused(good_body(target_, now - 7'200'000), 410, "expired");
+  // A live one is delivered and remembered (a copy is a replay)...
+  std::string live = good_body(target_, now - 3'000'000);
+  ASSERT_EQ(receive_packet(live, ctx_, *registry_).status, 200);
+  EXPECT_EQ(receive_packet(live, ctx_, *registry_).status, 409);
+  // ...until its expiry plus the grace: then a later delivery prunes it, and
+  // a copy is refused as expired instead of replayed.
+  clock_.advance(Micros((600'000 + kDeliveredGraceMs + 1'000) * 1000));
+  std::int64_t later = now + 600'000 + kDeliveredGraceMs + 1'000;
+  ASSERT_EQ(receive_packet(good_body(target_, later), ctx_, *registry_).status, 200);
+  auto txn = store_->begin_read().value();
+  std::size_t rows = 0;
+  auto cur = txn->cursor(kContractDeliveredTable).value();
+  for ((void)cur->first(); cur->valid(); (void)cur->next()) ++rows;
+  EXPECT_EQ(rows, 1u);  // only the newest
+  txn.reset();
+  auto copy = receive_packet(live, ctx_, *registry_);
+  EXPECT_EQ(copy.status, 410) << copy.body.dump();
+}
+
 TEST_P(ContractInbox, AFullQueueRefusesAndALaterRetryIsDelivered) {
   for (std::int64_t i = 0; i < 3; ++i)
-    ASSERT_EQ(receive_packet(good_body(target_, 10 + i), ctx_, *registry_).status, 200);
-  std::string body = good_body(target_, 20);
+    ASSERT_EQ(receive_packet(good_body(target_, 1'700'000'000'010 + i), ctx_, *registry_).status, 200);
+  std::string body = good_body(target_, 1'700'000'000'020);
   expect_refused(body, 429, "queue_full");
   // The object fetches and acknowledges one; the same packet then goes through.
   Decision f = registry_->process(device_.request(Action::kFetch, R"({"ack": 0, "max": 1})"));

@@ -9,6 +9,7 @@
 //   edge_history   <uuid> 0x00 <be64 seq>     -> {"seq","time_ms","counter","data"}
 //   edge_queue     <dest uuid> 0x00 <be64 seq> -> {"seq","from","time_ms","body"[,"contract"]}
 //   contract_delivered <sum hex>              -> signed receipt of a delivered contract packet
+//   contract_delivered_expiry <20-digit expiry ms>:<sum hex> -> "" (prune index of the above)
 //                                               (contract_inbox.h); written in the same
 //                                               transaction as its queue row
 // A UUID never contains 0x00, so one object's rows are one contiguous range.
@@ -99,6 +100,10 @@ struct Message {
 };
 
 inline constexpr std::string_view kContractDeliveredTable = "contract_delivered";
+inline constexpr std::string_view kContractDeliveredExpiryTable = "contract_delivered_expiry";
+// A delivered sum is remembered until its message's expiry (timestamp + ttl)
+// plus this grace; a copy arriving later is refused as expired anyway.
+inline constexpr std::int64_t kDeliveredGraceMs = 10 * 60 * 1000;
 
 // One contract message for an object of this edge layer (contract_inbox.h
 // checked the packet; the registry stores it once per sum).
@@ -109,6 +114,7 @@ struct ContractDelivery {
   codec::Json contract;  // {"kind", "sum", "ids", "ttl_ms"}
   std::string sum_hex;   // dedupe key
   codec::Json receipt;   // stored under sum_hex when delivered
+  std::int64_t expires_at_ms = 0;  // message timestamp + ttl: refused (not delivered) after it; 0: never
 };
 
 struct DeliveryResult {
@@ -117,6 +123,7 @@ struct DeliveryResult {
     kReplay,         // the sum was delivered before; `receipt` is the stored one; nothing written
     kUnknownTarget,  // no active object `to`; nothing written
     kQueueFull,      // the destination's queue is full; nothing written
+    kExpired,        // a new sum past its expiry; nothing written
   };
   Outcome outcome = Outcome::kDelivered;
   std::uint64_t seq = 0;
