@@ -54,12 +54,18 @@ class Host final : public NodeHost {
   // One own op in flight at a time: the replica keeps one pending request
   // per client (a newer one replaces it), so ops of this node's key queue here.
   void order(std::string op_text, std::function<void(Result<Ordered>)> done) override {
+    bool refuse = false;
     {
       std::lock_guard lock(mu_);
-      queue_.push_back({std::move(op_text), std::move(done)});
-      if (busy_) return;
-      busy_ = true;
+      if (stopped_) {
+        refuse = true;
+      } else {
+        queue_.push_back({std::move(op_text), std::move(done)});
+        if (busy_) return;
+        busy_ = true;
+      }
     }
+    if (refuse) return done(unavailable("the node is shutting down"));
     next();
   }
 
@@ -113,11 +119,18 @@ class Host final : public NodeHost {
     if (!node_.driver.post([this, op, shared_reply, start] {
           node_.submit(std::move(*op), {}, 0, std::move(*shared_reply), start);
         })) {
+      // Shutting down: fail this op and everything queued behind it. The
+      // callbacks run without mu_ (they may order again, which then fails
+      // the same way, without recursion on a held lock).
+      std::deque<Item> rest;
+      {
+        std::lock_guard lock(mu_);
+        rest.swap(queue_);
+        busy_ = false;
+        stopped_ = true;
+      }
       (*done)(unavailable("the node is shutting down"));
-      std::lock_guard lock(mu_);
-      for (auto& q : queue_) q.done(unavailable("the node is shutting down"));
-      queue_.clear();
-      busy_ = false;
+      for (auto& q : rest) q.done(unavailable("the node is shutting down"));
     }
   }
 
@@ -125,6 +138,7 @@ class Host final : public NodeHost {
   std::mutex mu_;
   std::deque<Item> queue_;
   bool busy_ = false;
+  bool stopped_ = false;  // the driver refused a task: every later order fails at once
 };
 
 }  // namespace
