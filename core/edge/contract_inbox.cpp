@@ -128,7 +128,15 @@ InboxAnswer receive_packet(std::string_view body, const InboxContext& ctx, Regis
     return refuse(422, "refused", "the packet does not open with this edge's sealing key: " + opened.status().message(),
                   own, "unreadable");
   }
-  // 6. Deliver once.
+  // 6. A timestamp from the future would keep its dedupe record forever
+  // (it is pruned after timestamp + ttl): refuse beyond the clock-skew grace.
+  if (p->header.timestamp_ms > ctx.now_ms + kDeliveredGraceMs) {
+    return refuse(400, "bad_request",
+                  "the message is dated " + std::to_string(p->header.timestamp_ms - ctx.now_ms) +
+                      " ms in the future (more than the 10 min this edge allows for clock skew)",
+                  own, "future");
+  }
+  // 7. Deliver once.
   const std::string sum = crypto::digest_hex(p->sum);
   ContractDelivery d;
   d.to = opened->to.str();

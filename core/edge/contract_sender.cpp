@@ -167,31 +167,52 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
   return failure(503, "unreachable", message, own_path_);
 }
 
-std::optional<codec::Json> ContractSender::delivered_before(const codec::Json& error, const contract::Packet& p,
-                                                            const std::string& dest_edge) {
-  const codec::Json& e = error["error"];
-  if (!e.contains("receipt") || !e["receipt"].is_object()) return std::nullopt;
-  const codec::Json& receipt = e["receipt"];
+namespace {
+
+std::string str_of(const codec::Json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+bool ContractSender::valid_receipt(const codec::Json& receipt, const contract::Packet& p,
+                                   const std::string& dest_edge) {
+  if (!receipt.is_object()) return false;
   std::string key;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(dest_edge);
-    if (it == cache_.end()) return std::nullopt;
-    const codec::Json& members = it->second.entry.value("members", codec::Json::array());
-    if (members.size() != 1) return std::nullopt;
-    key = members[0].value("public_key", "");
+    if (it == cache_.end()) return false;
+    const codec::Json& e = it->second.entry;
+    if (!e.is_object() || !e.contains("members") || !e["members"].is_array() || e["members"].size() != 1) return false;
+    key = str_of(e["members"][0], "public_key");
   }
   std::string sum = to_hex(ByteView(p.sum.data(), p.sum.size()));
-  if (receipt.value("sum", "") != sum || receipt.value("edge", "") != dest_edge || receipt.value("key", "") != key ||
-      !verify_receipt(receipt, crypto::Ed25519Verifier()).ok())
-    return std::nullopt;
+  if (key.empty() || str_of(receipt, "sum") != sum || str_of(receipt, "edge") != dest_edge ||
+      str_of(receipt, "key") != key)
+    return false;
+  return verify_receipt(receipt, crypto::Ed25519Verifier()).ok();
+}
+
+std::optional<codec::Json> ContractSender::delivered_before(const codec::Json& error, const contract::Packet& p,
+                                                            const std::string& dest_edge) {
+  if (!error.is_object() || !error.contains("error") || !error["error"].is_object()) return std::nullopt;
+  const codec::Json& e = error["error"];
+  if (!e.contains("receipt") || !valid_receipt(e["receipt"], p, dest_edge)) return std::nullopt;
+  const codec::Json& receipt = e["receipt"];
   codec::Json hops = codec::Json::array();
-  for (const auto& id : receipt.value("ids", codec::Json::array())) {
-    auto b = contract::parse_block_id(id.is_string() ? id.get<std::string>() : "");
-    if (b.ok()) hops.push_back({{"layer", b->layer}, {"id", id}});
+  if (receipt.contains("ids") && receipt["ids"].is_array()) {
+    for (const auto& id : receipt["ids"]) {
+      auto b = contract::parse_block_id(id.is_string() ? id.get<std::string>() : "");
+      if (b.ok()) hops.push_back({{"layer", b->layer}, {"id", id}});
+    }
   }
   hops.push_back({{"layer", dest_edge}, {"edge", true}, {"role", "destination"}});
-  auto answer = with_source_hop(codec::Json{{"sum", sum}, {"hops", hops}, {"receipt", receipt}, {"duplicate", true}}, own_path_);
+  std::string sum = to_hex(ByteView(p.sum.data(), p.sum.size()));
+  auto answer =
+      with_source_hop(codec::Json{{"sum", sum}, {"hops", hops}, {"receipt", receipt}, {"duplicate", true}}, own_path_);
   if (!answer.ok()) return std::nullopt;
   return std::move(*answer);
 }
@@ -265,6 +286,14 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
     if (r->status == 200) {
       if (!j.ok()) {
         return failure(502, "bad_answer", who(m) + " of " + book->path + " answered 200 without JSON", own_path_);
+      }
+      // Delivered only if the destination edge says so: its receipt, for our
+      // sum, signed by the key the directory gave for it.
+      if (!j->is_object() || !j->contains("receipt") || !valid_receipt((*j)["receipt"], *p, dst->edge)) {
+        return failure(502, "bad_answer",
+                       who(m) + " of " + book->path + " answered 200 without a valid receipt of " + dst->edge +
+                           " for this message; it is not known to be delivered",
+                       own_path_);
       }
       auto answer = with_source_hop(std::move(*j), own_path_);
       if (!answer.ok()) return failure(502, "bad_answer", answer.status().message(), own_path_);

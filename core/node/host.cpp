@@ -98,7 +98,8 @@ class Host final : public NodeHost {
     }
     // Ids increase per client (signed_op.h): above the wall clock in
     // microseconds, so a restarted node never reuses one.
-    std::uint64_t id = std::max(node_.own_op_id + 1, static_cast<std::uint64_t>(unix_millis(SystemClock().now())) * 1000);
+    std::uint64_t id =
+        std::max(node_.own_op_id + 1, static_cast<std::uint64_t>(unix_millis(SystemClock().now())) * 1000);
     node_.own_op_id = id;
     auto op = std::make_shared<SignedOp>(sign_op(*node_.key, node_.genesis.hash_hex, id, std::move(item.text)));
     auto done = std::make_shared<std::function<void(Result<Ordered>)>>(std::move(item.done));

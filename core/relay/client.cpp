@@ -3,6 +3,7 @@
 // an address this layer's chain records, over TLS pinned to the recorded key.
 #include <algorithm>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "mlchain/codec/fields.h"
@@ -63,6 +64,7 @@ Result<Book> from_row(const std::string& row) {
 std::size_t faults(std::size_t n) { return n == 0 ? 0 : (n - 1) / 3; }
 
 constexpr std::chrono::milliseconds kAttemptCap{15'000};
+constexpr std::size_t kMaxBackgroundCalls = 512;  // forward_to_all's calls still running
 
 }  // namespace
 
@@ -119,8 +121,8 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
       MLCHAIN_ASSIGN_OR_RETURN(Book b, from_row(**row));
       std::int64_t now = unix_millis(SystemClock().now());
       if (b.expires_at_ms != 0 && now > b.expires_at_ms) {
-        return not_found("the address-book entry of " + path + " expired at unix ms " + std::to_string(b.expires_at_ms) +
-                         "; attach it again (mlchain layer attach)");
+        return not_found("the address-book entry of " + path + " expired at unix ms " +
+                         std::to_string(b.expires_at_ms) + "; attach it again (mlchain layer attach)");
       }
       return b;
     }
@@ -244,13 +246,18 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
     if (m.valid) known.insert(m.key);
   auto members = host_->members();
   std::size_t need = std::max(faults(members.size()), faults(known.size())) + 1;
+  // Our own part, only for what our own state records (as any member asked
+  // to sign would check).
+  std::string why;
+  if (recorded(next, &why) != Recorded::kYes) return failed_precondition("not forwarding: " + why);
   if (known.count(host_->key().public_key())) contract::add_signature(c, KeySigner(host_->key()));
   std::vector<BookMember> ask;
   for (const auto& m : members)
     if (m.key != host_->key().public_key() && !m.address.empty() && known.count(m.key))
       ask.push_back(BookMember{m.name, m.key, m.address});
   // Start at a different member per packet, so the load spreads.
-  if (!ask.empty()) std::rotate(ask.begin(), ask.begin() + static_cast<std::ptrdiff_t>(next.sum[0] % ask.size()), ask.end());
+  if (!ask.empty())
+    std::rotate(ask.begin(), ask.begin() + static_cast<std::ptrdiff_t>(next.sum[0] % ask.size()), ask.end());
   std::string request = dump({{"packet", contract::envelope_json(next)}, {"layer", layer_}});
   Bytes signed_bytes = contract::certificate_signing_bytes(c.layer, c.next_hop, c.packet);
   auto until = std::min(deadline, Clock::now() + options_.sign_wait);
@@ -275,8 +282,8 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
         continue;
       }
       auto j = codec::parse(r->body, codec::ParseLimits{4096, 2, 256, 4});
-      auto sig = j.ok() ? crypto::signature_from_hex(j->value("sig", "")) : Result<crypto::Signature>(j.status());
-      if (!sig.ok() || j->value("key", "") != m.key.hex() || !host_->verifier().verify(m.key, signed_bytes, *sig)) {
+      auto sig = j.ok() ? crypto::signature_from_hex(str_field(*j, "sig")) : Result<crypto::Signature>(j.status());
+      if (!sig.ok() || str_field(*j, "key") != m.key.hex() || !host_->verifier().verify(m.key, signed_bytes, *sig)) {
         last = m.name + " sent a signature that does not verify";
         continue;
       }
@@ -298,6 +305,8 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
 
 Answer ContractService::forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
                                 Clock::time_point deadline, std::int64_t order_us) {
+  if (stopping())
+    return error_answer(503, "unavailable", "the node is shutting down; retry with another member", layer_);
   if (Status st = contract::advance(p, layer_, id); !st.ok())
     return error_answer(500, "internal", "cannot advance the packet: " + st.message(), layer_);
   const std::string& next_layer = p.route.dst.front();
@@ -319,16 +328,23 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   std::string body = dump({{"packet", contract::to_json(p)}, {"cert", contract::to_json(*cert)}});
   // Where the time went at this layer: ordering (PBFT, batched) and
   // gathering the f+1 certificate signatures (docs/contracts.md §8.1).
-  codec::Json hop = {{"layer", layer_},          {"id", id},           {"node", host_->node_name()}, {"height", height},
-                     {"duplicate", duplicate}, {"order_us", order_us}, {"certify_us", certify_us}};
+  codec::Json hop = {{"layer", layer_},
+                     {"id", id},
+                     {"node", host_->node_name()},
+                     {"height", height},
+                     {"duplicate", duplicate},
+                     {"order_us", order_us},
+                     {"certify_us", certify_us}};
   // The same member first for every packet from this layer (the next only
   // when it does not answer): its batches grow with the load (docs/contracts.md §10).
   auto members = book->members;
-  std::rotate(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(layer_) % members.size()),
+  std::rotate(members.begin(),
+              members.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(layer_) % members.size()),
               members.end());
   std::string last = "no member answered";
   if (ctx_.genesis.blueprint.forward_to_all && members.size() > 1) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
     if (left < std::chrono::milliseconds(1'000))
       return error_answer(504, "timeout", "the route's time budget ran out before forwarding to " + next_layer, layer_);
     return forward_to_all(members, body, hop, next_layer, std::min<std::chrono::milliseconds>(left, kAttemptCap));
@@ -340,51 +356,57 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   bool to_superior = ctx_.genesis.blueprint.superior && next_layer == ctx_.genesis.blueprint.superior->path &&
                      options_.superior_retry.count() > 0;
   for (int round = 0;; ++round) {
-  if (round > 0) {
-    std::unique_lock lock(sup_mu_);
-    auto wake = std::min(deadline - std::chrono::milliseconds(1'250), Clock::now() + options_.superior_retry);
-    if (sup_cv_.wait_until(lock, wake, [this] { return sup_stop_; })) break;
-    if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) break;
-    if (round == 1) count("forward_waiting");
-  }
-  for (const auto& m : members) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) - std::chrono::milliseconds(250);
-    if (left < std::chrono::milliseconds(1'000)) break;
-    // A member that hangs (stopped, overloaded) must not eat the whole
-    // budget: each attempt gets at most kAttemptCap, then the next member
-    // takes over with what is left.
-    auto attempt = std::min<std::chrono::milliseconds>(left, kAttemptCap);
-    auto r = call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(attempt.count())}},
-                  attempt + std::chrono::milliseconds(500));
-    if (!r.ok()) {
-      last = m.name + " (" + m.address + "): " + r.status().message();
-      continue;
+    if (round > 0) {
+      std::unique_lock lock(sup_mu_);
+      auto wake = std::min(deadline - std::chrono::milliseconds(1'250), Clock::now() + options_.superior_retry);
+      if (sup_cv_.wait_until(lock, wake, [this] { return sup_stop_; })) break;
+      if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) break;
+      if (round == 1) count("forward_waiting");
     }
-    auto j = codec::parse(r->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
-    if (r->status == 200) {
-      if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array()) {
-        last = m.name + " answered 200 without hops";
+    for (const auto& m : members) {
+      if (stopping())
+        return error_answer(503, "unavailable", "the node is shutting down; retry with another member", layer_);
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) -
+                  std::chrono::milliseconds(250);
+      if (left < std::chrono::milliseconds(1'000)) break;
+      // A member that hangs (stopped, overloaded) must not eat the whole
+      // budget: each attempt gets at most kAttemptCap, then the next member
+      // takes over with what is left.
+      auto attempt = std::min<std::chrono::milliseconds>(left, kAttemptCap);
+      auto r =
+          call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(attempt.count())}},
+               attempt + std::chrono::milliseconds(500));
+      if (!r.ok()) {
+        last = m.name + " (" + m.address + "): " + r.status().message();
         continue;
       }
-      codec::Json hops = codec::Json::array({hop});
-      for (auto& h : (*j)["hops"]) hops.push_back(std::move(h));
-      (*j)["hops"] = std::move(hops);
-      count("forwarded");
-      return Answer{200, dump(*j)};
+      auto j = codec::parse(r->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
+      if (r->status == 200) {
+        if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array()) {
+          last = m.name + " answered 200 without hops";
+          continue;
+        }
+        codec::Json hops = codec::Json::array({hop});
+        for (auto& h : (*j)["hops"]) hops.push_back(std::move(h));
+        (*j)["hops"] = std::move(hops);
+        count("forwarded");
+        return Answer{200, dump(*j)};
+      }
+      std::string code = j.ok() && j->is_object() && j->contains("error") && (*j)["error"].is_object()
+                             ? str_field((*j)["error"], "code")
+                             : "";
+      // That member cannot serve now (joining, shutting down, full): try another.
+      if (r->status == 503 && (code == "busy" || code == "not_member" || code == "unavailable" || code.empty())) {
+        last = m.name + ": " + r->body.substr(0, 200);
+        continue;
+      }
+      count("forward_refused");
+      if (!j.ok())
+        return error_answer(502, "bad_gateway",
+                            m.name + " of " + next_layer + " answered HTTP " + std::to_string(r->status), layer_);
+      return Answer{r->status, r->body};  // a refusal further down: passed back as it is
     }
-    std::string code = j.ok() && j->is_object() && j->contains("error") && (*j)["error"].is_object()
-                           ? (*j)["error"].value("code", "")
-                           : "";
-    // That member cannot serve now (joining, shutting down, full): try another.
-    if (r->status == 503 && (code == "busy" || code == "not_member" || code == "unavailable" || code.empty())) {
-      last = m.name + ": " + r->body.substr(0, 200);
-      continue;
-    }
-    count("forward_refused");
-    if (!j.ok()) return error_answer(502, "bad_gateway", m.name + " of " + next_layer + " answered HTTP " + std::to_string(r->status), layer_);
-    return Answer{r->status, r->body};  // a refusal further down: passed back as it is
-  }
-  if (!to_superior) break;
+    if (!to_superior) break;
   }
   count("forward_failed");
   if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) {
@@ -413,34 +435,51 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
     std::string last = "no member answered";
   };
   auto shared = std::make_shared<Shared>();
+  std::size_t started = 0;
   for (const auto& m : members) {
     {
       std::lock_guard lock(bg_mu_);
+      // Copies still running from earlier packets hold threads: past the cap,
+      // send to fewer members rather than exhaust the process.
+      if (background_ >= kMaxBackgroundCalls) break;
       ++background_;
     }
-    std::thread([this, shared, m, body, timeout] {
-      auto r = call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(timeout.count())}},
-                    timeout + std::chrono::milliseconds(500));
-      {
-        std::lock_guard lock(shared->mu);
-        ++shared->done;
-        if (!r.ok()) {
-          shared->last = m.name + ": " + r.status().message();
-        } else if (r->status == 200) {
-          if (!shared->ok) shared->ok = Answer{200, r->body};
-        } else if (!(r->status == 503 && r->body.find("\"superior_frozen\"") == std::string::npos) && !shared->refusal) {
-          shared->refusal = Answer{r->status, r->body};
-        } else {
-          shared->last = m.name + ": " + r->body.substr(0, 200);
+    try {
+      std::thread([this, shared, m, body, timeout] {
+        auto r = call(m, "POST", "/v1/contract/packet", body,
+                      {{std::string(kBudgetHeader), std::to_string(timeout.count())}},
+                      timeout + std::chrono::milliseconds(500));
+        {
+          std::lock_guard lock(shared->mu);
+          ++shared->done;
+          if (!r.ok()) {
+            shared->last = m.name + ": " + r.status().message();
+          } else if (r->status == 200) {
+            if (!shared->ok) shared->ok = Answer{200, r->body};
+          } else if (!(r->status == 503 && r->body.find("\"superior_frozen\"") == std::string::npos) &&
+                     !shared->refusal) {
+            shared->refusal = Answer{r->status, r->body};
+          } else {
+            shared->last = m.name + ": " + r->body.substr(0, 200);
+          }
         }
-      }
-      shared->cv.notify_all();
+        shared->cv.notify_all();
+        std::lock_guard lock(bg_mu_);
+        if (--background_ == 0) bg_cv_.notify_all();
+      }).detach();
+    } catch (const std::system_error&) {  // no thread to be had
       std::lock_guard lock(bg_mu_);
       if (--background_ == 0) bg_cv_.notify_all();
-    }).detach();
+      break;
+    }
+    ++started;
+  }
+  if (started == 0) {
+    count("forward_failed");
+    return error_answer(503, "busy", "too many forwarding calls in flight at this node; retry", layer_);
   }
   std::unique_lock lock(shared->mu);
-  shared->cv.wait(lock, [&] { return shared->ok || shared->done == members.size(); });
+  shared->cv.wait(lock, [&] { return shared->ok || shared->done == started; });
   if (shared->ok) {
     auto j = codec::parse(shared->ok->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
     if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array())
@@ -456,7 +495,8 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
     return *shared->refusal;
   }
   count("forward_failed");
-  return error_answer(503, "unreachable", "no member of " + next_layer + " took the packet (" + shared->last + ")", layer_);
+  return error_answer(503, "unreachable", "no member of " + next_layer + " took the packet (" + shared->last + ")",
+                      layer_);
 }
 
 }  // namespace mlchain::relay

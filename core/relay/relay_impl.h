@@ -35,11 +35,19 @@ struct Book {
   std::string path;
   bool edge = false;
   std::vector<BookMember> members;
-  std::string seal_key;  // edge layers attached with one
+  std::string seal_key;            // edge layers attached with one
   std::int64_t expires_at_ms = 0;  // attached entries with a lifetime; 0: none
   codec::Json to_json() const;
 };
 Result<Book> book_from_json(const codec::Json& j);  // strict: a directory answer
+
+// A string field of untrusted JSON: "" unless `j` is an object whose `key`
+// holds a string (nlohmann's value() throws on a wrong type).
+inline std::string str_field(const codec::Json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 // Signs with a key it does not own (the node's).
 class KeySigner final : public crypto::Signer {
@@ -90,12 +98,18 @@ class ContractService final : public node::Service {
 
   // service.cpp
   bool post(std::function<void()> task);  // to the worker pool; false when full or stopping
+  bool stopping() const {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  }
   void worker();
   void process_packet(const std::string& body, Clock::time_point deadline, const net::Reply& reply);
   void order(const contract::Packet& p, const contract::LayerCertificate& cert, OrderCallback done);
   void flush_batch();  // sends the next batch, or clears in_flight_ when none waits
   void on_batch(std::vector<std::string> sums, Result<node::Ordered> ordered);
   Answer sign(const std::string& body);
+  enum class Recorded : std::uint8_t { kYes, kNotYet, kNo };
+  Recorded recorded(const contract::Packet& next, std::string* why) const;
   void query(const net::Request& req, const net::Reply& reply);
   void count(const std::string& what);
 
@@ -128,7 +142,7 @@ class ContractService final : public node::Service {
   contract::ContractStateMachine machine_;
   node::NodeHost* host_ = nullptr;
 
-  std::mutex mu_;  // pool
+  mutable std::mutex mu_;  // pool
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
   std::vector<std::thread> threads_;

@@ -75,7 +75,7 @@ ContractService::~ContractService() { stop(); }
 Status ContractService::admit_client_op(const node::SignedOp& op, bool client_is_member, bool client_is_admin) const {
   std::string_view body = std::string_view(op.op).substr(contract::kContractOpPrefix.size());
   auto j = codec::parse(body, codec::ParseLimits{1024, 2, 64, 4});
-  bool prune = j.ok() && j->is_object() && j->value("action", "") == "prune";
+  bool prune = j.ok() && str_field(*j, "action") == "prune";
   if (prune) {
     if (client_is_admin) return {};
     return permission_denied("only an admin key of this layer (the blueprint's admin_keys) may order a prune; key " +
@@ -89,7 +89,8 @@ Status ContractService::start(node::NodeHost& host) {
   host_ = &host;
   std::lock_guard lock(mu_);
   stopping_ = false;
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.workers); ++i) threads_.emplace_back([this] { worker(); });
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.workers); ++i)
+    threads_.emplace_back([this] { worker(); });
   if (ctx_.genesis.blueprint.superior && options_.superior_review.count() > 0) {
     std::lock_guard slock(sup_mu_);
     sup_stop_ = false;
@@ -142,7 +143,14 @@ void ContractService::worker() {
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
-    task();
+    // A task answers its own request; one that throws (a bug, or resources
+    // exhausted) must not take the node down: log it and go on.
+    try {
+      task();
+    } catch (const std::exception& e) {
+      count("task_failed");
+      host_->log().error("contract relay task failed", {{"error", e.what()}});
+    }
   }
 }
 
@@ -172,7 +180,8 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
     count("received");
     if (!post([this, body, deadline, shared] { process_packet(*body, deadline, *shared); })) {
       count("refused_busy");
-      (*shared)(net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
+      (*shared)(
+          net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
     }
     return true;
   }
@@ -200,10 +209,12 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
           auto book = resolve(t, Clock::now() + std::chrono::seconds(10));
           if (book.ok()) return (*shared)(net::Response::json(200, dump(book->to_json())));
           bool unknown = book.status().code() == ErrorCode::kNotFound;
-          auto a = error_answer(unknown ? 404 : 503, unknown ? "unknown_layer" : "unreachable", book.status().message(), layer_);
+          auto a = error_answer(unknown ? 404 : 503, unknown ? "unknown_layer" : "unreachable", book.status().message(),
+                                layer_);
           (*shared)(net::Response::json(a.status, a.body));
         })) {
-      (*shared)(net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
+      (*shared)(
+          net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
     }
     return true;
   }
@@ -215,7 +226,8 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
     auto shared = std::make_shared<net::Reply>(std::move(reply));
     auto r = std::make_shared<net::Request>(std::move(req));
     if (!post([this, r, shared] { query(*r, *shared); })) {
-      (*shared)(net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
+      (*shared)(
+          net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
     }
     return true;
   }
@@ -248,9 +260,10 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
   auto cert = contract::certificate_from_json(*cj);
   if (!cert.ok()) return refuse(400, "bad_request", "certificate: " + cert.status().message());
   if (p->route.dst.size() < 2 || p->route.dst.front() != layer_) {
-    return refuse(400, "wrong_layer", "the packet is addressed to " +
-                                          (p->route.dst.empty() ? std::string("nobody") : p->route.dst.front()) +
-                                          ", not to layer " + layer_);
+    return refuse(400, "wrong_layer",
+                  "the packet is addressed to " +
+                      (p->route.dst.empty() ? std::string("nobody") : p->route.dst.front()) + ", not to layer " +
+                      layer_);
   }
   std::string sum = digest_hex(p->sum);
   const std::string& claimed = p->route.src.front();
@@ -274,8 +287,8 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
     auto next = local_book(**txn, next_layer);
     if (!next.ok()) {
       return refuse(404, "unknown_layer",
-                    "the next layer on the route, " + next_layer + ", is not a neighbour this layer records: " +
-                        next.status().message());
+                    "the next layer on the route, " + next_layer +
+                        ", is not a neighbour this layer records: " + next.status().message());
     }
     // Towards a superior that failed every challenge: refused before anything
     // is ordered (the sender keeps the packet and may retry later).
@@ -317,13 +330,15 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
       if (res.rfind("ok: ", 0) != 0) {
         Answer a = refusal(res, layer_);
         count(a.status == 409 ? "refused_replay" : a.status == 401 ? "refused_certificate_refused" : "refused_other");
-        if (a.status == 409) host_->log().warn("contract replay refused", {{"layer", layer_}, {"result", res.substr(0, 200)}});
+        if (a.status == 409)
+          host_->log().warn("contract replay refused", {{"layer", layer_}, {"result", res.substr(0, 200)}});
         return send_r(a);
       }
       count("ordered");
       send_r(forward(std::move(*packet), res.substr(4), outcome->height, false, deadline, order_us));
     });
-    if (!queued) (*r)(net::Response::json(503, error_answer(503, "busy", "the relay is stopping or full", layer_).body));
+    if (!queued)
+      (*r)(net::Response::json(503, error_answer(503, "busy", "the relay is stopping or full", layer_).body));
   });
 }
 
@@ -332,7 +347,10 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
 // One batch in flight per node (the replica keeps one pending request per
 // client): what arrives meanwhile goes into the next batch.
 void ContractService::order(const contract::Packet& p, const contract::LayerCertificate& cert, OrderCallback done) {
-  std::string sum = digest_hex(p.sum);
+  // Waiters share an outcome only for the very same packet: two packets with
+  // one sum (a byzantine sender) are ordered apart, and the second is refused
+  // as a replay, instead of the second borrowing the first's block id.
+  std::string sum = digest_hex(contract::packet_digest(p));
   contract::Packet envelope = p;
   envelope.body.clear();
   {
@@ -410,43 +428,67 @@ void ContractService::on_batch(std::vector<std::string> sums, Result<node::Order
 
 // ---- certificate parts for fellow members ----
 
+// Does this node's state record `next` (a packet as it leaves this layer)
+// under the block it names for this layer? The one test before any member,
+// this one included, vouches for a packet.
+ContractService::Recorded ContractService::recorded(const contract::Packet& next, std::string* why) const {
+  auto id = contract::named_block_id(next, layer_);
+  if (!id.ok()) {
+    *why = id.status().message();
+    return Recorded::kNo;
+  }
+  std::string sum = digest_hex(next.sum);
+  auto txn = host_->store().begin_read();
+  if (!txn.ok()) {
+    *why = "the store cannot be read: " + txn.status().message();
+    return Recorded::kNotYet;
+  }
+  auto known = (*txn)->get(contract::kContractSumsTable, sum);
+  if (!known.ok() || !known->has_value()) {
+    *why = "this member has not applied the packet's block yet";
+    return Recorded::kNotYet;
+  }
+  if (**known != *id) {
+    *why = "this layer recorded the sum in " + **known + ", not " + *id;
+    return Recorded::kNo;
+  }
+  auto l = contract::get_contract(**txn, *id);
+  if (!l.ok() || l->kind != contract::LookupKind::kFound) {
+    *why = "no live contract block " + *id;
+    return Recorded::kNo;
+  }
+  std::string out = digest_hex(contract::packet_digest(next));
+  for (const auto& k : l->block->k)
+    if (k.sum == sum && k.out == out) return Recorded::kYes;
+  *why = "this is not the packet layer " + layer_ + " recorded under " + *id;
+  return Recorded::kNo;
+}
+
 Answer ContractService::sign(const std::string& body) {
   auto j = codec::parse(body, codec::ParseLimits{64 * 1024, 6, 4096, 512});
-  if (!j.ok() || !j->is_object()) return error_answer(400, "bad_request", "the body is not a JSON object {packet, layer}", layer_);
+  if (!j.ok() || !j->is_object())
+    return error_answer(400, "bad_request", "the body is not a JSON object {packet, layer}", layer_);
   if (auto st = codec::only_fields(*j, {"packet", "layer"}, "sign request"); !st.ok())
     return error_answer(400, "bad_request", st.message(), layer_);
   auto layer = codec::get_string(*j, "layer", contract::kMaxLayerPathBytes);
   auto pj = codec::get_object(*j, "packet");
-  if (!layer.ok() || !pj.ok()) return error_answer(400, "bad_request", "the body needs \"packet\" and \"layer\"", layer_);
+  if (!layer.ok() || !pj.ok())
+    return error_answer(400, "bad_request", "the body needs \"packet\" and \"layer\"", layer_);
   if (*layer != layer_) return error_answer(400, "wrong_layer", "this node signs for layer " + layer_, layer_);
   if (pj->contains("body")) return error_answer(400, "bad_request", "send the envelope only, without the body", layer_);
   auto p = contract::packet_from_json(*pj);
   if (!p.ok()) return error_answer(400, "bad_request", "packet: " + p.status().message(), layer_);
   if (p->route.src.empty() || p->route.src.front() != layer_ || p->route.dst.empty())
     return error_answer(400, "bad_request", "the packet has not just left layer " + layer_, layer_);
-  auto id = contract::named_block_id(*p, layer_);
-  if (!id.ok()) return error_answer(400, "bad_request", id.status().message(), layer_);
-  std::string sum = digest_hex(p->sum);
-  auto txn = host_->store().begin_read();
-  if (!txn.ok()) return error_answer(500, "internal", txn.status().message(), layer_);
-  auto known = (*txn)->get(contract::kContractSumsTable, sum);
-  if (!known.ok() || !known->has_value()) {
-    return error_answer(409, "not_yet", "this member has not applied the packet's block yet", layer_);
-  }
-  if (**known != *id) {
-    count("sign_refused");
-    return error_answer(403, "not_recorded", "this layer recorded the sum in " + **known + ", not " + *id, layer_);
-  }
-  auto l = contract::get_contract(**txn, *id);
-  if (!l.ok() || l->kind != contract::LookupKind::kFound) {
-    return error_answer(403, "not_recorded", "no live contract block " + *id, layer_);
-  }
-  std::string out = digest_hex(contract::packet_digest(*p));
-  bool match = false;
-  for (const auto& k : l->block->k) match = match || (k.sum == sum && k.out == out);
-  if (!match) {
-    count("sign_refused");
-    return error_answer(403, "not_recorded", "this is not the packet layer " + layer_ + " recorded under " + *id, layer_);
+  std::string why;
+  switch (recorded(*p, &why)) {
+    case Recorded::kYes:
+      break;
+    case Recorded::kNotYet:
+      return error_answer(409, "not_yet", why, layer_);
+    case Recorded::kNo:
+      count("sign_refused");
+      return error_answer(403, "not_recorded", why, layer_);
   }
   count("signed");
   contract::LayerCertificate c = contract::begin_certificate(*p, layer_);
@@ -462,9 +504,11 @@ void ContractService::query(const net::Request& req, const net::Reply& reply) {
   std::string path = path_of(req.target);
   auto id = percent_decode(path.substr(14));
   if (!id || !contract::parse_block_id(*id).ok())
-    return send(error_answer(400, "bad_request", "not a contract block id: " + path.substr(14) + " (<layer path>#<seq>)", layer_));
+    return send(error_answer(400, "bad_request",
+                             "not a contract block id: " + path.substr(14) + " (<layer path>#<seq>)", layer_));
   if (contract::parse_block_id(*id)->layer != layer_)
-    return send(error_answer(404, "not_found", *id + " is a block of another layer; ask a member of that layer", layer_));
+    return send(
+        error_answer(404, "not_found", *id + " is a block of another layer; ask a member of that layer", layer_));
   // Who asks: a signed query.
   auto header = [&req](const std::string& name) {
     auto it = req.headers.find(name);
@@ -484,10 +528,12 @@ void ContractService::query(const net::Request& req, const net::Reply& reply) {
   }
   std::int64_t now = unix_millis(SystemClock().now());
   if (t < now - 300'000 || t > now + 300'000)
-    return send(error_answer(401, "bad_signature", "X-Mlchain-Time is more than 5 minutes from this node's clock", layer_));
+    return send(
+        error_answer(401, "bad_signature", "X-Mlchain-Time is more than 5 minutes from this node's clock", layer_));
   if (!host_->verifier().verify(*key, query_signing_bytes(ctx_.genesis.hash_hex, path, t), *sig)) {
     count("query_bad_signature");
-    return send(error_answer(401, "bad_signature", "the query signature does not verify for key " + key->key_id(), layer_));
+    return send(
+        error_answer(401, "bad_signature", "the query signature does not verify for key " + key->key_id(), layer_));
   }
   auto txn = host_->store().begin_read();
   if (!txn.ok()) return send(error_answer(500, "internal", txn.status().message(), layer_));
@@ -508,8 +554,8 @@ void ContractService::query(const net::Request& req, const net::Reply& reply) {
   if (!allowed) {
     count("query_not_authorized");
     return send(error_answer(403, "not_authorized",
-                             "key " + key->key_id() + " may not read " + *id +
-                                 ": only members and admins of " + layer_ + " and the parties' edge layers may",
+                             "key " + key->key_id() + " may not read " + *id + ": only members and admins of " +
+                                 layer_ + " and the parties' edge layers may",
                              layer_));
   }
   if (l->kind == contract::LookupKind::kNotFound)
@@ -582,15 +628,21 @@ std::string ContractService::metrics_text() const {
       if (auto a = contract::alarm_count(**txn); a.ok()) alarms = *a;
     }
   }
-  out += "# HELP mlchain_contract_alarms_total Replays and refused certificates the layer has recorded (Statements 1, 5).\n";
+  out +=
+      "# HELP mlchain_contract_alarms_total Replays and refused certificates the layer has recorded (Statements 1, "
+      "5).\n";
   out += "# TYPE mlchain_contract_alarms_total counter\n";
   out += "mlchain_contract_alarms_total " + std::to_string(alarms) + "\n";
   if (ctx_.genesis.blueprint.superior) {
     std::lock_guard lock(sup_mu_);
-    out += "# HELP mlchain_superior_frozen 1 while contract traffic towards the superior layer is frozen (superior alarm).\n";
+    out +=
+        "# HELP mlchain_superior_frozen 1 while contract traffic towards the superior layer is frozen (superior "
+        "alarm).\n";
     out += "# TYPE mlchain_superior_frozen gauge\n";
     out += "mlchain_superior_frozen " + std::string(sup_.frozen ? "1" : "0") + "\n";
-    out += "# HELP mlchain_superior_alarms_total Times every member of the superior layer failed its challenge long enough to freeze.\n";
+    out +=
+        "# HELP mlchain_superior_alarms_total Times every member of the superior layer failed its challenge long "
+        "enough to freeze.\n";
     out += "# TYPE mlchain_superior_alarms_total counter\n";
     out += "mlchain_superior_alarms_total " + std::to_string(sup_.alarms) + "\n";
   }
@@ -642,8 +694,10 @@ std::vector<codec::Json> ContractService::selfcheck() const {
         while ((*cur)->valid()) {
           auto j = codec::parse((*cur)->value());
           std::int64_t until = j.ok() ? j->value("expires_at", std::int64_t{0}) : 0;
-          if (until != 0 && until < now) lapsed.emplace_back((*cur)->key());
-          else if (until != 0 && until - now < 30LL * 86'400'000) soon.emplace_back((*cur)->key());
+          if (until != 0 && until < now)
+            lapsed.emplace_back((*cur)->key());
+          else if (until != 0 && until - now < 30LL * 86'400'000)
+            soon.emplace_back((*cur)->key());
           if (!(*cur)->next().ok()) break;
         }
       }
@@ -662,8 +716,8 @@ std::vector<codec::Json> ContractService::selfcheck() const {
                                       " (mlchain layer attach renews them)";
   std::string detail = std::to_string(live) + " live contract blocks, " + std::to_string(expired) +
                        " past expiry awaiting cleanup" + (expired ? " (mlchain block cleanup)" : "") + ", " +
-                       std::to_string(pruned) + " pruned; " + std::to_string(alarms) + " replay/certificate alarms recorded" +
-                       book_detail;
+                       std::to_string(pruned) + " pruned; " + std::to_string(alarms) +
+                       " replay/certificate alarms recorded" + book_detail;
   return {Json{{"check", "contracts"},
                {"ok", readable && lapsed.empty()},
                {"detail", readable ? detail : "the contract tables cannot be read"},

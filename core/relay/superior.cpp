@@ -58,10 +58,9 @@ void ContractService::superior_round() {
   if (!sup_.frozen && sup_.failed_rounds >= options_.freeze_after) {
     sup_.frozen = true;
     ++sup_.alarms;
-    host_->log().error("ALARM: every member of the superior layer failed its challenge; contract traffic towards it is frozen",
-                       {{"superior", superior.path},
-                        {"rounds", std::to_string(sup_.failed_rounds)},
-                        {"members", failures}});
+    host_->log().error(
+        "ALARM: every member of the superior layer failed its challenge; contract traffic towards it is frozen",
+        {{"superior", superior.path}, {"rounds", std::to_string(sup_.failed_rounds)}, {"members", failures}});
   }
 }
 

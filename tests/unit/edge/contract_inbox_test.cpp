@@ -227,6 +227,11 @@ TEST_P(ContractInbox, AnExpiredMessageIsNotDeliveredAndOldSumsAreForgotten) {
   EXPECT_EQ(copy.status, 410) << copy.body.dump();
 }
 
+TEST_P(ContractInbox, AMessageFromTheFutureIsRefused) {
+  expect_refused(good_body(target_, ctx_.now_ms + kDeliveredGraceMs + 1), 400, "bad_request", "future");
+  EXPECT_EQ(receive_packet(good_body(target_, ctx_.now_ms + 60'000), ctx_, *registry_).status, 200);  // within the skew
+}
+
 TEST_P(ContractInbox, AFullQueueRefusesAndALaterRetryIsDelivered) {
   for (std::int64_t i = 0; i < 3; ++i)
     ASSERT_EQ(receive_packet(good_body(target_, 1'700'000'000'010 + i), ctx_, *registry_).status, 200);

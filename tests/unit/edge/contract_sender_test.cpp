@@ -36,7 +36,7 @@ class ContractSend : public ::testing::Test {
   static Json entry(const std::string& seal) {
     return {{"path", "L2/L1b/E3"},
             {"edge", true},
-            {"members", {{{"name", "e3"}, {"public_key", std::string(64, 'b')}, {"address", "https://e3:1"}}}},
+            {"members", {{{"name", "e3"}, {"public_key", ContractWorld().e3.public_key().hex()}, {"address", "https://e3:1"}}}},
             {"seal_key", seal}};
   }
 
@@ -55,6 +55,13 @@ class ContractSend : public ::testing::Test {
       if (post_fn_) return post_fn_(std::string(body));
       auto it = post_.find(m.name);
       if (it == post_.end()) return unavailable(m.name + ": connection refused");
+      if (it->second.status == 200 && it->second.body == ok_answer().dump()) {
+        // A delivered answer: the destination edge's receipt of this very packet.
+        Json answer = ok_answer();
+        auto p = contract::packet_from_json(Json::parse(body)["packet"]).value();
+        answer["receipt"] = make_receipt("L2/L1b/E3", p, 1'700'000'000'000, w_.e3);
+        return MemberResponse{200, answer.dump()};
+      }
       return it->second;
     };
     return std::make_unique<ContractSender>(
@@ -168,7 +175,7 @@ TEST_F(ContractSend, RetriesTheSamePacketWithTheNextMemberAndAddsItsHop) {
   w_.advance_all(real);
   SuperiorBook l1b = w_.book("L2/L1b");
   crypto::SealPrivateKey seal = contract::edge_seal_key(w_.e3).value();
-  InboxContext ctx{"L2/L1b/E3", &l1b, &w_.e3, &seal, &w_.verifier, 5};
+  InboxContext ctx{"L2/L1b/E3", &l1b, &w_.e3, &seal, &w_.verifier, unix_millis(clock_.now())};
   InboxAnswer a = receive_packet(ContractWorld::body(real, w_.cert(real, 2)), ctx, *reg);
   ASSERT_EQ(a.status, 200) << a.body.dump();
   auto q = ok_or_die(reg->queued(target, 10));
@@ -194,6 +201,27 @@ TEST_F(ContractSend, FollowUpIdsAreSentInRouteOrder) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body["error"]["code"], "bad_request");
   EXPECT_TRUE(calls_.empty()) << "nothing is sent for a request the edge refuses";
+}
+
+TEST_F(ContractSend, ADeliveredAnswerNeedsTheDestinationsReceipt) {
+  // 200 without a receipt, with another edge's, or for another sum: not delivered.
+  for (const auto& m : book_.members) post_[m.name] = {200, Json{{"sum", "00"}, {"hops", Json::array()}}.dump()};
+  auto s = sender();
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 502) << out.body.dump();
+  EXPECT_EQ(out.body["error"]["code"], "bad_answer");
+  post_.clear();
+  post_fn_ = [&](const std::string& body) -> MemberResponse {
+    auto p = contract::packet_from_json(Json::parse(body)["packet"]).value();
+    p.sum[0] ^= 1;
+    return {200, Json{{"sum", "00"}, {"hops", Json::array()}, {"receipt", make_receipt("L2/L1b/E3", p, 1, w_.e3)}}.dump()};
+  };
+  EXPECT_EQ(s->send(w_.source_uuid(), first(Json{{"offer", 2}})).status, 502);
+  post_fn_ = [&](const std::string& body) -> MemberResponse {
+    auto p = contract::packet_from_json(Json::parse(body)["packet"]).value();
+    return {200, Json{{"sum", "00"}, {"hops", Json::array()}, {"receipt", make_receipt("L2/L1b/E3", p, 1, w_.e1)}}.dump()};
+  };
+  EXPECT_EQ(s->send(w_.source_uuid(), first(Json{{"offer", 3}})).status, 502);
 }
 
 TEST_F(ContractSend, DownstreamRefusalsComeBackUnchanged) {

@@ -116,6 +116,9 @@ class ContractSender {
   // directory gave for `dest_edge`; nullopt for any other refusal.
   std::optional<codec::Json> delivered_before(const codec::Json& error, const contract::Packet& p,
                                               const std::string& dest_edge);
+  // `receipt` is for exactly `p`'s sum, from `dest_edge`, signed by the key
+  // the (cached) directory entry gives for it.
+  bool valid_receipt(const codec::Json& receipt, const contract::Packet& p, const std::string& dest_edge);
   std::size_t random_start(std::size_t n);
   bool stopping() const;
   std::chrono::milliseconds left(TimePoint deadline, std::chrono::milliseconds cap) const;
