@@ -96,12 +96,7 @@ class Host final : public NodeHost {
       item = std::move(queue_.front());
       queue_.pop_front();
     }
-    // Ids increase per client (signed_op.h): above the wall clock in
-    // microseconds, so a restarted node never reuses one.
-    std::uint64_t id =
-        std::max(node_.own_op_id + 1, static_cast<std::uint64_t>(unix_millis(SystemClock().now())) * 1000);
-    node_.own_op_id = id;
-    auto op = std::make_shared<SignedOp>(sign_op(*node_.key, node_.genesis.hash_hex, id, std::move(item.text)));
+    auto text = std::make_shared<std::string>(std::move(item.text));
     auto done = std::make_shared<std::function<void(Result<Ordered>)>>(std::move(item.done));
     net::Reply reply = [this, done](net::Response r) {
       auto j = codec::parse(r.body);
@@ -117,8 +112,20 @@ class Host final : public NodeHost {
     };
     auto shared_reply = std::make_shared<net::Reply>(std::move(reply));
     auto start = detail::Driver::Clock::now();
-    if (!node_.driver.post([this, op, shared_reply, start] {
-          node_.submit(std::move(*op), {}, 0, std::move(*shared_reply), start);
+    if (!node_.driver.post([this, text, shared_reply, start] {
+          // Ids increase per client (signed_op.h): above both the last id the
+          // ledger executed for this key (a restart after the clock went
+          // back) and the wall clock in microseconds. Driver thread only.
+          if (!seeded_) {
+            seeded_ = true;
+            auto last = node_.ledger->cached_reply(node_.key->public_key().hex());
+            if (last.ok() && *last) node_.own_op_id = std::max(node_.own_op_id, (*last)->request_id);
+          }
+          std::uint64_t id =
+              std::max(node_.own_op_id + 1, static_cast<std::uint64_t>(unix_millis(SystemClock().now())) * 1000);
+          node_.own_op_id = id;
+          node_.submit(sign_op(*node_.key, node_.genesis.hash_hex, id, std::move(*text)), {}, 0,
+                       std::move(*shared_reply), start);
         })) {
       // Shutting down: fail this op and everything queued behind it. The
       // callbacks run without mu_ (they may order again, which then fails
@@ -140,6 +147,7 @@ class Host final : public NodeHost {
   std::deque<Item> queue_;
   bool busy_ = false;
   bool stopped_ = false;  // the driver refused a task: every later order fails at once
+  bool seeded_ = false;   // driver: own_op_id raised to the ledger's last id for our key
 };
 
 }  // namespace

@@ -142,7 +142,7 @@ struct Node::Impl {
   ServiceFactory service_factory;
   std::unique_ptr<Service> service;      // optional hosted application (service.h)
   std::unique_ptr<NodeHost> host;        // what the service sees of us
-  std::uint64_t own_op_id = 0;  // the last id of an op this node signed (host.cpp; its queue serialises)
+  std::uint64_t own_op_id = 0;  // driver: the last id of an op this node signed (host.cpp)
   std::unique_ptr<SignedOpStateMachine> app;
   std::unique_ptr<ledger::Ledger> ledger;        // driver
   std::unique_ptr<consensus::Replica> replica;   // driver

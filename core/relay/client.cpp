@@ -142,6 +142,10 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
       std::lock_guard lock(dmu_);
       if (auto it = directory_.find(path); it != directory_.end() && it->second.second > Clock::now())
         return it->second.first;
+      // Unknown paths are remembered briefly too: asking for random paths
+      // must not make every layer of the tree ask its neighbours each time.
+      if (auto it = directory_missing_.find(path); it != directory_missing_.end() && it->second.second > Clock::now())
+        return not_found(it->second.first);
     }
     std::string below = layer_ + "/";
     if (path.rfind(below, 0) == 0) {
@@ -162,7 +166,7 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
   std::map<std::string, std::pair<std::size_t, std::optional<Book>>> answers;  // canonical -> (votes, entry)
   std::string last_error = "no member answered";
   for (const auto& m : via->members) {
-    if (Clock::now() >= deadline) break;
+    if (Clock::now() >= deadline || stopping()) break;
     auto r = call(m, "GET", "/v1/directory/" + encode_path(path), "", {}, std::chrono::milliseconds(5'000));
     if (!r.ok()) {
       last_error = m.name + ": " + r.status().message();
@@ -189,7 +193,13 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
     auto& a = answers[key];
     a.second = entry;
     if (++a.first < need) continue;
-    if (!entry) return not_found("layer " + via->path + " knows no layer " + path);
+    if (!entry) {
+      std::string why = "layer " + via->path + " knows no layer " + path;
+      std::lock_guard lock(dmu_);
+      if (directory_missing_.size() >= 1024) directory_missing_.clear();
+      directory_missing_[path] = {why, Clock::now() + std::chrono::seconds(10)};
+      return not_found(why);
+    }
     std::lock_guard lock(dmu_);
     directory_[path] = {*entry, Clock::now() + options_.directory_ttl};
     return *entry;

@@ -25,6 +25,8 @@ namespace mlchain::relay {
 
 using Clock = std::chrono::steady_clock;
 
+inline constexpr std::size_t kMaxPending = 4096;  // packets waiting for the next batch
+
 // A layer this layer's chain knows: itself, its superior, a subordinate.
 struct BookMember {
   std::string name;
@@ -148,8 +150,8 @@ class ContractService final : public node::Service {
   std::vector<std::thread> threads_;
   bool stopping_ = false;
 
-  std::mutex omu_;  // orderer
-  std::vector<Pending> pending_;
+  std::mutex omu_;                                             // orderer
+  std::deque<Pending> pending_;                                // at most kMaxPending
   std::map<std::string, std::vector<OrderCallback>> waiting_;  // sum -> callbacks (pending or in flight)
   bool in_flight_ = false;
 
@@ -162,6 +164,7 @@ class ContractService final : public node::Service {
 
   std::mutex dmu_;  // directory cache
   std::map<std::string, std::pair<Book, Clock::time_point>> directory_;
+  std::map<std::string, std::pair<std::string, Clock::time_point>> directory_missing_;  // at most 1024
 
   struct SuperiorState {
     bool frozen = false;

@@ -344,23 +344,31 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
 
 // One batch in flight per node (the replica keeps one pending request per
 // client): what arrives meanwhile goes into the next batch.
-// One batch in flight per node (the replica keeps one pending request per
-// client): what arrives meanwhile goes into the next batch.
 void ContractService::order(const contract::Packet& p, const contract::LayerCertificate& cert, OrderCallback done) {
   // Waiters share an outcome only for the very same packet: two packets with
   // one sum (a byzantine sender) are ordered apart, and the second is refused
   // as a replay, instead of the second borrowing the first's block id.
-  std::string sum = digest_hex(contract::packet_digest(p));
+  std::string key = digest_hex(contract::packet_digest(p));
   contract::Packet envelope = p;
   envelope.body.clear();
   {
     std::lock_guard lock(omu_);
-    auto& w = waiting_[sum];
-    w.push_back(std::move(done));
-    if (w.size() > 1) return;  // the same packet is already on its way: share the outcome
-    pending_.push_back(Pending{std::move(envelope), cert, sum});
-    if (in_flight_) return;  // goes with the next batch
-    in_flight_ = true;
+    auto it = waiting_.find(key);
+    if (it != waiting_.end()) {  // the same packet is already on its way: share the outcome
+      it->second.push_back(std::move(done));
+      return;
+    }
+    if (pending_.size() < kMaxPending) {
+      waiting_[key].push_back(std::move(done));
+      pending_.push_back(Pending{std::move(envelope), cert, key});
+      if (in_flight_) return;  // goes with the next batch
+      in_flight_ = true;
+      done = nullptr;
+    }
+  }
+  if (done) {  // the queue is full: refuse now, outside the lock
+    count("refused_busy");
+    return done(unavailable("this node has " + std::to_string(kMaxPending) + " packets waiting to be ordered; retry"));
   }
   flush_batch();
 }
@@ -382,7 +390,7 @@ void ContractService::flush_batch() {
       bytes += size;
       items.emplace_back(std::move(pending_.front().packet), std::move(pending_.front().cert));
       sums.push_back(std::move(pending_.front().sum));
-      pending_.erase(pending_.begin());
+      pending_.pop_front();
     }
   }
   auto text = contract::batch_op_text(items);
