@@ -73,10 +73,9 @@ class Host final : public NodeHost {
     return node_.challenge_member(key, address);
   }
 
-  bool on_driver(std::function<void(const ledger::Ledger&)> task) override {
-    return node_.driver.post([this, task = std::move(task)] {
-      if (node_.ledger) task(*node_.ledger);
-    });
+  Result<std::optional<ledger::Block>> block(std::uint64_t height) const override {
+    if (!node_.ledger) return unavailable("the node is not running");
+    return node_.ledger->block(height);
   }
 
  private:

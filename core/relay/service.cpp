@@ -571,46 +571,43 @@ void ContractService::query(const net::Request& req, const net::Reply& reply) {
   if (l->kind == contract::LookupKind::kPruned) {
     return send(Answer{200, dump({{"id", *id}, {"layer", layer_}, {"state", "pruned"}, {"pruned_at", l->pruned_at}})});
   }
-  // Each K entry's op: the block at its height and the op that carries the sum.
-  auto block = *l->block;
-  auto r = std::make_shared<net::Reply>(reply);
-  auto idv = *id;
-  std::string layer = layer_;
-  bool posted = host_->on_driver([block, r, idv, layer](const ledger::Ledger& ledger) {
-    Json ops = Json::array();
-    for (const auto& k : block.k) {
-      Json e = {{"sum", k.sum}, {"height", k.height}, {"op_index", nullptr}};
-      auto b = ledger.block(k.height);
-      if (b.ok() && *b) {
-        const auto& list = (*b)->ops;
-        for (std::size_t i = 0; i < list.size(); ++i) {
-          std::string_view text(reinterpret_cast<const char*>(list[i].op.data()), list[i].op.size());
-          if (text.find(k.sum) != std::string_view::npos) {
-            e["op_index"] = i;
-            break;
-          }
+  // Each K entry's op: the block at its height and the op that carries the
+  // sum. Read here, on a worker (the store serves concurrent readers), not on
+  // the driver thread that runs consensus.
+  const auto& block = *l->block;
+  Json ops = Json::array();
+  for (const auto& k : block.k) {
+    Json e = {{"sum", k.sum}, {"height", k.height}, {"op_index", nullptr}};
+    auto b = host_->block(k.height);
+    if (!b.ok()) return send(error_answer(503, "unavailable", b.status().message(), layer_));
+    if (*b) {
+      const auto& list = (**b).ops;
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        std::string_view text(reinterpret_cast<const char*>(list[i].op.data()), list[i].op.size());
+        if (text.find(k.sum) != std::string_view::npos) {
+          e["op_index"] = i;
+          break;
         }
       }
-      ops.push_back(std::move(e));
     }
-    Json k = Json::array();
-    for (const auto& s : block.k) k.push_back({{"sum", s.sum}, {"time", s.time_ms}, {"height", s.height}});
-    Json out = {{"id", idv},
-                {"layer", layer},
-                {"state", "found"},
-                {"block",
-                 {{"id", block.id},
-                  {"parties", {{"from", block.from}, {"to", block.to}}},
-                  {"route", {{"prev", block.prev_hop}, {"next", block.next_hop}}},
-                  {"K", k},
-                  {"responsible", block.responsible},
-                  {"accomplished", block.accomplished},
-                  {"expires_at", block.expires_at_ms},
-                  {"opened_at", block.opened_at}}},
-                {"ops", ops}};
-    (*r)(net::Response::json(200, dump(out)));
-  });
-  if (!posted) send(error_answer(503, "unavailable", "the node is shutting down", layer_));
+    ops.push_back(std::move(e));
+  }
+  Json k = Json::array();
+  for (const auto& s : block.k) k.push_back({{"sum", s.sum}, {"time", s.time_ms}, {"height", s.height}});
+  Json out = {{"id", *id},
+              {"layer", layer_},
+              {"state", "found"},
+              {"block",
+               {{"id", block.id},
+                {"parties", {{"from", block.from}, {"to", block.to}}},
+                {"route", {{"prev", block.prev_hop}, {"next", block.next_hop}}},
+                {"K", k},
+                {"responsible", block.responsible},
+                {"accomplished", block.accomplished},
+                {"expires_at", block.expires_at_ms},
+                {"opened_at", block.opened_at}}},
+              {"ops", ops}};
+  send(Answer{200, dump(out)});
 }
 
 // ---- observability ----

@@ -65,7 +65,7 @@ class FakeHost final : public node::NodeHost {
     done(node::Ordered{result, h});
   }
   codec::Json challenge(const crypto::PublicKey&, const std::string&) const override { return {{"result", "silent"}}; }
-  bool on_driver(std::function<void(const ledger::Ledger&)>) override { return false; }
+  Result<std::optional<ledger::Block>> block(std::uint64_t) const override { return unavailable("no ledger in this fake"); }
 
   node::Service* service = nullptr;
   std::atomic<int> ordered{0};
@@ -293,8 +293,8 @@ TEST(Relay, ContractQueriesAreSignedAndAuthorised) {
   // A key that is neither member, admin nor a party's edge: 403 (the
   // directory of the destination edge is not reachable here either).
   EXPECT_EQ(Relay::code(r.call("GET", target, {}, signed_by(contract::testing::key_from(55, 0), now, target))), "not_authorized");
-  // The admin passes authority; the ledger read needs the driver, which this
-  // fake host does not run: 503, not 403.
+  // The admin passes authority; this fake host has no ledger to read the
+  // blocks from: 503, not 403.
   EXPECT_EQ(r.call("GET", target, {}, signed_by(r.host.admin, now, target)).status, 503);
   // The source edge (a party) too.
   EXPECT_EQ(r.call("GET", target, {}, signed_by(r.w.e1, now, target)).status, 503);

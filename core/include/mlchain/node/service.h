@@ -14,7 +14,7 @@
 //
 // The node offers it a NodeHost: identity, store (read transactions), the
 // current members and their addresses, a way to order ops signed by the
-// node's own key, and the driver thread for reading the ledger.
+// node's own key, and committed blocks.
 //
 // Thread safety: NodeHost methods are thread-safe unless noted. Service::
 // handle runs on event-loop threads and must not block; machine() is called
@@ -71,8 +71,9 @@ class NodeHost {
   // `key` (the peer-review protocol, DESIGN §7); bounded to ~3 s. The
   // answer's "result" is "ok" or why not (silent, wrong_key, bad_signature...).
   virtual codec::Json challenge(const crypto::PublicKey& key, const std::string& address) const = 0;
-  // Runs `task` on the driver thread, which owns `ledger`. False after stop.
-  virtual bool on_driver(std::function<void(const ledger::Ledger& ledger)> task) = 0;
+  // A committed block, read from the store (any thread: it touches no state
+  // the driver changes). Empty when not committed yet.
+  virtual Result<std::optional<ledger::Block>> block(std::uint64_t height) const = 0;
 };
 
 class Service {
