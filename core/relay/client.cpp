@@ -351,6 +351,16 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   std::rotate(members.begin(),
               members.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(layer_) % members.size()),
               members.end());
+  // Members that failed at the transport lately go last, so one stalled
+  // member does not cost every packet its attempt.
+  {
+    std::lock_guard lock(fmu_);
+    auto now = Clock::now();
+    std::stable_partition(members.begin(), members.end(), [&](const BookMember& m) {
+      auto it = failed_until_.find(m.key);
+      return it == failed_until_.end() || it->second <= now;
+    });
+  }
   std::string last = "no member answered";
   if (ctx_.genesis.blueprint.forward_to_all && members.size() > 1) {
     auto left =
@@ -388,6 +398,9 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
                attempt + std::chrono::milliseconds(500));
       if (!r.ok()) {
         last = m.name + " (" + m.address + "): " + r.status().message();
+        std::lock_guard lock(fmu_);
+        if (failed_until_.size() > 4096) failed_until_.clear();
+        failed_until_[m.key] = Clock::now() + std::chrono::seconds(30);
         continue;
       }
       auto j = codec::parse(r->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});

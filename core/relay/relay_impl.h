@@ -159,6 +159,9 @@ class ContractService final : public node::Service {
   std::condition_variable bg_cv_;
   std::size_t background_ = 0;
 
+  std::mutex fmu_;  // next-layer members that failed at the transport: tried last until then
+  std::map<crypto::PublicKey, Clock::time_point> failed_until_;
+
   std::mutex cmu_;  // connection pool: address + key -> idle connections
   std::map<std::string, std::vector<std::unique_ptr<net::HttpsConnection>>> idle_;
 
