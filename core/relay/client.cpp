@@ -211,9 +211,9 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
 Result<net::Response> ContractService::call(const BookMember& m, std::string_view method, const std::string& target,
                                             const std::string& body, const std::map<std::string, std::string>& headers,
                                             std::chrono::milliseconds timeout) {
-  // Connections are pooled per (address, key, timeout class): a stopped
-  // peer holds a worker at most `timeout`.
-  auto cls = std::chrono::milliseconds(((timeout.count() + 4'999) / 5'000) * 5'000);
+  // Connections are pooled per (address, key, timeout rounded up to the
+  // second): a stopped peer holds a worker at most about `timeout`.
+  auto cls = std::chrono::milliseconds(((timeout.count() + 999) / 1'000) * 1'000);
   std::string pool = m.address + "|" + m.key.hex() + "|" + std::to_string(cls.count());
   std::unique_ptr<net::HttpsConnection> conn;
   {

@@ -190,6 +190,9 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
       answer(error_answer(405, "method_not_allowed", "use POST /v1/contract/sign", layer_));
       return true;
     }
+    // Answered here, on the event loop (a store read and one signature), not
+    // on the worker pool: members' workers wait for each other's signatures,
+    // so a sign request queued behind full pools could deadlock the layer.
     answer(sign(req.body));
     return true;
   }
