@@ -12,10 +12,10 @@
 #include <sstream>
 
 #include "cli.h"
-#include "mlchain/contract/proof.h"
-#include "mlchain/crypto/ed25519.h"
 #include "mlchain/contract/packet.h"
+#include "mlchain/contract/proof.h"
 #include "mlchain/contract/state_machine.h"
+#include "mlchain/crypto/ed25519.h"
 #include "mlchain/ledger/block.h"
 #include "mlchain/net/https_client.h"
 #include "mlchain/node/signed_op.h"
@@ -76,7 +76,8 @@ class BlockSource {
     auto r = conn_.request("GET", "/v1/blocks/" + std::to_string(h));
     if (!r.ok()) return unavailable("cannot reach node " + url_ + ": " + r.status().message());
     if (r->status == 404) return not_found("block " + std::to_string(h) + " does not exist yet at " + url_);
-    if (r->status != 200) return internal_error(url_ + " answered " + std::to_string(r->status) + " for block " + std::to_string(h));
+    if (r->status != 200)
+      return internal_error(url_ + " answered " + std::to_string(r->status) + " for block " + std::to_string(h));
     auto j = codec::parse(r->body, codec::ParseLimits{64u << 20, 64, 16u << 20, 10'000'000});
     if (!j.ok() || !j->contains("block")) return internal_error(url_ + " sent a malformed block " + std::to_string(h));
     cache_[h] = (*j)["block"];
@@ -100,7 +101,8 @@ Result<codec::Json> assemble_proof(BlockSource& src, std::uint64_t height, std::
   MLCHAIN_ASSIGN_OR_RETURN(auto genesis, src.block(0));
   if (!genesis.contains("config")) return internal_error("the genesis block carries no blueprint");
   codec::Json blueprint = genesis["config"];
-  std::uint64_t k = blueprint.contains("params") ? blueprint["params"].value("checkpoint_interval", std::uint64_t{16}) : 16;
+  std::uint64_t k =
+      blueprint.contains("params") ? blueprint["params"].value("checkpoint_interval", std::uint64_t{16}) : 16;
   if (k == 0) k = 1;
   MLCHAIN_ASSIGN_OR_RETURN(auto target, src.block(height));
   MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t target_epoch, src.epoch_of(height));
@@ -116,7 +118,8 @@ Result<codec::Json> assemble_proof(BlockSource& src, std::uint64_t height, std::
       (em < e ? a : b) = mid;
     }
     std::uint64_t boundary = a;
-    if (boundary < k) return internal_error("epoch switch at height " + std::to_string(boundary) + " has no full window");
+    if (boundary < k)
+      return internal_error("epoch switch at height " + std::to_string(boundary) + " has no full window");
     codec::Json blocks = codec::Json::array();
     for (std::uint64_t h = boundary - k + 1; h <= boundary; ++h) {
       MLCHAIN_ASSIGN_OR_RETURN(auto blk, src.block(h));
@@ -131,8 +134,12 @@ Result<codec::Json> assemble_proof(BlockSource& src, std::uint64_t height, std::
   }
   codec::Json indices = codec::Json::array();
   for (auto i : ops) indices.push_back(i);
-  return codec::Json{{"v", 1}, {"type", "mlchain-block-proof"}, {"blueprint", blueprint},
-                     {"epoch_switches", switches}, {"block", target}, {"ops", indices}};
+  return codec::Json{{"v", 1},
+                     {"type", "mlchain-block-proof"},
+                     {"blueprint", blueprint},
+                     {"epoch_switches", switches},
+                     {"block", target},
+                     {"ops", indices}};
 }
 
 codec::Json verified_json(const contract::VerifiedProof& v) {
@@ -140,8 +147,9 @@ codec::Json verified_json(const contract::VerifiedProof& v) {
   for (const auto& r : v.ops) ops.push_back({{"client", r.client}, {"id", r.id}, {"bytes", r.op.size()}});
   codec::Json boundaries = codec::Json::array();
   for (auto b : v.switch_boundaries) boundaries.push_back(b);
-  return {{"layer", v.layer_path},   {"genesis_hash", v.genesis_hash}, {"height", v.height},
-          {"epoch", v.epoch},        {"block_hash", v.block_hash},     {"time_ms", v.time_ms},
+  return {{"layer", v.layer_path},        {"genesis_hash", v.genesis_hash},
+          {"height", v.height},           {"epoch", v.epoch},
+          {"block_hash", v.block_hash},   {"time_ms", v.time_ms},
           {"epoch_switches", boundaries}, {"ops", ops}};
 }
 
@@ -152,7 +160,8 @@ int run_chain_query(const BlockQueryOptions& o, const Cli& cli) {
   if (!layer.ok()) return cli.fail(layer.status());
   if (layer->value("layer", "") != id->layer) {
     return cli.fail(invalid_argument("block " + o.id + " belongs to layer " + id->layer + ", but " + o.node +
-                                     " is a member of " + layer->value("layer", "") + "; ask a member of " + id->layer));
+                                     " is a member of " + layer->value("layer", "") + "; ask a member of " +
+                                     id->layer));
   }
   auto src = BlockSource::open(o.node);
   if (!src.ok()) return cli.fail(src.status());
@@ -180,21 +189,24 @@ int run_chain_query(const BlockQueryOptions& o, const Cli& cli) {
   std::string text = proof->dump();
   crypto::Ed25519Verifier verifier;
   auto verified = contract::verify_proof(text, layer->value("genesis_hash", ""), verifier);
-  if (!verified.ok()) return cli.fail(verified.status().with_context("the proof " + o.node + " served does not verify"));
+  if (!verified.ok())
+    return cli.fail(verified.status().with_context("the proof " + o.node + " served does not verify"));
   if (!o.out.empty()) {
     Status st = crypto::write_file_atomic(o.out, text + "\n", 0644, true);
     if (!st.ok()) return cli.fail(st);
   }
   if (cli.json()) {
     codec::Json out = {{"id", o.id}, {"verified", verified_json(*verified)}};
-    if (o.out.empty()) out["proof"] = *proof;
-    else out["file"] = o.out;
+    if (o.out.empty())
+      out["proof"] = *proof;
+    else
+      out["file"] = o.out;
     cli.print_json(out);
   } else {
     cli.print_fields({{"block", o.id},
                       {"hash", verified->block_hash},
-                      {"epoch", std::to_string(verified->epoch) + " (" + std::to_string(verified->switch_boundaries.size()) +
-                                    " epoch switches proven)"},
+                      {"epoch", std::to_string(verified->epoch) + " (" +
+                                    std::to_string(verified->switch_boundaries.size()) + " epoch switches proven)"},
                       {"operations", std::to_string(verified->ops.size()) + " proven"},
                       {"proof", o.out.empty() ? "not saved (use --out FILE)" : o.out},
                       {"check offline", "mlchain block verify " + (o.out.empty() ? std::string("FILE") : o.out) +
@@ -205,46 +217,26 @@ int run_chain_query(const BlockQueryOptions& o, const Cli& cli) {
 
 // ---- contract blocks ----
 
-std::string encode_path(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '/') out += "%2F";
-    else if (c == '#') out += "%23";
-    else out.push_back(c);
-  }
-  return out;
-}
-
-// Members of `layer`, found from any node of the tree: the node itself when
-// it is one, else the directory (which the node resolves with f+1 agreement).
-Result<std::vector<std::string>> layer_members(const std::string& node, const std::string& layer) {
-  MLCHAIN_ASSIGN_OR_RETURN(auto info, node_request(node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000)));
-  std::vector<std::string> out;
-  if (info.value("layer", "") == layer) out.push_back(node);
-  auto dir = node_request(node, "GET", "/v1/directory/" + encode_path(layer), {}, std::chrono::milliseconds(20'000));
-  if (!dir.ok()) {
-    if (!out.empty()) return out;
-    return dir.status().with_context("finding layer " + layer + " from " + node);
-  }
-  if (dir->value("edge", false)) return invalid_argument(layer + " is an edge layer; contract blocks live in high-level layers");
-  if (dir->contains("members") && (*dir)["members"].is_array())
-    for (const auto& m : (*dir)["members"])
-      if (m.value("address", "") != node) out.push_back(m.value("address", ""));
-  if (out.empty()) return not_found("no members known for layer " + layer);
-  return out;
-}
-
 struct ContractAnswer {
-  codec::Json answer;       // GET /v1/contracts/<id>
-  std::string member;       // who answered
-  std::string genesis;      // that member's genesis hash for the layer
+  codec::Json answer;   // GET /v1/contracts/<id>
+  std::string member;   // who answered
+  std::string genesis;  // that member's genesis hash for the layer
 };
 
 Result<ContractAnswer> fetch_contract(const BlockQueryOptions& o, const contract::BlockId& id) {
   if (o.key.empty())
-    return invalid_argument("a contract query is signed: give --key FILE (a member, admin or party edge key; or MLCHAIN_KEY)");
+    return invalid_argument(
+        "a contract query is signed: give --key FILE (a member, admin or party edge key; or MLCHAIN_KEY)");
   MLCHAIN_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::load_pem_file(o.key));
-  MLCHAIN_ASSIGN_OR_RETURN(auto members, layer_members(o.node, id.layer));
+  MLCHAIN_ASSIGN_OR_RETURN(auto found, find_layer_members(o.node, id.layer));
+  std::vector<std::string> members;  // the given node first when it is one of them
+  for (const auto& m : found) {
+    if (m.address == o.node) {
+      members.insert(members.begin(), m.address);
+    } else {
+      members.push_back(m.address);
+    }
+  }
   Status last = unavailable("no member of " + id.layer + " answered");
   for (const auto& url : members) {
     auto info = node_request(url, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
@@ -257,9 +249,10 @@ Result<ContractAnswer> fetch_contract(const BlockQueryOptions& o, const contract
       continue;
     }
     std::string genesis = info->value("genesis_hash", "");
-    std::string target = "/v1/contracts/" + encode_path(o.id);
+    std::string target = "/v1/contracts/" + contract::url_segment(o.id);
     auto t = static_cast<std::int64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     auto sig = key.sign(relay::query_signing_bytes(genesis, target, t));
     auto r = node_request(url, "GET", target, {}, std::chrono::milliseconds(20'000),
                           {{"X-Mlchain-Key", key.public_key().hex()},
@@ -311,14 +304,17 @@ Status check_bundle_covers(const codec::Json& contract_block, const std::string&
         found = found || (sum.size() == 64 && text.find(sum) != std::string_view::npos);
       }
     }
-    if (!found) return verification_failed("message " + sum + " (chain block " + std::to_string(h) + ") is not in any proven operation of " + layer);
+    if (!found)
+      return verification_failed("message " + sum + " (chain block " + std::to_string(h) +
+                                 ") is not in any proven operation of " + layer);
   }
   return {};
 }
 
 int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
   auto id = contract::parse_block_id(o.id);
-  if (!id.ok()) return cli.fail(invalid_argument("a contract block id is <layer path>#<seq>, e.g. L2/L1a#3; got '" + o.id + "'"));
+  if (!id.ok())
+    return cli.fail(invalid_argument("a contract block id is <layer path>#<seq>, e.g. L2/L1a#3; got '" + o.id + "'"));
   auto got = fetch_contract(o, *id);
   if (!got.ok()) return cli.fail(got.status());
   const codec::Json& a = got->answer;
@@ -326,7 +322,8 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
     if (cli.json()) {
       cli.print_json(a);
     } else {
-      cli.print_fields({{"contract block", o.id}, {"state", "pruned at chain height " + std::to_string(a.value("pruned_at", 0))}});
+      cli.print_fields(
+          {{"contract block", o.id}, {"state", "pruned at chain height " + std::to_string(a.value("pruned_at", 0))}});
     }
     return kExitOk;
   }
@@ -340,7 +337,8 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
       return cli.fail(st.code() == ErrorCode::kVerificationFailed ? st : st.with_context("building the proofs"));
     }
     if (Status st = check_bundle_covers(a["block"], id->layer, verified); !st.ok()) return cli.fail(st);
-    bundle = {{"v", 1}, {"type", "mlchain-contract-proof"}, {"id", o.id}, {"contract", a["block"]}, {"proofs", *proofs}};
+    bundle = {
+        {"v", 1}, {"type", "mlchain-contract-proof"}, {"id", o.id}, {"contract", a["block"]}, {"proofs", *proofs}};
     if (!o.out.empty()) {
       Status st = crypto::write_file_atomic(o.out, bundle.dump() + "\n", 0644, true);
       if (!st.ok()) return cli.fail(st);
@@ -353,8 +351,10 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
       for (const auto& x : verified) v.push_back(verified_json(x));
       out["verified"] = v;
       out["genesis_hash"] = genesis;
-      if (o.out.empty()) out["proof"] = bundle;
-      else out["file"] = o.out;
+      if (o.out.empty())
+        out["proof"] = bundle;
+      else
+        out["file"] = o.out;
     }
     cli.print_json(out);
     return kExitOk;
@@ -370,11 +370,13 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
   std::size_t i = 0;
   for (const auto& k : b.value("K", codec::Json::array())) {
     rows.emplace_back("message " + std::to_string(++i), "sum " + k.value("sum", "").substr(0, 16) + "..  time " +
-                                                          std::to_string(k.value("time", std::int64_t{0})) + "  chain block " +
-                                                          id->layer + "#" + std::to_string(k.value("height", 0)));
+                                                            std::to_string(k.value("time", std::int64_t{0})) +
+                                                            "  chain block " + id->layer + "#" +
+                                                            std::to_string(k.value("height", 0)));
   }
   if (o.proof) {
-    rows.emplace_back("proofs", std::to_string(verified.size()) + " chain blocks verified against genesis " + genesis.substr(0, 16) + "..");
+    rows.emplace_back("proofs", std::to_string(verified.size()) + " chain blocks verified against genesis " +
+                                    genesis.substr(0, 16) + "..");
     rows.emplace_back("saved", o.out.empty() ? "no (use --out FILE)" : o.out);
     if (!o.out.empty()) rows.emplace_back("check offline", "mlchain block verify " + o.out + " --genesis " + genesis);
   }
@@ -392,14 +394,18 @@ int run_cleanup(const BlockCleanupOptions& o, const Cli& cli) {
   auto layer = node_request(o.node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
   if (!layer.ok()) return cli.fail(layer.status());
   auto id = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   auto op = node::sign_op(*admin, layer->value("genesis_hash", ""), id, contract::prune_op_text());
   auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(30'000));
   if (!answer.ok()) return cli.fail(answer.status(), "block cleanup is ordered with an admin key of the layer");
   std::string result = answer->value("result", "");
-  if (result.rfind("ok: pruned ", 0) != 0) return cli.fail(failed_precondition("the layer refused the prune: " + result));
+  if (result.rfind("ok: pruned ", 0) != 0)
+    return cli.fail(failed_precondition("the layer refused the prune: " + result));
   std::string n = result.substr(11);
-  codec::Json out = {{"layer", layer->value("layer", "")}, {"pruned", std::stoull(n)}, {"height", answer->value("height", 0)},
+  codec::Json out = {{"layer", layer->value("layer", "")},
+                     {"pruned", std::stoull(n)},
+                     {"height", answer->value("height", 0)},
                      {"block", answer->value("block", "")}};
   if (cli.json()) {
     cli.print_json(out);
@@ -417,7 +423,8 @@ int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
-  if (text.size() > contract::kMaxProofBytes) return cli.fail(invalid_argument(o.file + " is larger than a proof may be"));
+  if (text.size() > contract::kMaxProofBytes)
+    return cli.fail(invalid_argument(o.file + " is larger than a proof may be"));
   // Accept the proof itself or `block query --proof -o json` output.
   auto j = codec::parse(text, codec::ParseLimits{contract::kMaxProofBytes, 64, 16u << 20, 10'000'000});
   if (j.ok() && j->is_object() && j->contains("proof") && !j->contains("blueprint")) {
@@ -440,10 +447,12 @@ int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
         return cli.fail(st);
       }
       if (v->layer_path != bid->layer)
-        return cli.fail(verification_failed("a proof is for layer " + v->layer_path + ", the contract block is in " + bid->layer));
+        return cli.fail(
+            verification_failed("a proof is for layer " + v->layer_path + ", the contract block is in " + bid->layer));
       verified.push_back(*v);
     }
-    if ((*j)["contract"].value("id", "") != cid) return cli.fail(verification_failed("the bundle's contract block is not " + cid));
+    if ((*j)["contract"].value("id", "") != cid)
+      return cli.fail(verification_failed("the bundle's contract block is not " + cid));
     if (Status st = check_bundle_covers((*j)["contract"], bid->layer, verified); !st.ok()) return cli.fail(st);
     std::size_t messages = (*j)["contract"].value("K", codec::Json::array()).size();
     if (cli.json()) {
@@ -469,8 +478,8 @@ int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
     out["valid"] = true;
     cli.print_json(out);
   } else {
-    cli.print_fields({{"valid", "yes: block " + v->layer_path + "#" + std::to_string(v->height) + " is certified by layer " +
-                                    v->layer_path},
+    cli.print_fields({{"valid", "yes: block " + v->layer_path + "#" + std::to_string(v->height) +
+                                    " is certified by layer " + v->layer_path},
                       {"genesis", v->genesis_hash},
                       {"block hash", v->block_hash},
                       {"epoch", std::to_string(v->epoch)},
@@ -482,11 +491,13 @@ int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
 }  // namespace
 
 void setup_block(CLI::App& app, Cli& cli) {
-  auto* block = app.add_subcommand("block", "Contract blocks and chain blocks: query, prove, verify offline, clean up.");
+  auto* block =
+      app.add_subcommand("block", "Contract blocks and chain blocks: query, prove, verify offline, clean up.");
   block->require_subcommand(1);
 
   auto qo = std::make_shared<BlockQueryOptions>();
-  auto* query = block->add_subcommand("query", "Show a contract block (or, with --chain, a chain block); --proof proves it.");
+  auto* query =
+      block->add_subcommand("query", "Show a contract block (or, with --chain, a chain block); --proof proves it.");
   query->add_option("id", qo->id, "Contract block id <layer path>#<seq> (e.g. L2/L1a#3), as contract send prints it.")
       ->required()
       ->type_name("ID");
@@ -498,9 +509,13 @@ void setup_block(CLI::App& app, Cli& cli) {
                ->envname("MLCHAIN_KEY")
                ->type_name("FILE"));
   query->add_flag("--chain", qo->chain, "ID names a chain block <layer path>#<height> instead (no key needed).");
-  query->add_flag("--proof", qo->proof, "Build the proof (genesis, epoch switches, certificate, inclusion) and check it.");
-  cli.file(query->add_option("--out", qo->out, "Save the proof to FILE (for mlchain block verify).")->type_name("FILE"));
-  query->add_option("--genesis", qo->genesis, "Check proofs against this genesis hash instead of the one the member reports.")
+  query->add_flag("--proof", qo->proof,
+                  "Build the proof (genesis, epoch switches, certificate, inclusion) and check it.");
+  cli.file(
+      query->add_option("--out", qo->out, "Save the proof to FILE (for mlchain block verify).")->type_name("FILE"));
+  query
+      ->add_option("--genesis", qo->genesis,
+                   "Check proofs against this genesis hash instead of the one the member reports.")
       ->type_name("HASH");
   query->add_option("--op", qo->ops, "With --chain: prove only these operation indices (repeatable; default all).")
       ->type_name("N");
@@ -534,7 +549,8 @@ void setup_block(CLI::App& app, Cli& cli) {
   verify->callback([vo, &cli] { cli.exit_code = run_verify(*vo, cli); });
 
   auto co = std::make_shared<BlockCleanupOptions>();
-  auto* cleanup = block->add_subcommand("cleanup", "Order the prune of expired contract blocks in a layer (admin key).");
+  auto* cleanup =
+      block->add_subcommand("cleanup", "Order the prune of expired contract blocks in a layer (admin key).");
   cleanup->add_option("--node", co->node, "A member of the layer, https://host:port.")
       ->required()
       ->envname("MLCHAIN_NODE")

@@ -44,29 +44,11 @@ int run_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
   return ok ? kExitOk : kExitSelfcheck;
 }
 
-std::string encode_path(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '/' ? std::string("%2F") : std::string(1, c);
-  return out;
-}
-
 // --layer: every member of the layer examines itself, at once.
 int run_layer_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
-  auto info = node_request(o.node, "GET", "/v1/layer", {}, std::chrono::seconds(10));
-  if (!info.ok()) return cli.fail(info.status());
-  std::vector<std::pair<std::string, std::string>> members;  // name, address
-  if (info->value("layer", "") == o.layer) {
-    for (const auto& m : info->value("members", codec::Json::array()))
-      if (m.value("status", "") != "invalid") members.emplace_back(m.value("name", ""), m.value("address", ""));
-  } else {
-    auto dir = node_request(o.node, "GET", "/v1/directory/" + encode_path(o.layer), {}, std::chrono::seconds(20));
-    if (!dir.ok()) return cli.fail(dir.status().with_context("finding layer " + o.layer + " from " + o.node));
-    if (dir->value("edge", false))
-      return cli.fail(invalid_argument(o.layer + " is an edge layer; selfcheck examines member nodes of high-level layers"));
-    for (const auto& m : dir->value("members", codec::Json::array()))
-      members.emplace_back(m.value("name", ""), m.value("address", ""));
-  }
-  if (members.empty()) return cli.fail(not_found("no members known for layer " + o.layer));
+  auto found = find_layer_members(o.node, o.layer);
+  if (!found.ok()) return cli.fail(found.status());
+  const std::vector<LayerMember>& members = *found;
   std::vector<std::future<Result<codec::Json>>> answers;
   for (const auto& [name, address] : members) {
     answers.push_back(std::async(std::launch::async, [address = address, t = o.timeout_s] {
@@ -93,7 +75,8 @@ int run_layer_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
     text += "== " + name + " (" + address + ")\n" + report_text(*r, cli.color_stdout()) + "\n\n";
   }
   if (reached == 0) {
-    return cli.fail(unavailable("no member of " + o.layer + " could be reached (" + std::to_string(members.size()) + " tried)"));
+    return cli.fail(
+        unavailable("no member of " + o.layer + " could be reached (" + std::to_string(members.size()) + " tried)"));
   }
   if (cli.json()) {
     cli.print_json({{"layer", o.layer}, {"ok", all}, {"members", list}});
@@ -129,7 +112,8 @@ void setup_selfcheck(CLI::App& app, Cli& cli) {
       "  mlchain selfcheck --node https://127.0.0.1:7101 --layer L2 -o json | jq '.members[] | select(.ok | not)'\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101 -o json | jq '.checks[] | select(.ok | not)'");
-  cmd->callback([o, &cli] { cli.exit_code = o->layer.empty() ? run_selfcheck(*o, cli) : run_layer_selfcheck(*o, cli); });
+  cmd->callback(
+      [o, &cli] { cli.exit_code = o->layer.empty() ? run_selfcheck(*o, cli) : run_layer_selfcheck(*o, cli); });
 }
 
 }  // namespace mlchain::cli

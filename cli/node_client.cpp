@@ -1,5 +1,6 @@
 #include "node_client.h"
 
+#include "mlchain/contract/address.h"
 #include "mlchain/net/https_client.h"
 
 namespace mlchain::cli {
@@ -35,6 +36,24 @@ Result<codec::Json> node_request(const std::string& url, const std::string& meth
   }
   if (!j.ok()) return internal_error(url + " answered with invalid JSON: " + j.status().message());
   return std::move(j).value();
+}
+
+Result<std::vector<LayerMember>> find_layer_members(const std::string& node, const std::string& layer) {
+  MLCHAIN_ASSIGN_OR_RETURN(auto info, node_request(node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000)));
+  std::vector<LayerMember> out;
+  if (info.value("layer", "") == layer) {
+    for (const auto& m : info.value("members", codec::Json::array()))
+      if (m.value("status", "") != "invalid") out.push_back({m.value("name", ""), m.value("address", "")});
+  } else {
+    auto dir = node_request(node, "GET", "/v1/directory/" + contract::url_segment(layer), {},
+                            std::chrono::milliseconds(20'000));
+    if (!dir.ok()) return dir.status().with_context("finding layer " + layer + " from " + node);
+    if (dir->value("edge", false)) return invalid_argument(layer + " is an edge layer, not a layer of member nodes");
+    for (const auto& m : dir->value("members", codec::Json::array()))
+      out.push_back({m.value("name", ""), m.value("address", "")});
+  }
+  if (out.empty()) return not_found("no members known for layer " + layer);
+  return out;
 }
 
 }  // namespace mlchain::cli

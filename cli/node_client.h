@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "mlchain/codec/json.h"
 #include "mlchain/common/status.h"
@@ -18,5 +19,15 @@ Result<codec::Json> node_request(const std::string& url, const std::string& meth
                                  const std::string& body = {},
                                  std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000),
                                  const std::map<std::string, std::string>& headers = {});
+
+struct LayerMember {
+  std::string name;
+  std::string address;
+};
+// The members of high-level layer `layer`, found from any node of the tree:
+// that node's own /v1/layer when it is a member of it (members marked invalid
+// left out), else its directory (GET /v1/directory/<layer>, which the node
+// resolves with f+1 agreement). InvalidArgument for an edge layer.
+Result<std::vector<LayerMember>> find_layer_members(const std::string& node, const std::string& layer);
 
 }  // namespace mlchain::cli

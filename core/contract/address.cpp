@@ -1,6 +1,7 @@
 #include "mlchain/contract/address.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace mlchain::contract {
 namespace {
@@ -55,11 +56,13 @@ std::string join_layer_path(const std::vector<std::string>& segments, std::size_
 
 Result<ObjectUuid> parse_uuid(std::string_view text) {
   if (text.substr(0, kUuidPrefix.size()) != kUuidPrefix)
-    return invalid_argument("object UUID " + quote(text) + " must start with 'mlc:' (mlc:<edge layer path>/<local id>)");
+    return invalid_argument("object UUID " + quote(text) +
+                            " must start with 'mlc:' (mlc:<edge layer path>/<local id>)");
   std::string_view rest = text.substr(kUuidPrefix.size());
   std::size_t slash = rest.rfind('/');
   if (slash == std::string_view::npos)
-    return invalid_argument("object UUID " + quote(text) + " has no edge layer path (mlc:<edge layer path>/<local id>)");
+    return invalid_argument("object UUID " + quote(text) +
+                            " has no edge layer path (mlc:<edge layer path>/<local id>)");
   std::string_view edge = rest.substr(0, slash);
   std::string_view local = rest.substr(slash + 1);
   if (auto st = validate_layer_path(edge); !st.ok()) return st.with_context("object UUID " + quote(text));
@@ -91,6 +94,39 @@ Result<Route> route_between(std::string_view src_edge, std::string_view dst_edge
 }
 
 Result<Route> route(const ObjectUuid& src, const ObjectUuid& dst) { return route_between(src.edge, dst.edge); }
+
+std::string url_segment(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '/') {
+      out += "%2F";
+    } else if (c == '#') {
+      out += "%23";
+    } else if (c == '%') {
+      out += "%25";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> from_url_segment(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+    if (ec != std::errc() || p != s.data() + i + 3) return std::nullopt;
+    out.push_back(static_cast<char>(v));
+    i += 2;
+  }
+  return out;
+}
 
 std::vector<std::string> full_route(const Route& r) {
   std::vector<std::string> out(r.src.rbegin(), r.src.rend());

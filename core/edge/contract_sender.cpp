@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "mlchain/codec/fields.h"
 #include "mlchain/contract/certificate.h"
 #include "mlchain/edge/contract_inbox.h"
 #include "mlchain/net/https_client.h"
@@ -167,16 +168,6 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
   return failure(503, "unreachable", message, own_path_);
 }
 
-namespace {
-
-std::string str_of(const codec::Json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
-
 bool ContractSender::valid_receipt(const codec::Json& receipt, const contract::Packet& p,
                                    const std::string& dest_edge) {
   if (!receipt.is_object()) return false;
@@ -187,11 +178,11 @@ bool ContractSender::valid_receipt(const codec::Json& receipt, const contract::P
     if (it == cache_.end()) return false;
     const codec::Json& e = it->second.entry;
     if (!e.is_object() || !e.contains("members") || !e["members"].is_array() || e["members"].size() != 1) return false;
-    key = str_of(e["members"][0], "public_key");
+    key = codec::string_or_empty(e["members"][0], "public_key");
   }
   std::string sum = to_hex(ByteView(p.sum.data(), p.sum.size()));
-  if (key.empty() || str_of(receipt, "sum") != sum || str_of(receipt, "edge") != dest_edge ||
-      str_of(receipt, "key") != key)
+  if (key.empty() || codec::string_or_empty(receipt, "sum") != sum ||
+      codec::string_or_empty(receipt, "edge") != dest_edge || codec::string_or_empty(receipt, "key") != key)
     return false;
   return verify_receipt(receipt, crypto::Ed25519Verifier()).ok();
 }

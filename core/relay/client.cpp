@@ -16,22 +16,6 @@ namespace {
 
 using codec::Json;
 
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-std::string encode_path(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == '/') {
-      out += "%2F";
-    } else if (c == '#') {
-      out += "%23";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 Book from_address_book(const ledger::AddressBook& book) {
   Book b;
   b.path = book.path;
@@ -167,7 +151,7 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
   std::string last_error = "no member answered";
   for (const auto& m : via->members) {
     if (Clock::now() >= deadline || stopping()) break;
-    auto r = call(m, "GET", "/v1/directory/" + encode_path(path), "", {}, std::chrono::milliseconds(5'000));
+    auto r = call(m, "GET", "/v1/directory/" + contract::url_segment(path), "", {}, std::chrono::milliseconds(5'000));
     if (!r.ok()) {
       last_error = m.name + ": " + r.status().message();
       continue;
@@ -292,8 +276,10 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
         continue;
       }
       auto j = codec::parse(r->body, codec::ParseLimits{4096, 2, 256, 4});
-      auto sig = j.ok() ? crypto::signature_from_hex(str_field(*j, "sig")) : Result<crypto::Signature>(j.status());
-      if (!sig.ok() || str_field(*j, "key") != m.key.hex() || !host_->verifier().verify(m.key, signed_bytes, *sig)) {
+      auto sig = j.ok() ? crypto::signature_from_hex(codec::string_or_empty(*j, "sig"))
+                        : Result<crypto::Signature>(j.status());
+      if (!sig.ok() || codec::string_or_empty(*j, "key") != m.key.hex() ||
+          !host_->verifier().verify(m.key, signed_bytes, *sig)) {
         last = m.name + " sent a signature that does not verify";
         continue;
       }
@@ -311,6 +297,18 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
                        last + ")");
   }
   return c;
+}
+
+// The next layer's 200 answer with this layer's hop put first; nullopt when
+// the answer lists no hops.
+std::optional<Answer> ContractService::with_hop(const codec::Json& hop, const std::string& body) {
+  auto j = codec::parse(body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
+  if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array()) return std::nullopt;
+  codec::Json hops = codec::Json::array({hop});
+  for (auto& h : (*j)["hops"]) hops.push_back(std::move(h));
+  (*j)["hops"] = std::move(hops);
+  count("forwarded");
+  return Answer{200, dump(*j)};
 }
 
 Answer ContractService::forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
@@ -403,20 +401,14 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
         failed_until_[m.key] = Clock::now() + std::chrono::seconds(30);
         continue;
       }
-      auto j = codec::parse(r->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
       if (r->status == 200) {
-        if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array()) {
-          last = m.name + " answered 200 without hops";
-          continue;
-        }
-        codec::Json hops = codec::Json::array({hop});
-        for (auto& h : (*j)["hops"]) hops.push_back(std::move(h));
-        (*j)["hops"] = std::move(hops);
-        count("forwarded");
-        return Answer{200, dump(*j)};
+        if (auto answer = with_hop(hop, r->body)) return *answer;
+        last = m.name + " answered 200 without hops";
+        continue;
       }
+      auto j = codec::parse(r->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
       std::string code = j.ok() && j->is_object() && j->contains("error") && (*j)["error"].is_object()
-                             ? str_field((*j)["error"], "code")
+                             ? codec::string_or_empty((*j)["error"], "code")
                              : "";
       // That member cannot serve now (joining, shutting down, full): try another.
       if (r->status == 503 && (code == "busy" || code == "not_member" || code == "unavailable" || code.empty())) {
@@ -504,14 +496,8 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
   std::unique_lock lock(shared->mu);
   shared->cv.wait(lock, [&] { return shared->ok || shared->done == started; });
   if (shared->ok) {
-    auto j = codec::parse(shared->ok->body, codec::ParseLimits{1024 * 1024, 8, 64 * 1024, 4096});
-    if (!j.ok() || !j->is_object() || !j->contains("hops") || !(*j)["hops"].is_array())
-      return error_answer(502, "bad_gateway", "a member of " + next_layer + " answered 200 without hops", layer_);
-    codec::Json hops = codec::Json::array({hop});
-    for (auto& h : (*j)["hops"]) hops.push_back(std::move(h));
-    (*j)["hops"] = std::move(hops);
-    count("forwarded");
-    return Answer{200, dump(*j)};
+    if (auto answer = with_hop(hop, shared->ok->body)) return *answer;
+    return error_answer(502, "bad_gateway", "a member of " + next_layer + " answered 200 without hops", layer_);
   }
   if (shared->refusal) {
     count("forward_refused");

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "mlchain/codec/fields.h"
 #include "mlchain/codec/json.h"
 #include "mlchain/contract/certificate.h"
 #include "mlchain/contract/key_lookup.h"
@@ -43,13 +44,7 @@ struct Book {
 };
 Result<Book> book_from_json(const codec::Json& j);  // strict: a directory answer
 
-// A string field of untrusted JSON: "" unless `j` is an object whose `key`
-// holds a string (nlohmann's value() throws on a wrong type).
-inline std::string str_field(const codec::Json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+inline std::string dump(const codec::Json& j) { return j.dump(-1, ' ', false, codec::Json::error_handler_t::replace); }
 
 // Signs with a key it does not own (the node's).
 class KeySigner final : public crypto::Signer {
@@ -129,6 +124,7 @@ class ContractService final : public node::Service {
   // `order_us`: how long ordering took here (0 for a packet recorded before).
   Answer forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
                  Clock::time_point deadline, std::int64_t order_us = 0);
+  std::optional<Answer> with_hop(const codec::Json& hop, const std::string& body);
   Answer forward_to_all(const std::vector<BookMember>& members, const std::string& body, const codec::Json& hop,
                         const std::string& next_layer, std::chrono::milliseconds timeout);
   Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);

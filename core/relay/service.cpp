@@ -13,29 +13,7 @@ namespace {
 
 using codec::Json;
 
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
-
-std::string digest_hex(const crypto::Digest& d) { return to_hex(ByteView(d.data(), d.size())); }
-
-// "%2F" -> "/", "%23" -> "#"; anything malformed -> nullopt.
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    unsigned v = 0;
-    auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-    if (ec != std::errc() || p != s.data() + i + 3) return std::nullopt;
-    out.push_back(static_cast<char>(v));
-    i += 2;
-  }
-  return out;
-}
 
 // The machine's result text -> the HTTP answer for a refusal.
 Answer refusal(const std::string& result, std::string_view layer) {
@@ -75,7 +53,7 @@ ContractService::~ContractService() { stop(); }
 Status ContractService::admit_client_op(const node::SignedOp& op, bool client_is_member, bool client_is_admin) const {
   std::string_view body = std::string_view(op.op).substr(contract::kContractOpPrefix.size());
   auto j = codec::parse(body, codec::ParseLimits{1024, 2, 64, 4});
-  bool prune = j.ok() && str_field(*j, "action") == "prune";
+  bool prune = j.ok() && codec::string_or_empty(*j, "action") == "prune";
   if (prune) {
     if (client_is_admin) return {};
     return permission_denied("only an admin key of this layer (the blueprint's admin_keys) may order a prune; key " +
@@ -201,7 +179,7 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
       answer(error_answer(405, "method_not_allowed", "use GET /v1/directory/<layer path>", layer_));
       return true;
     }
-    auto target = percent_decode(path.substr(14));
+    auto target = contract::from_url_segment(path.substr(14));
     if (!target || !contract::validate_layer_path(*target).ok()) {
       answer(error_answer(400, "bad_request", "not a layer path: " + path.substr(14), layer_));
       return true;
@@ -268,7 +246,7 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
                       (p->route.dst.empty() ? std::string("nobody") : p->route.dst.front()) + ", not to layer " +
                       layer_);
   }
-  std::string sum = digest_hex(p->sum);
+  std::string sum = crypto::digest_hex(p->sum);
   const std::string& claimed = p->route.src.front();
   std::string next_layer = p->route.dst[1];
   std::optional<std::pair<std::string, std::uint64_t>> recorded;  // a retry: (id, height)
@@ -305,7 +283,7 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
       if (l.ok() && l->kind == contract::LookupKind::kFound) {
         contract::Packet fwd = *p;
         if (contract::advance(fwd, layer_, **known).ok()) {
-          std::string out = digest_hex(contract::packet_digest(fwd));
+          std::string out = crypto::digest_hex(contract::packet_digest(fwd));
           for (const auto& k : l->block->k)
             if (k.sum == sum && k.out == out) recorded = std::make_pair(**known, k.height);
         }
@@ -351,7 +329,7 @@ void ContractService::order(const contract::Packet& p, const contract::LayerCert
   // Waiters share an outcome only for the very same packet: two packets with
   // one sum (a byzantine sender) are ordered apart, and the second is refused
   // as a replay, instead of the second borrowing the first's block id.
-  std::string key = digest_hex(contract::packet_digest(p));
+  std::string key = crypto::digest_hex(contract::packet_digest(p));
   contract::Packet envelope = p;
   envelope.body.clear();
   {
@@ -448,7 +426,7 @@ ContractService::Recorded ContractService::recorded(const contract::Packet& next
     *why = id.status().message();
     return Recorded::kNo;
   }
-  std::string sum = digest_hex(next.sum);
+  std::string sum = crypto::digest_hex(next.sum);
   auto txn = host_->store().begin_read();
   if (!txn.ok()) {
     *why = "the store cannot be read: " + txn.status().message();
@@ -468,7 +446,7 @@ ContractService::Recorded ContractService::recorded(const contract::Packet& next
     *why = "no live contract block " + *id;
     return Recorded::kNo;
   }
-  std::string out = digest_hex(contract::packet_digest(next));
+  std::string out = crypto::digest_hex(contract::packet_digest(next));
   for (const auto& k : l->block->k)
     if (k.sum == sum && k.out == out) return Recorded::kYes;
   *why = "this is not the packet layer " + layer_ + " recorded under " + *id;
@@ -513,7 +491,7 @@ Answer ContractService::sign(const std::string& body) {
 void ContractService::query(const net::Request& req, const net::Reply& reply) {
   auto send = [&reply](const Answer& a) { reply(net::Response::json(a.status, a.body)); };
   std::string path = path_of(req.target);
-  auto id = percent_decode(path.substr(14));
+  auto id = contract::from_url_segment(path.substr(14));
   if (!id || !contract::parse_block_id(*id).ok())
     return send(error_answer(400, "bad_request",
                              "not a contract block id: " + path.substr(14) + " (<layer path>#<seq>)", layer_));

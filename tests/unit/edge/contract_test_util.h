@@ -13,15 +13,13 @@
 #include "mlchain/contract/certificate.h"
 #include "mlchain/contract/packet.h"
 #include "mlchain/edge/superior.h"
+#include "unit/contract/fixtures.h"
 
 namespace mlchain::edge::testing {
 
+// Deterministic keys, shared with the contract library's tests.
 inline crypto::PrivateKey contract_key(std::uint8_t tag, std::uint8_t index) {
-  Bytes seed(32, 0);
-  seed[0] = tag;
-  seed[1] = index;
-  seed[31] = 0xc7;
-  return crypto::PrivateKey::from_seed(seed).value();
+  return contract::testing::key_from(tag, index);
 }
 
 struct ContractWorld {

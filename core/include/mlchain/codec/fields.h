@@ -32,4 +32,11 @@ Result<std::optional<std::string>> get_optional_string(const Json& obj, std::str
                                                        std::size_t max_len = 4096);
 Result<std::optional<std::uint64_t>> get_optional_uint(const Json& obj, std::string_view field);
 
+// Lenient read of untrusted answers: the string at `field`, or "" when `obj`
+// is not an object or the field is absent, not a string or too long. Never
+// throws (nlohmann's value() does on a wrong type).
+inline std::string string_or_empty(const Json& obj, std::string_view field) {
+  return get_string(obj, field).value_or(std::string());
+}
+
 }  // namespace mlchain::codec

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,5 +65,11 @@ Result<Route> route(const ObjectUuid& src, const ObjectUuid& dst);
 
 // Every layer of `r` in travel order: reverse(src) followed by dst.
 std::vector<std::string> full_route(const Route& r);
+
+// A layer path or block id as one URL path segment ("L2/L1a#3" ->
+// "L2%2FL1a%233": '/', '#' and '%' escaped), and back. The decoder takes any
+// %XX and refuses a malformed escape (nullopt).
+std::string url_segment(std::string_view text);
+std::optional<std::string> from_url_segment(std::string_view segment);
 
 }  // namespace mlchain::contract
