@@ -18,6 +18,7 @@
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/ledger/ledger.h"
 #include "mlchain/node/signed_op.h"
+#include "mlchain/node/superior_change.h"
 #include "node_client.h"
 
 namespace mlchain::cli {
@@ -196,8 +197,16 @@ int run_layer_show(const LayerShowOptions& opts, const Cli& cli) {
     return kExitOk;
   }
   auto num = [&](const char* k) { return j->contains(k) ? (*j)[k].dump() : std::string("?"); };
-  std::string superior = (*j).contains("superior") && (*j)["superior"].is_object()
-                             ? (*j)["superior"].value("path", "") : "none";
+  std::string superior = "none";
+  if ((*j).contains("superior") && (*j)["superior"].is_object()) {
+    const auto& sup = (*j)["superior"];
+    std::size_t candidate = sup.value("candidate", std::size_t{0});
+    superior = sup.value("path", "");
+    if (sup.value("candidates", std::size_t{1}) > 1)
+      superior += candidate == 0 ? " (the blueprint's; " + std::to_string(sup.value("candidates", 1) - 1) + " alternates)"
+                                 : " (alternate " + std::to_string(candidate) + ", since height " +
+                                       std::to_string(sup.value("changed_at_height", 0)) + ")";
+  }
   std::string subs;
   for (const auto& s : (*j).value("subordinates", codec::Json::array())) subs += (subs.empty() ? "" : ", ") + s.value("path", "");
   cli.print_fields({{"layer", (*j).value("layer", "")},
@@ -285,6 +294,53 @@ int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
   return kExitOk;
 }
 
+struct ChangeSuperiorOptions {
+  std::string node;
+  std::string admin_key;
+  std::size_t to = 0;
+};
+
+// mlchain layer change-superior: the operator's decision, an ordered "set"
+// superior op signed by an admin key (node/superior_change.h).
+int run_change_superior(const ChangeSuperiorOptions& o, const Cli& cli) {
+  auto admin = crypto::PrivateKey::load_pem_file(o.admin_key);
+  if (!admin.ok()) return cli.fail(admin.status().with_context("admin key " + o.admin_key));
+  auto layer = node_request(o.node, "GET", "/v1/layer");
+  if (!layer.ok()) return cli.fail(layer.status());
+  std::string path = layer->value("layer", "");
+  const codec::Json& sup = (*layer)["superior"];
+  if (!sup.is_object()) return cli.fail(failed_precondition(path + " is a root layer: it has no superior to change"));
+  std::size_t current = sup.value("candidate", std::size_t{0});
+  std::size_t candidates = sup.value("candidates", std::size_t{1});
+  std::uint64_t changes = sup.value("changes", std::uint64_t{0});
+  if (o.to >= candidates) {
+    return cli.fail(invalid_argument("--to " + std::to_string(o.to) + ": " + path + " has " +
+                                     std::to_string(candidates) + " superior candidate(s), 0 to " +
+                                     std::to_string(candidates - 1) + " (0 is the blueprint's [superior])"));
+  }
+  if (o.to == current) return cli.fail(failed_precondition("candidate " + std::to_string(o.to) + " is already the superior of " + path));
+  std::string genesis = layer->value("genesis_hash", "");
+  auto id = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto op = node::sign_op(*admin, genesis, id, node::superior_set_op_text(changes, o.to));
+  auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000));
+  if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the layer's admin_keys");
+  std::string result = answer->value("result", "");
+  if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition(path + " refused: " + result));
+  codec::Json out = {{"layer", path}, {"superior", sup.value("path", "")}, {"from", current}, {"to", o.to},
+                     {"changes", changes + 1}, {"result", result}, {"block", answer->value("block", "")}};
+  if (cli.json()) {
+    cli.print_json(out);
+  } else {
+    cli.print_fields({{"layer", path},
+                      {"superior", sup.value("path", "") + ": candidate " + std::to_string(current) + " -> " +
+                                       std::to_string(o.to)},
+                      {"result", result},
+                      {"recorded in", answer->value("block", "")}});
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void setup_layer(CLI::App& app, Cli& cli) {
@@ -350,6 +406,26 @@ void setup_layer(CLI::App& app, Cli& cli) {
       "  mlchain layer attach --path L2/L1a/E1 --key e1.pem --address https://127.0.0.1:7401 \\\n"
       "      --admin-key admin.pem --node https://127.0.0.1:7101");
   attach->callback([at, &cli] { cli.exit_code = run_layer_attach(*at, cli); });
+
+  auto cs = std::make_shared<ChangeSuperiorOptions>();
+  auto* change = layer->add_subcommand("change-superior",
+                                       "Move the layer to another superior candidate (an admin decision).");
+  change->add_option("--node", cs->node, "A member of the layer to move, https://host:port.")->required()->type_name("URL");
+  cli.file(change->add_option("--admin-key", cs->admin_key, "An admin key of that layer.")->required()->type_name("FILE"));
+  change->add_option("--to", cs->to,
+                     "The candidate to trust: 0 is the blueprint's [superior], i its i-th [[alternate_superiors]].")
+      ->required()
+      ->type_name("N");
+  change->footer(
+      "A layer's members change superior on their own when every member of the current one fails\n"
+      "its challenge and an alternate answers (2f+1 members vote; docs/contracts.md §9.2). This\n"
+      "command is the operator's override, e.g. to move back to the repaired original: the layer\n"
+      "orders it at once. Contracts then go up through the new superior, and only its certificates\n"
+      "are accepted from above. `mlchain layer show` prints the candidate in use.\n"
+      "Exit status 4 when the admin key is not authorised, 1 when the layer refuses the change.\n"
+      "Example:\n"
+      "  mlchain layer change-superior --node https://127.0.0.1:7105 --admin-key admin.pem --to 0");
+  change->callback([cs, &cli] { cli.exit_code = run_change_superior(*cs, cli); });
 }
 
 }  // namespace mlchain::cli

@@ -4,7 +4,7 @@ _mlchain_subcommands() {
   case "$1" in
     '') echo 'version key layer block node object contract bench sim selfcheck devnet completion' ;;
     'key') echo 'gen show sign verify' ;;
-    'layer') echo 'create show attach' ;;
+    'layer') echo 'create show attach change-superior' ;;
     'block') echo 'query verify cleanup' ;;
     'node') echo 'run status join leave' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
@@ -26,6 +26,7 @@ _mlchain_options() {
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
+    'layer change-superior') echo '-h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
     'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;
@@ -72,6 +73,7 @@ _mlchain_value_options() {
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
+    'layer change-superior') echo '-h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
     'block verify') echo '-h --help --genesis -o --output -q --quiet -v --verbose --color' ;;
@@ -149,6 +151,10 @@ _mlchain_values() {
     'layer attach|-o') echo 'text json' ;;
     'layer attach|--output') echo 'text json' ;;
     'layer attach|--color') echo 'auto always never' ;;
+    'layer change-superior|--admin-key') echo '@file' ;;
+    'layer change-superior|-o') echo 'text json' ;;
+    'layer change-superior|--output') echo 'text json' ;;
+    'layer change-superior|--color') echo 'auto always never' ;;
     'block|-o') echo 'text json' ;;
     'block|--output') echo 'text json' ;;
     'block|--color') echo 'auto always never' ;;

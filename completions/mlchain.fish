@@ -7,7 +7,7 @@ function __mlchain_subcommands
         case 'key'
             echo gen show sign verify
         case 'layer'
-            echo create show attach
+            echo create show attach change-superior
         case 'block'
             echo query verify cleanup
         case 'node'
@@ -46,6 +46,8 @@ function __mlchain_value_options
             echo -- -h --help --node --tree -o --output -q --quiet -v --verbose --color
         case 'layer attach'
             echo -- -h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color
+        case 'layer change-superior'
+            echo -- -h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color
         case 'block'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'block query'
@@ -203,6 +205,7 @@ complete -c mlchain -n '__mlchain_at '\''key verify'\''' -l color -r -a 'auto al
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'create' -d 'Write a layer'\''s genesis from its blueprint and print the genesis hash.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'show' -d 'Show the layer as a running member sees it: view, primary, height, members.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'attach' -d 'Record a subordinate (edge) layer on its superior'\''s chain.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'change-superior' -d 'Move the layer to another superior candidate (an admin decision).'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -235,6 +238,14 @@ complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s o -l output -r -a 
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l node -r -d 'A member of the layer to move, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l admin-key -r -F -d 'An admin key of that layer.'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l to -r -d 'The candidate to trust: 0 is the blueprint'\''s [superior], i its i-th [[alternate_superiors]].'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'query' -d 'Show a contract block (or, with --chain, a chain block); --proof proves it.'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'verify' -d 'Check a saved block proof offline against a genesis hash you trust.'
 complete -c mlchain -n '__mlchain_at '\''block'\''' -a 'cleanup' -d 'Order the prune of expired contract blocks in a layer (admin key).'

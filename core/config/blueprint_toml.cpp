@@ -162,7 +162,7 @@ Result<ledger::Blueprint> parse_blueprint_toml(std::string_view text, std::strin
                             std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
   }
   MLCHAIN_TRY(r.only_keys(root, {"layer", "genesis_time", "admin_keys", "consensus", "contracts", "members", "superior",
-                                  "subordinates"}, ""));
+                                  "alternate_superiors", "subordinates"}, ""));
 
   ledger::Blueprint b;
   MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, r.string(root, "layer", ""));
@@ -206,6 +206,19 @@ Result<ledger::Blueprint> parse_blueprint_toml(std::string_view text, std::strin
   if (const toml::node* s = root.get("superior")) {
     MLCHAIN_ASSIGN_OR_RETURN(auto book, r.book(*s, "superior"));
     b.superior = std::move(book);
+  }
+  if (const toml::node* alts = root.get("alternate_superiors")) {
+    const toml::array* arr = alts->as_array();
+    if (arr == nullptr) return r.error(alts, "'alternate_superiors' must be an array of [[alternate_superiors]] tables");
+    if (!b.superior) return r.error(alts, "'alternate_superiors' needs a [superior]: they are standbys of it");
+    for (const toml::node& e : *arr) {
+      MLCHAIN_ASSIGN_OR_RETURN(auto book, r.book(e, "alternate_superiors"));
+      if (book.path != b.superior->path) {
+        return r.error(&e, "an alternate superior must have the superior's path '" + b.superior->path + "', not '" +
+                               book.path + "': it is a standby deployment of the same layer");
+      }
+      b.alternate_superiors.push_back(std::move(book));
+    }
   }
   if (const toml::node* subs = root.get("subordinates")) {
     const toml::array* arr = subs->as_array();

@@ -2,6 +2,7 @@
 
 #include "mlchain/codec/fields.h"
 #include "mlchain/node/signed_op.h"
+#include "mlchain/node/superior_change.h"
 
 namespace mlchain::contract {
 namespace {
@@ -53,7 +54,13 @@ KeyLookup address_book_lookup(ledger::Blueprint blueprint) {
     }
     for (const auto& s : bp.subordinates)
       if (s.path == layer) return from_book(s);
-    if (bp.superior && bp.superior->path == layer) return from_book(*bp.superior);
+    if (bp.superior && bp.superior->path == layer) {
+      // The superior this layer trusts now (an ordered change may have moved
+      // it to an alternate, node/superior_change.h).
+      auto current = node::current_superior(txn, bp);
+      if (!current.ok()) return current.status();
+      return from_book(*current->book);
+    }
     return not_found("this layer records no keys for '" + std::string(layer) + "'");
   };
 }

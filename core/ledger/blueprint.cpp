@@ -68,13 +68,19 @@ Json to_json(const Blueprint& b) {
             {"subordinates", std::move(subs)},
             {"genesis_time_ms", b.genesis_time_ms}};
   if (b.forward_to_all) j["contract_forwarding"] = "all";  // absent: "responsible" (older genesis hashes unchanged)
+  if (!b.alternate_superiors.empty()) {
+    Json alts = Json::array();
+    for (const auto& a : b.alternate_superiors) alts.push_back(book_json(a));
+    j["alternate_superiors"] = std::move(alts);
+  }
   return j;
 }
 
 Result<Blueprint> blueprint_from_json(const Json& j) {
   MLCHAIN_TRY(codec::require_object(j, "blueprint"));
   MLCHAIN_TRY(codec::only_fields(j, {"layer_path", "members", "params", "admin_keys", "superior", "subordinates",
-                                     "genesis_time_ms", "contract_forwarding"}, "blueprint"));
+                                     "genesis_time_ms", "contract_forwarding", "alternate_superiors"},
+                                 "blueprint"));
   Blueprint b;
   MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, codec::get_string(j, "layer_path", 1024));
   MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
@@ -114,8 +120,30 @@ Result<Blueprint> blueprint_from_json(const Json& j) {
     if (mode != "all") return invalid_argument("field 'contract_forwarding': only \"all\" is written (absent: responsible)");
     b.forward_to_all = true;
   }
+  if (j.contains("alternate_superiors")) {
+    MLCHAIN_ASSIGN_OR_RETURN(Json alts, codec::get_array(j, "alternate_superiors", kMaxAlternateSuperiors));
+    if (!b.superior) return invalid_argument("field 'alternate_superiors': a layer without a superior has no alternates");
+    for (const auto& a : alts) {
+      MLCHAIN_ASSIGN_OR_RETURN(AddressBook book, book_from(a));
+      if (book.path != b.superior->path) {
+        return invalid_argument("field 'alternate_superiors': '" + book.path +
+                                "' is not the superior's path '" + b.superior->path +
+                                "'; an alternate is a standby deployment of the same layer (routes follow paths)");
+      }
+      if (book.members.empty()) return invalid_argument("field 'alternate_superiors': an alternate without members");
+      b.alternate_superiors.push_back(std::move(book));
+    }
+  }
   MLCHAIN_TRY(consensus::validate(replica_options(b.params), epoch_config(b)));
   return b;
+}
+
+std::size_t superior_candidates(const Blueprint& b) { return b.superior ? 1 + b.alternate_superiors.size() : 0; }
+
+const AddressBook* superior_candidate(const Blueprint& b, std::size_t index) {
+  if (!b.superior) return nullptr;
+  if (index == 0) return &*b.superior;
+  return index <= b.alternate_superiors.size() ? &b.alternate_superiors[index - 1] : nullptr;
 }
 
 consensus::ReplicaOptions replica_options(const ConsensusParams& p) {

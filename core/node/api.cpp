@@ -3,6 +3,7 @@
 // replies. Client signatures are checked here, before anything is queued.
 #include <charconv>
 
+#include "mlchain/node/superior_change.h"
 #include "node_impl.h"
 
 namespace mlchain::node {
@@ -56,6 +57,15 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
         count_rejected_op(denied ? "not_authorized" : forged ? "bad_proof" : "bad_request");
         return reply(error(denied ? 403 : forged ? 401 : 400, denied ? "not_authorized" : forged ? "bad_proof" : "bad_request",
                            auth.message()));
+      }
+    }
+    if (is_superior_op_text(op->op)) {
+      const auto& admins = genesis.blueprint.admin_keys;
+      bool admin = std::find(admins.begin(), admins.end(), op->client) != admins.end();
+      if (Status st = admit_superior_op(*op, genesis.blueprint, is_member(op->client), admin); !st.ok()) {
+        bool denied = st.code() == ErrorCode::kPermissionDenied;
+        count_rejected_op(denied ? "not_authorized" : "bad_request");
+        return reply(error(denied ? 403 : 400, denied ? "not_authorized" : "bad_request", st.message()));
       }
     }
     if (service && op->op.substr(0, service->op_prefix().size()) == service->op_prefix()) {
@@ -218,9 +228,15 @@ codec::Json Node::Impl::layer_json() const {
                    {"subordinates", subs},
                    {"reported_by", cfg.name}};
   if (genesis.blueprint.superior) {
-    j["superior"] = {{"path", genesis.blueprint.superior->path},
-                     {"members", genesis.blueprint.superior->members.size()},
-                     {"addresses", addresses(*genesis.blueprint.superior)}};
+    auto current = current_superior(*store, genesis.blueprint);
+    const auto& book = current.ok() ? *current->book : *genesis.blueprint.superior;
+    j["superior"] = {{"path", book.path},
+                     {"members", book.members.size()},
+                     {"addresses", addresses(book)},
+                     {"candidate", current.ok() ? current->state.index : 0},
+                     {"candidates", ledger::superior_candidates(genesis.blueprint)},
+                     {"changes", current.ok() ? current->state.generation : 0},
+                     {"changed_at_height", current.ok() ? current->state.height : 0}};
   } else {
     j["superior"] = nullptr;
   }

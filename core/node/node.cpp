@@ -85,6 +85,7 @@ Status Node::Impl::open() {
   }
   host = make_host(*this);
   app = std::make_unique<SignedOpStateMachine>(dispatch, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
+  app->set_blueprint(genesis.blueprint);
   // Report-backed invalidations are checked against the epoch in force when
   // the op executes: the replica's (the ledger switches at the same block).
   auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier,

@@ -14,6 +14,7 @@
 #include "mlchain/ledger/verify.h"
 #include "mlchain/net/https_client.h"
 #include "mlchain/common/clock.h"
+#include "mlchain/node/superior_change.h"
 #include "node_impl.h"
 
 namespace mlchain::node {
@@ -190,8 +191,17 @@ codec::Json Node::Impl::run_selfcheck() {
   auto members = other_members();
   std::vector<std::pair<crypto::PublicKey, std::string>> superiors;
   std::int64_t max_skew_ms = static_cast<std::int64_t>(genesis.blueprint.params.max_clock_skew_ms);
-  if (genesis.blueprint.superior)
-    for (const auto& m : genesis.blueprint.superior->members) superiors.emplace_back(m.key, m.address);
+  // The superior this layer trusts now: the blueprint's, or the alternate an
+  // ordered change-superior moved it to (superior_change.h).
+  auto current = current_superior(*store, genesis.blueprint);
+  std::string superior_note;
+  if (current.ok() && current->book) {
+    for (const auto& m : current->book->members)
+      if (m.valid) superiors.emplace_back(m.key, m.address);
+    if (current->state.index > 0)
+      superior_note = " (alternate " + std::to_string(current->state.index) + ", since height " +
+                      std::to_string(current->state.height) + ")";
+  }
   std::vector<std::future<codec::Json>> answers;
   for (const auto& [k, a] : members)
     answers.push_back(std::async(std::launch::async, [this, k = k, a = a] { return challenge_member(k, a); }));
@@ -218,7 +228,9 @@ codec::Json Node::Impl::run_selfcheck() {
                          {{"max_offset_ms", worst_skew}}));
 
   // 5. Superior review now: the superior layer's members, from our genesis.
-  if (superiors.empty()) {
+  if (!current.ok()) {
+    checks.push_back(check("superior", false, "cannot read which superior this layer trusts: " + current.status().message()));
+  } else if (superiors.empty()) {
     checks.push_back(check("superior", true, "this layer has no superior (a root layer)"));
   } else {
     std::vector<std::future<codec::Json>> sup;
@@ -231,12 +243,16 @@ codec::Json Node::Impl::run_selfcheck() {
       if (r.value("result", "") == "ok") ++ok;
       sup_results.push_back(std::move(r));
     }
+    const std::string& path = current->book->path;
     checks.push_back(check("superior", ok > 0,
                            ok > 0 ? std::to_string(ok) + " of " + std::to_string(sup_results.size()) + " members of " +
-                                        genesis.blueprint.superior->path + " answered the challenge"
-                                  : "ALARM: no member of the superior layer " + genesis.blueprint.superior->path +
+                                        path + superior_note + " answered the challenge"
+                                  : "ALARM: no member of the superior layer " + path + superior_note +
                                         " answered the challenge",
-                           {{"layer", genesis.blueprint.superior->path}, {"members", sup_results}}));
+                           {{"layer", path},
+                            {"candidate", current->state.index},
+                            {"changes", current->state.generation},
+                            {"members", sup_results}}));
   }
 
   // 6. Readiness as /readyz sees it.

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "mlchain/codec/fields.h"
+#include "mlchain/node/superior_change.h"
 
 namespace mlchain::node {
 namespace {
@@ -340,6 +341,11 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
     if (!entry.ok()) return to_bytes("error: the subordinate's fields are not valid text");
     MLCHAIN_TRY(txn.put(kSubordinatesTable, e->path, *entry));
     return to_bytes("ok: add-subordinate " + e->path + " recorded");
+  }
+  if (is_superior_op_text(env->op)) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::string result,
+                             apply_superior_op(txn, *env, blueprint_, epoch_ ? &epoch_() : nullptr, ctx));
+    return to_bytes(result);
   }
   return inner_.apply(txn, consensus::Request{op.client, op.id, to_bytes(env->op)}, ctx);
 }

@@ -9,6 +9,7 @@
 #include "mlchain/codec/fields.h"
 #include "mlchain/common/clock.h"
 #include "mlchain/node/signed_op.h"
+#include "mlchain/node/superior_change.h"
 #include "relay_impl.h"
 
 namespace mlchain::relay {
@@ -97,7 +98,10 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
     return b;
   }
   const auto& bp = ctx_.genesis.blueprint;
-  if (bp.superior && bp.superior->path == path) return from_address_book(*bp.superior);
+  if (bp.superior && bp.superior->path == path) {  // the candidate trusted now (node/superior_change.h)
+    MLCHAIN_ASSIGN_OR_RETURN(auto current, node::current_superior(txn, bp));
+    return from_address_book(*current.book);
+  }
   if (!path.empty() && path.size() <= store::kMaxKeyBytes) {
     auto row = txn.get(node::kSubordinatesTable, path);
     if (!row.ok()) return row.status();
@@ -140,7 +144,7 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
       if (sub->edge) return not_found(child + " is an edge layer; it has no layer " + path + " below it");
       via = std::move(sub).value();
     } else if (ctx_.genesis.blueprint.superior) {
-      via = from_address_book(*ctx_.genesis.blueprint.superior);
+      MLCHAIN_ASSIGN_OR_RETURN(via, local_book(*txn, ctx_.genesis.blueprint.superior->path));
     } else {
       return not_found("no layer " + path + " in this tree (" + layer_ + " is the root)");
     }
@@ -345,20 +349,21 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
                      {"certify_us", certify_us}};
   // The same member first for every packet from this layer (the next only
   // when it does not answer): its batches grow with the load (docs/contracts.md §10).
-  auto members = book->members;
-  std::rotate(members.begin(),
-              members.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(layer_) % members.size()),
-              members.end());
-  // Members that failed at the transport lately go last, so one stalled
-  // member does not cost every packet its attempt.
-  {
+  auto in_order = [this](std::vector<BookMember> members) {
+    std::rotate(members.begin(),
+                members.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(layer_) % members.size()),
+                members.end());
+    // Members that failed at the transport lately go last, so one stalled
+    // member does not cost every packet its attempt.
     std::lock_guard lock(fmu_);
     auto now = Clock::now();
     std::stable_partition(members.begin(), members.end(), [&](const BookMember& m) {
       auto it = failed_until_.find(m.key);
       return it == failed_until_.end() || it->second <= now;
     });
-  }
+    return members;
+  };
+  auto members = in_order(book->members);
   std::string last = "no member answered";
   if (ctx_.genesis.blueprint.forward_to_all && members.size() > 1) {
     auto left =
@@ -380,6 +385,12 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
       if (sup_cv_.wait_until(lock, wake, [this] { return sup_stop_; })) break;
       if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) break;
       if (round == 1) count("forward_waiting");
+      // Meanwhile the layer may have moved to an alternate superior (an
+      // ordered change, node/superior_change.h): the packet goes there.
+      if (auto txn = host_->store().begin_read(); txn.ok()) {
+        auto now_book = local_book(**txn, next_layer);
+        if (now_book.ok() && !now_book->members.empty()) members = in_order(now_book->members);
+      }
     }
     for (const auto& m : members) {
       if (stopping())

@@ -20,6 +20,7 @@
 #include "mlchain/contract/packet.h"
 #include "mlchain/contract/state_machine.h"
 #include "mlchain/net/https_client.h"
+#include "mlchain/node/superior_change.h"
 #include "mlchain/relay/contract_service.h"
 
 namespace mlchain::relay {
@@ -113,6 +114,8 @@ class ContractService final : public node::Service {
   // superior.cpp: the superior review and the freeze it may impose.
   void superior_loop();
   void superior_round();
+  void try_other_superiors(const node::CurrentSuperior& current);
+  std::string knows_us(const std::vector<BookMember>& members);
   // Why traffic towards the superior is frozen; nullopt when it flows.
   std::optional<std::string> frozen() const;
   codec::Json superior_json() const;
@@ -172,6 +175,10 @@ class ContractService final : public node::Service {
     std::uint64_t alarms = 0;
     std::int64_t since_ms = 0;  // unix ms of the first failed round of the current run
     std::string last;           // what the last round found
+    std::uint64_t generation = 0;  // superior changes seen (node/superior_change.h)
+    std::size_t index = 0;         // the candidate reviewed
+    std::uint64_t votes = 0;       // change-superior votes this member ordered
+    std::string alternates;        // what the last look at the other candidates found
   };
   mutable std::mutex sup_mu_;
   std::condition_variable sup_cv_;

@@ -631,6 +631,17 @@ std::string ContractService::metrics_text() const {
         "enough to freeze.\n";
     out += "# TYPE mlchain_superior_alarms_total counter\n";
     out += "mlchain_superior_alarms_total " + std::to_string(sup_.alarms) + "\n";
+    out +=
+        "# HELP mlchain_superior_candidate Which superior candidate the layer trusts (0: the blueprint's, i: its "
+        "i-th alternate).\n";
+    out += "# TYPE mlchain_superior_candidate gauge\n";
+    out += "mlchain_superior_candidate " + std::to_string(sup_.index) + "\n";
+    out += "# HELP mlchain_superior_changes Ordered superior changes of this layer.\n";
+    out += "# TYPE mlchain_superior_changes gauge\n";
+    out += "mlchain_superior_changes " + std::to_string(sup_.generation) + "\n";
+    out += "# HELP mlchain_superior_votes_total Change-superior votes this member ordered.\n";
+    out += "# TYPE mlchain_superior_votes_total counter\n";
+    out += "mlchain_superior_votes_total " + std::to_string(sup_.votes) + "\n";
   }
   return out;
 }

@@ -2,12 +2,36 @@
 // superior layer on a jittered interval; when none answers for
 // `freeze_after` rounds in a row, raise the superior alarm and freeze
 // contract traffic towards the superior until one answers again.
+//
+// While frozen, the review also tries the layer's other superior candidates
+// (the blueprint's [[alternate_superiors]], or the original superior when an
+// alternate is the current one). A candidate that a quorum of its members
+// answers, and whose directory records this layer with its genesis members,
+// gets this member's vote for change-superior (node/superior_change.h); the
+// layer moves when 2f+1 members voted within one window. The next round then
+// reviews the new superior, and its first answer lifts the freeze.
 #include <random>
 
 #include "mlchain/common/clock.h"
+#include "mlchain/contract/address.h"
+#include "mlchain/node/superior_change.h"
 #include "relay_impl.h"
 
 namespace mlchain::relay {
+namespace {
+
+struct Tally {
+  std::size_t ok = 0;
+  std::size_t asked = 0;
+  std::string failures;  // "name: result, ..."
+};
+
+std::size_t quorum_of(std::size_t n) {
+  std::size_t f = n == 0 ? 0 : (n - 1) / 3;
+  return (n + f + 2) / 2;
+}
+
+}  // namespace
 
 void ContractService::superior_loop() {
   std::mt19937_64 rng(std::random_device{}());
@@ -23,54 +47,166 @@ void ContractService::superior_loop() {
 }
 
 void ContractService::superior_round() {
-  const auto& superior = *ctx_.genesis.blueprint.superior;
-  std::size_t ok = 0, asked = 0;
-  std::string failures;
-  for (const auto& m : superior.members) {
-    if (!m.valid) continue;
-    {
-      std::lock_guard lock(sup_mu_);
-      if (sup_stop_) return;
-    }
-    ++asked;
-    codec::Json r = host_->challenge(m.key, m.address);
-    if (r.value("result", "") == "ok") {
-      ++ok;
-    } else {
-      failures += (failures.empty() ? "" : ", ") + m.name + ": " + r.value("result", "?");
-    }
-  }
-  std::lock_guard lock(sup_mu_);
-  ++sup_.rounds;
-  if (ok > 0) {
-    if (sup_.frozen) {
-      host_->log().warn("superior reachable again: contract traffic towards it resumes",
-                        {{"superior", superior.path}, {"answered", std::to_string(ok) + "/" + std::to_string(asked)}});
-    }
-    sup_.frozen = false;
-    sup_.failed_rounds = 0;
-    sup_.last = std::to_string(ok) + " of " + std::to_string(asked) + " members answered";
+  const auto& bp = ctx_.genesis.blueprint;
+  auto current = node::current_superior(host_->store(), bp);
+  if (!current.ok() || current->book == nullptr) {
+    host_->log().error("superior review: cannot read which superior this layer trusts",
+                       {{"error", current.ok() ? "no superior" : current.status().message()}});
     return;
   }
-  if (sup_.failed_rounds == 0) sup_.since_ms = unix_millis(SystemClock().now());
-  ++sup_.failed_rounds;
-  sup_.last = "no member answered (" + failures + ")";
-  if (!sup_.frozen && sup_.failed_rounds >= options_.freeze_after) {
-    sup_.frozen = true;
-    ++sup_.alarms;
-    host_->log().error(
-        "ALARM: every member of the superior layer failed its challenge; contract traffic towards it is frozen",
-        {{"superior", superior.path}, {"rounds", std::to_string(sup_.failed_rounds)}, {"members", failures}});
+  const ledger::AddressBook& superior = *current->book;
+  {
+    std::lock_guard lock(sup_mu_);
+    if (current->state.generation != sup_.generation) {
+      // An ordered change-superior took effect: review the new one afresh.
+      if (sup_.rounds > 0)
+        host_->log().warn("superior changed: contract traffic goes to the new superior",
+                        {{"superior", superior.path},
+                         {"candidate", current->state.index == 0 ? "blueprint superior"
+                                                                  : "alternate " + std::to_string(current->state.index)},
+                         {"height", std::to_string(current->state.height)}});
+      sup_.generation = current->state.generation;
+      sup_.index = current->state.index;
+      sup_.failed_rounds = 0;
+      sup_.alternates.clear();
+    }
   }
+  auto challenge_all = [this](const ledger::AddressBook& book) {
+    Tally t;
+    for (const auto& m : book.members) {
+      if (!m.valid) continue;
+      {
+        std::lock_guard lock(sup_mu_);
+        if (sup_stop_) return t;
+      }
+      ++t.asked;
+      codec::Json r = host_->challenge(m.key, m.address);
+      if (r.value("result", "") == "ok") {
+        ++t.ok;
+      } else {
+        t.failures += (t.failures.empty() ? "" : ", ") + m.name + ": " + r.value("result", "?");
+      }
+    }
+    return t;
+  };
+  Tally t = challenge_all(superior);
+  bool try_alternates = false;
+  {
+    std::lock_guard lock(sup_mu_);
+    if (sup_stop_) return;
+    ++sup_.rounds;
+    if (t.ok > 0) {
+      if (sup_.frozen) {
+        host_->log().warn("superior reachable again: contract traffic towards it resumes",
+                          {{"superior", superior.path},
+                           {"answered", std::to_string(t.ok) + "/" + std::to_string(t.asked)}});
+      }
+      sup_.frozen = false;
+      sup_.failed_rounds = 0;
+      sup_.alternates.clear();
+      sup_.last = std::to_string(t.ok) + " of " + std::to_string(t.asked) + " members answered";
+      return;
+    }
+    if (sup_.failed_rounds == 0) sup_.since_ms = unix_millis(SystemClock().now());
+    ++sup_.failed_rounds;
+    sup_.last = "no member answered (" + t.failures + ")";
+    if (!sup_.frozen && sup_.failed_rounds >= options_.freeze_after) {
+      sup_.frozen = true;
+      ++sup_.alarms;
+      host_->log().error(
+          "ALARM: every member of the superior layer failed its challenge; contract traffic towards it is frozen",
+          {{"superior", superior.path}, {"rounds", std::to_string(sup_.failed_rounds)}, {"members", t.failures}});
+    }
+    try_alternates = sup_.frozen && ledger::superior_candidates(bp) > 1;
+  }
+  if (try_alternates) try_other_superiors(*current);
+}
+
+// The first other candidate, in blueprint order, that can take this layer's
+// traffic gets this member's vote.
+void ContractService::try_other_superiors(const node::CurrentSuperior& current) {
+  const auto& bp = ctx_.genesis.blueprint;
+  std::string found;
+  for (std::size_t i = 0; i < ledger::superior_candidates(bp); ++i) {
+    if (i == current.state.index) continue;
+    const ledger::AddressBook& book = *ledger::superior_candidate(bp, i);
+    std::string name = i == 0 ? "the blueprint superior" : "alternate " + std::to_string(i);
+    std::vector<BookMember> answered;
+    std::size_t asked = 0;
+    for (const auto& m : book.members) {
+      if (!m.valid) continue;
+      if (stopping()) return;
+      ++asked;
+      if (host_->challenge(m.key, m.address).value("result", "") == "ok")
+        answered.push_back(BookMember{m.name, m.key, m.address});
+    }
+    std::string seen = name + ": " + std::to_string(answered.size()) + " of " + std::to_string(asked) + " answered";
+    if (answered.size() < quorum_of(asked)) {
+      found += (found.empty() ? "" : "; ") + seen + ", fewer than a quorum";
+      continue;
+    }
+    // It must record this layer as its subordinate, with the keys our
+    // certificates are signed by (genesis members), or it would refuse them.
+    std::string why = knows_us(answered);
+    if (!why.empty()) {
+      found += (found.empty() ? "" : "; ") + seen + ", but " + why;
+      continue;
+    }
+    std::int64_t window = unix_millis(SystemClock().now()) / node::kSuperiorWindowMs;
+    {
+      std::lock_guard lock(sup_mu_);
+      sup_.alternates = seen + ": voted to change to it";
+      ++sup_.votes;
+    }
+    host_->log().error("superior review: voting to change the superior",
+                       {{"superior", book.path}, {"to", name}, {"found", seen}});
+    host_->order(node::superior_vote_op_text(current.state.generation, i, window),
+                 [this, name](Result<node::Ordered> r) {
+                   host_->log().info("superior review: change-superior vote answered",
+                                     {{"to", name}, {"result", r.ok() ? r->result.substr(0, 200) : r.status().message()}});
+                 });
+    return;
+  }
+  std::lock_guard lock(sup_mu_);
+  sup_.alternates = found.empty() ? "no other candidate" : found;
+}
+
+// "" when one of `members` lists this layer in its directory with at least
+// f+1 of our genesis members' keys; otherwise why not.
+std::string ContractService::knows_us(const std::vector<BookMember>& members) {
+  const auto& ours = ctx_.genesis.blueprint.members;
+  std::string why = "no member answered its directory";
+  for (const auto& m : members) {
+    if (stopping()) break;
+    auto r = call(m, "GET", "/v1/directory/" + contract::url_segment(layer_), "", {}, std::chrono::milliseconds(3'000));
+    if (!r.ok()) continue;
+    if (r->status != 200) {
+      why = "it does not record " + layer_ + " (HTTP " + std::to_string(r->status) + ")";
+      continue;
+    }
+    auto j = codec::parse(r->body, codec::ParseLimits{256 * 1024, 6, 4096, 1024});
+    auto book = j.ok() ? book_from_json(*j) : Result<Book>(j.status());
+    if (!book.ok()) {
+      why = "its directory answer is malformed";
+      continue;
+    }
+    std::size_t matching = 0;
+    for (const auto& g : ours)
+      for (const auto& b : book->members) matching += g.key == b.key ? 1u : 0u;
+    if (book->path == layer_ && matching >= (ours.size() - 1) / 3 + 1) return "";
+    why = "it records other keys for " + layer_;
+  }
+  return why;
 }
 
 std::optional<std::string> ContractService::frozen() const {
   std::lock_guard lock(sup_mu_);
   if (!sup_.frozen) return std::nullopt;
-  return "contract traffic through the superior layer " + ctx_.genesis.blueprint.superior->path +
-         " is frozen: every member failed its challenge in " + std::to_string(sup_.failed_rounds) +
-         " review rounds in a row (since unix ms " + std::to_string(sup_.since_ms) + "; " + sup_.last +
-         "); it resumes when one answers again";
+  std::string path = ctx_.genesis.blueprint.superior->path;
+  std::string alternates = sup_.alternates.empty() ? "" : "; alternates: " + sup_.alternates;
+  return "contract traffic through the superior layer " + path + " is frozen: every member failed its challenge in " +
+         std::to_string(sup_.failed_rounds) + " review rounds in a row (since unix ms " + std::to_string(sup_.since_ms) +
+         "; " + sup_.last + alternates + "); it resumes when one answers again or the layer changes superior";
 }
 
 codec::Json ContractService::superior_json() const {
@@ -78,11 +214,16 @@ codec::Json ContractService::superior_json() const {
   std::lock_guard lock(sup_mu_);
   return {{"path", ctx_.genesis.blueprint.superior->path},
           {"state", sup_.frozen ? "frozen" : (sup_.rounds == 0 ? "unknown" : (sup_.failed_rounds ? "failing" : "ok"))},
+          {"candidate", sup_.index},
+          {"candidates", ledger::superior_candidates(ctx_.genesis.blueprint)},
+          {"changes", sup_.generation},
           {"failed_rounds", sup_.failed_rounds},
           {"rounds", sup_.rounds},
           {"alarms", sup_.alarms},
+          {"votes", sup_.votes},
           {"since_ms", sup_.since_ms},
-          {"last", sup_.last}};
+          {"last", sup_.last},
+          {"alternates", sup_.alternates}};
 }
 
 }  // namespace mlchain::relay

@@ -86,6 +86,42 @@ TEST(BlueprintToml, RefusesBadBlueprints) {
   expect_error("layer = \"L1/x y\"\n", "not a layer path");
 }
 
+std::string superior_block(const std::string& table, const std::string& path, int key) {
+  return "[" + std::string(table == "superior" ? "" : "[") + table + "]" + (table == "superior" ? "" : "]") +
+         "\npath = \"" + path + "\"\n[[" + table + ".members]]\nname = \"s" + std::to_string(key) +
+         "\"\npublic_key = \"" + key_hex(key) + "\"\naddress = \"https://127.0.0.1:70" + std::to_string(key) + "\"\n";
+}
+
+TEST(BlueprintToml, AlternateSuperiorsAreStandbysOfTheSuperior) {
+  std::string base = blueprint() + superior_block("superior", "L2", 50);
+  auto plain = parse_blueprint_toml(base, "bp.toml");
+  ASSERT_TRUE(plain.ok()) << plain.status().to_string();
+  EXPECT_TRUE(plain->alternate_superiors.empty());
+  EXPECT_FALSE(ledger::to_json(*plain).contains("alternate_superiors"));  // older genesis hashes unchanged
+  EXPECT_EQ(ledger::superior_candidates(*plain), 1u);
+
+  auto b = parse_blueprint_toml(base + superior_block("alternate_superiors", "L2", 51) +
+                                    superior_block("alternate_superiors", "L2", 52), "bp.toml");
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  ASSERT_EQ(b->alternate_superiors.size(), 2u);
+  EXPECT_EQ(b->alternate_superiors[1].members[0].name, "s52");
+  EXPECT_EQ(ledger::superior_candidates(*b), 3u);
+  EXPECT_EQ(ledger::superior_candidate(*b, 0)->members[0].name, "s50");
+  EXPECT_EQ(ledger::superior_candidate(*b, 2)->members[0].name, "s52");
+  EXPECT_EQ(ledger::superior_candidate(*b, 3), nullptr);
+  // Part of the genesis: round trip, and a different hash than without.
+  auto back = ledger::blueprint_from_json(ledger::to_json(*b));
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_EQ(back->alternate_superiors.size(), 2u);
+  EXPECT_NE(ledger::make_genesis(*b).hash(), ledger::make_genesis(*plain).hash());
+
+  expect_error(base + superior_block("alternate_superiors", "L3", 51), "must have the superior's path 'L2'");
+  expect_error(blueprint() + superior_block("alternate_superiors", "L2", 51), "needs a [superior]");
+  std::string nine = base;
+  for (int i = 0; i < 9; ++i) nine += superior_block("alternate_superiors", "L2", 51 + i);
+  expect_error(nine, "alternate_superiors");
+}
+
 TEST(BlueprintToml, MissingFileIsAClearError) {
   auto b = load_blueprint_file("/nonexistent/bp.toml");
   ASSERT_FALSE(b.ok());

@@ -11,7 +11,9 @@
 // lapsed are refused until it is attached again. Blueprint entries have no
 // lifetime.
 //
-// Not yet covered: superior changes by ordered op, member-set updates of
+// The superior's keys are those of the candidate the layer trusts now
+// (node/superior_change.h: the blueprint's superior until an ordered change
+// moves it to an alternate). Not yet covered: member-set updates of
 // neighbours after their epoch changes (DESIGN §3). Members marked invalid in
 // the blueprint are left out.
 #pragma once

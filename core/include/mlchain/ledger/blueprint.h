@@ -50,7 +50,19 @@ struct Blueprint {
   // (docs/contracts.md §8.7): one member at a time ("responsible", the
   // default), or every member at once ("all"). In the genesis only when "all".
   bool forward_to_all = false;
+  // Standby deployments of the superior layer (same path, own members and
+  // chain), tried in order when every member of the current superior fails
+  // its challenge (docs/contracts.md §9). In the genesis only when present.
+  std::vector<AddressBook> alternate_superiors;
 };
+
+inline constexpr std::size_t kMaxAlternateSuperiors = 8;
+
+// The superior candidates of a layer: index 0 is the blueprint's superior,
+// index i > 0 its alternate_superiors[i - 1]. nullptr when out of range (or
+// no superior).
+const AddressBook* superior_candidate(const Blueprint& b, std::size_t index);
+std::size_t superior_candidates(const Blueprint& b);
 
 codec::Json to_json(const Blueprint& b);
 // Strict: unknown fields, bad keys or an invalid membership are errors.

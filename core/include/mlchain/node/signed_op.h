@@ -26,6 +26,7 @@
 #include "mlchain/consensus/reconfig.h"
 #include "mlchain/consensus/types.h"
 #include "mlchain/crypto/ed25519.h"
+#include "mlchain/ledger/blueprint.h"
 #include "mlchain/ledger/state_machine.h"
 
 namespace mlchain::node {
@@ -155,9 +156,10 @@ inline constexpr std::string_view kMembersTable = "members";
 
 // Verifies the envelope inside each request (client, id, genesis, signature)
 // and applies the inner op to `inner`; a bad envelope yields an error result.
-// Config and subordinate ops are not passed on: an authorised one records
-// the member (directory) or the subordinate layer and yields "ok: ..."; any
-// other yields "error: not authorised: ...".
+// Config, subordinate and superior ops (superior_change.h) are not passed
+// on: an authorised one records the member (directory), the subordinate
+// layer or the superior vote/change and yields "ok: ..."; any other yields
+// "error: ...".
 class SignedOpStateMachine final : public ledger::StateMachine {
  public:
   SignedOpStateMachine(ledger::StateMachine& inner, std::string genesis, std::vector<crypto::PublicKey> admin_keys,
@@ -165,9 +167,13 @@ class SignedOpStateMachine final : public ledger::StateMachine {
       : inner_(inner), genesis_(std::move(genesis)), admin_keys_(std::move(admin_keys)), verifier_(verifier) {}
   Result<Bytes> apply(store::WriteTxn& txn, const consensus::Request& op, const ledger::OpContext& ctx) override;
   void set_epoch_provider(EpochProvider epoch) { epoch_ = std::move(epoch); }
+  // The layer's blueprint, for superior changes (superior_change.h); without
+  // it every superior op yields "error: this layer has no superior".
+  void set_blueprint(ledger::Blueprint blueprint) { blueprint_ = std::move(blueprint); }
 
  private:
   EpochProvider epoch_;
+  ledger::Blueprint blueprint_;
   ledger::StateMachine& inner_;
   std::string genesis_;
   std::vector<crypto::PublicKey> admin_keys_;
