@@ -16,6 +16,7 @@
 //   admin.pem                   admin key of every layer and edge node
 //   keys/<name>.pem             node identities (mode 0600)
 //   layers/<path>/blueprint.toml, layers/<path>/genesis.json
+//   standby-layers/<path>-s<k>/   the same for standby k of a layer
 //   nodes/<name>.toml           node configs      data/<name>/   LMDB stores
 //   logs/<name>.log             daemon output     logs/attach-<name>.log
 #include <arpa/inet.h>
@@ -56,6 +57,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxLayerNodes = 64;
+constexpr int kMaxStandbys = 4;  // per layer path
 constexpr unsigned kDefaultBasePort = 7400;
 constexpr const char* kStateFile = "devnet.json";
 
@@ -67,13 +69,23 @@ struct TopologyLayer {
   bool forward_to_all = false;  // forwarding = "all" (blueprint [contracts])
 };
 
+// A standby deployment of a high-level layer (issue 7): a PBFT layer of its
+// own (keys, genesis, chain) with the same layer path, which the layer's
+// subordinates take as their superior when every node of the layer is down.
+struct TopologyStandby {
+  std::string path;  // the layer it stands by for
+  int nodes = 0;
+  int ordinal = 0;   // 1-based among the standbys of `path`, in file order
+};
+
 struct Topology {
-  std::vector<TopologyLayer> layers;  // high-level layers, in port order
-  std::vector<std::string> edges;     // edge layer paths, ports after the layers
+  std::vector<TopologyLayer> layers;      // high-level layers, in port order
+  std::vector<std::string> edges;         // edge layer paths, ports after the layers
+  std::vector<TopologyStandby> standbys;  // ports after the edges
 };
 
 Topology default_topology() {
-  return {{{"L2", 4}, {"L2/L1a", 4}, {"L2/L1b", 4}}, {"L2/L1a/E1", "L2/L1a/E2", "L2/L1b/E3"}};
+  return {{{"L2", 4}, {"L2/L1a", 4}, {"L2/L1b", 4}}, {"L2/L1a/E1", "L2/L1a/E2", "L2/L1b/E3"}, {}};
 }
 
 std::string parent_of(const std::string& path) {
@@ -105,7 +117,50 @@ bool well_formed_path(const std::string& path) {
 std::size_t node_count(const Topology& t) {
   std::size_t n = t.edges.size();
   for (const auto& l : t.layers) n += static_cast<std::size_t>(l.nodes);
+  for (const auto& b : t.standbys) n += static_cast<std::size_t>(b.nodes);
   return n;
+}
+
+// "L2-s1": standby 1 of L2, as a directory name and a state-file key.
+std::string standby_id(const std::string& path, int ordinal) { return path + "-s" + std::to_string(ordinal); }
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Node names: the layer's last segment, lower case ("l1a-n1", "e1"); the
+// whole path with '-' when two layers share a last segment. Standby k of a
+// layer: the layer's prefix + "s<k>" ("l2s1-n1").
+std::map<std::string, std::string> name_prefixes(const Topology& t) {
+  std::map<std::string, int> seen;
+  std::vector<std::string> paths;
+  for (const auto& l : t.layers) paths.push_back(l.path);
+  for (const auto& e : t.edges) paths.push_back(e);
+  for (const auto& p : paths) ++seen[lower(last_segment(p))];
+  std::map<std::string, std::string> out;
+  for (const auto& p : paths) {
+    std::string s = lower(last_segment(p));
+    if (seen[s] > 1) {
+      s = lower(p);
+      std::replace(s.begin(), s.end(), '/', '-');
+    }
+    out[p] = s;
+  }
+  return out;
+}
+
+// Every node name in port order (the order generate() assigns ports in).
+std::vector<std::string> node_names(const Topology& t) {
+  auto prefixes = name_prefixes(t);
+  std::vector<std::string> out;
+  for (const auto& l : t.layers)
+    for (int i = 1; i <= l.nodes; ++i) out.push_back(prefixes[l.path] + "-n" + std::to_string(i));
+  for (const auto& e : t.edges) out.push_back(prefixes[e]);
+  for (const auto& b : t.standbys)
+    for (int i = 1; i <= b.nodes; ++i)
+      out.push_back(prefixes[b.path] + "s" + std::to_string(b.ordinal) + "-n" + std::to_string(i));
+  return out;
 }
 
 Status validate_topology(const Topology& t, unsigned base_port, const std::string& source) {
@@ -141,6 +196,31 @@ Status validate_topology(const Topology& t, unsigned base_port, const std::strin
       if (parent_of(p) == e)
         return invalid_argument(source + ": " + p + " is under edge " + e +
                                 "; an edge layer has no subordinate layers");
+  std::set<std::string> edges(t.edges.begin(), t.edges.end());
+  std::map<std::string, int> standbys_of;
+  for (const auto& b : t.standbys) {
+    if (edges.count(b.path) != 0)
+      return invalid_argument(source + ": standby of " + b.path +
+                              ": it is an edge layer; only high-level layers ([[layers]]) can have standbys");
+    if (layers.count(b.path) == 0)
+      return invalid_argument(source + ": standby of " + b.path + ": " + b.path + " is not listed in [[layers]]");
+    if (b.nodes < 1 || b.nodes > kMaxLayerNodes)
+      return invalid_argument(source + ": standby of " + b.path + " has " + std::to_string(b.nodes) +
+                              " nodes; 1 to 64 are allowed");
+    if (++standbys_of[b.path] > kMaxStandbys)
+      return invalid_argument(source + ": layer " + b.path + " has more than " + std::to_string(kMaxStandbys) +
+                              " standbys");
+    for (const auto& e : t.edges)
+      if (parent_of(e) == b.path)
+        return invalid_argument(source + ": standby of " + b.path + " (edge " + e +
+                                " is under it): a standby of a layer with edge layers directly below it is not "
+                                "supported: edges attach to one superior");
+  }
+  std::set<std::string> names;
+  for (const auto& name : node_names(t))
+    if (!names.insert(name).second)
+      return invalid_argument(source + ": two nodes would both be named " + name +
+                              "; rename a layer (node names come from the last path segment)");
   std::size_t n = node_count(t);
   if (base_port < 1024 || base_port + n - 1 > 65535)
     return invalid_argument(source + ": " + std::to_string(n) + " nodes need ports " + std::to_string(base_port) +
@@ -186,20 +266,25 @@ Result<Topology> load_topology(const std::string& file) {
     return Status();
   };
   for (const auto& [k, v] : root)
-    if (k.str() != "layers" && k.str() != "edges")
+    if (k.str() != "layers" && k.str() != "edges" && k.str() != "standbys")
       return invalid_argument(where(v) + "unknown key '" + std::string(k.str()) +
-                              "' (expected [[layers]] and [[edges]])");
-  std::vector<const toml::table*> layer_tables, edge_tables;
+                              "' (expected [[layers]], [[edges]] and [[standbys]])");
+  std::vector<const toml::table*> layer_tables, edge_tables, standby_tables;
   MLCHAIN_TRY(tables("layers", {"path", "nodes", "forwarding"}, layer_tables));
   MLCHAIN_TRY(tables("edges", {"path"}, edge_tables));
-  Topology t;
-  for (const auto* lt : layer_tables) {
-    const toml::node* nodes = lt->get("nodes");
+  MLCHAIN_TRY(tables("standbys", {"path", "nodes"}, standby_tables));
+  auto node_count_of = [&](const toml::table& t, const char* key) -> Result<int> {
+    const toml::node* nodes = t.get("nodes");
     if (nodes == nullptr || !nodes->is_integer())
-      return invalid_argument(where(*lt) + "[[layers]] needs nodes = N (an integer, 1 to 64)");
+      return invalid_argument(where(t) + "[[" + key + "]] needs nodes = N (an integer, 1 to 64)");
     auto n = nodes->value<std::int64_t>().value_or(0);
     if (n < 1 || n > kMaxLayerNodes)
       return invalid_argument(where(*nodes) + "nodes = " + std::to_string(n) + ": a layer has 1 to 64 nodes");
+    return static_cast<int>(n);
+  };
+  Topology t;
+  for (const auto* lt : layer_tables) {
+    MLCHAIN_ASSIGN_OR_RETURN(int n, node_count_of(*lt, "layers"));
     bool all = false;
     if (const toml::node* f = lt->get("forwarding")) {
       auto mode = f->value<std::string>();
@@ -207,9 +292,15 @@ Result<Topology> load_topology(const std::string& file) {
         return invalid_argument(where(*f) + "forwarding must be \"responsible\" or \"all\"");
       all = *mode == "all";
     }
-    t.layers.push_back({lt->get("path")->value<std::string>().value_or(""), static_cast<int>(n), all});
+    t.layers.push_back({lt->get("path")->value<std::string>().value_or(""), n, all});
   }
   for (const auto* et : edge_tables) t.edges.push_back(et->get("path")->value<std::string>().value_or(""));
+  std::map<std::string, int> ordinals;
+  for (const auto* bt : standby_tables) {
+    MLCHAIN_ASSIGN_OR_RETURN(int n, node_count_of(*bt, "standbys"));
+    std::string path = bt->get("path")->value<std::string>().value_or("");
+    t.standbys.push_back({path, n, ++ordinals[path]});
+  }
   return t;
 }
 
@@ -219,6 +310,7 @@ struct DevnetNode {
   std::string name;
   std::string layer;
   std::string role;  // member | edge
+  int standby = 0;   // k > 0: a member of standby k of `layer`, not of the layer itself
   std::string address;
   std::string public_key;
   unsigned port = 0;
@@ -234,10 +326,16 @@ struct DevnetState {
   std::string admin_key;
   std::string admin_public_key;
   Topology topology;
-  std::map<std::string, std::string> genesis_hash;  // layer -> hash
+  std::map<std::string, std::string> genesis_hash;          // layer -> hash
+  std::map<std::string, std::string> standby_genesis_hash;  // standby_id ("L2-s1") -> hash
   std::vector<DevnetNode> nodes;
   std::string started_at;
 };
+
+// "L2", or "L2 (standby 1)" for a standby's node.
+std::string layer_label(const DevnetNode& n) {
+  return n.standby == 0 ? n.layer : n.layer + " (standby " + std::to_string(n.standby) + ")";
+}
 
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
@@ -258,9 +356,17 @@ codec::Json state_json(const DevnetState& s) {
   }
   for (const auto& e : s.topology.edges)
     layers.push_back({{"path", e}, {"nodes", 1}, {"role", "edge"}, {"superior", parent_of(e)}});
+  codec::Json standbys = codec::Json::array();
+  for (const auto& b : s.topology.standbys) {
+    codec::Json j = {{"path", b.path}, {"standby", b.ordinal}, {"nodes", b.nodes}};
+    auto it = s.standby_genesis_hash.find(standby_id(b.path, b.ordinal));
+    if (it != s.standby_genesis_hash.end()) j["genesis_hash"] = it->second;
+    if (!parent_of(b.path).empty()) j["superior"] = parent_of(b.path);
+    standbys.push_back(j);
+  }
   codec::Json nodes = codec::Json::array();
   for (const auto& n : s.nodes) {
-    nodes.push_back({{"name", n.name},
+    codec::Json j = {{"name", n.name},
                      {"layer", n.layer},
                      {"role", n.role},
                      {"address", n.address},
@@ -268,7 +374,9 @@ codec::Json state_json(const DevnetState& s) {
                      {"pid", n.pid},
                      {"config", n.config},
                      {"log", n.log},
-                     {"key_file", n.key_file}});
+                     {"key_file", n.key_file}};
+    if (n.standby != 0) j["standby"] = n.standby;
+    nodes.push_back(j);
   }
   return {{"version", 1},
           {"dir", s.dir},
@@ -277,6 +385,7 @@ codec::Json state_json(const DevnetState& s) {
           {"admin_key", s.admin_key},
           {"admin_public_key", s.admin_public_key},
           {"layers", layers},
+          {"standbys", standbys},
           {"nodes", nodes}};
 }
 
@@ -307,6 +416,14 @@ Result<DevnetState> load_state(const std::string& dir) {
         if (l.contains("genesis_hash")) s.genesis_hash[l["path"]] = l["genesis_hash"].get<std::string>();
       }
     }
+    if (j->contains("standbys")) {  // absent in state files from before standbys
+      for (const auto& b : j->at("standbys")) {
+        TopologyStandby sb{b.at("path").get<std::string>(), b.at("nodes").get<int>(), b.at("standby").get<int>()};
+        if (b.contains("genesis_hash"))
+          s.standby_genesis_hash[standby_id(sb.path, sb.ordinal)] = b["genesis_hash"].get<std::string>();
+        s.topology.standbys.push_back(std::move(sb));
+      }
+    }
     for (const auto& n : j->at("nodes")) {
       DevnetNode d;
       d.name = n.at("name").get<std::string>();
@@ -318,6 +435,7 @@ Result<DevnetState> load_state(const std::string& dir) {
       d.config = n.at("config").get<std::string>();
       d.log = n.value("log", "");
       d.key_file = n.value("key_file", "");
+      d.standby = n.value("standby", 0);
       d.port = static_cast<unsigned>(std::stoul(d.address.substr(d.address.rfind(':') + 1)));
       s.nodes.push_back(std::move(d));
     }
@@ -536,31 +654,6 @@ struct UpOptions {
   unsigned timeout_s = 120;
 };
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Node names: the layer's last segment, lower case ("l1a-n1", "e1"); the
-// whole path with '-' when two layers share a last segment.
-std::map<std::string, std::string> name_prefixes(const Topology& t) {
-  std::map<std::string, int> seen;
-  std::vector<std::string> paths;
-  for (const auto& l : t.layers) paths.push_back(l.path);
-  for (const auto& e : t.edges) paths.push_back(e);
-  for (const auto& p : paths) ++seen[lower(last_segment(p))];
-  std::map<std::string, std::string> out;
-  for (const auto& p : paths) {
-    std::string s = lower(last_segment(p));
-    if (seen[s] > 1) {
-      s = lower(p);
-      std::replace(s.begin(), s.end(), '/', '-');
-    }
-    out[p] = s;
-  }
-  return out;
-}
-
 Result<crypto::PublicKey> make_key(const fs::path& file, const std::string& name) {
   MLCHAIN_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::generate());
   MLCHAIN_ASSIGN_OR_RETURN(auto cert, crypto::make_self_signed_certificate(key, name, std::chrono::hours(24 * 3650)));
@@ -594,11 +687,13 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
 
   auto prefixes = name_prefixes(topo);
   unsigned port = base_port;
-  auto add_node = [&](const std::string& layer, const std::string& role, const std::string& name) -> Status {
+  auto add_node = [&](const std::string& layer, const std::string& role, const std::string& name,
+                      int standby = 0) -> Status {
     DevnetNode n;
     n.name = name;
     n.layer = layer;
     n.role = role;
+    n.standby = standby;
     n.port = port++;
     n.address = "https://127.0.0.1:" + std::to_string(n.port);
     n.key_file = (dir / "keys" / (name + ".pem")).string();
@@ -613,29 +708,48 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
     for (int i = 1; i <= l.nodes; ++i)
       MLCHAIN_TRY(add_node(l.path, "member", prefixes[l.path] + "-n" + std::to_string(i)));
   for (const auto& e : topo.edges) MLCHAIN_TRY(add_node(e, "edge", prefixes[e]));
+  for (const auto& b : topo.standbys)  // after the edges: existing topologies keep their ports
+    for (int i = 1; i <= b.nodes; ++i)
+      MLCHAIN_TRY(add_node(b.path, "member",
+                           prefixes[b.path] + "s" + std::to_string(b.ordinal) + "-n" + std::to_string(i), b.ordinal));
   cli.info("generated " + std::to_string(s.nodes.size() + 1) + " keys in " + (dir / "keys").string() +
            " (admin: " + s.admin_key + ")");
 
-  auto members_of = [&](const std::string& layer) {
+  auto members_of = [&](const std::string& layer, int standby = 0) {
     std::vector<const DevnetNode*> out;
     for (const auto& n : s.nodes)
-      if (n.layer == layer) out.push_back(&n);
+      if (n.layer == layer && n.standby == standby) out.push_back(&n);
     return out;
   };
   auto genesis_time =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  for (const auto& l : topo.layers) {
+  // The blueprint of layer `l` (standby 0) or of its standby k: the same
+  // text but for [[members]]. Without standbys in the topology it is what it
+  // was before standbys existed, byte for byte (same genesis hashes).
+  auto blueprint_text = [&](const TopologyLayer& l, int standby) {
     std::string bp = "# Generated by mlchain devnet up (docs/devnet.md, docs/blueprint.md).\n";
     bp += "layer = \"" + l.path + "\"\ngenesis_time = " + std::to_string(genesis_time) + "\n";
     bp += "admin_keys = [\"" + s.admin_public_key +
           "\"]\n\n[consensus]\nrequest_timeout_ms = 1000\nview_change_timeout_ms = 2000\n\n";
-    if (l.forward_to_all) bp += "[contracts]\nforwarding = \"all\"\n\n";
-    for (const auto* m : members_of(l.path)) bp += member_toml("members", *m);
+    // A standby numbers its contract blocks from k * 10^9 + 1, so its ids
+    // never name a block of the original's chain (docs/blueprint.md).
+    if (l.forward_to_all || standby > 0) {
+      bp += "[contracts]\n";
+      if (l.forward_to_all) bp += "forwarding = \"all\"\n";
+      if (standby > 0) bp += "first_id = " + std::to_string(standby) + "000000001\n";
+      bp += "\n";
+    }
+    for (const auto* m : members_of(l.path, standby)) bp += member_toml("members", *m);
     std::string parent = parent_of(l.path);
     if (!parent.empty()) {
       bp += "\n[superior]\npath = \"" + parent + "\"\n";
       for (const auto* m : members_of(parent)) bp += member_toml("superior.members", *m);
+      for (const auto& b : topo.standbys) {  // in ordinal order: the file order
+        if (b.path != parent) continue;
+        bp += "\n[[alternate_superiors]]\npath = \"" + parent + "\"\n";
+        for (const auto* m : members_of(parent, b.ordinal)) bp += member_toml("alternate_superiors.members", *m);
+      }
     }
     auto add_sub = [&](const std::string& path) {
       bp += "\n[[subordinates]]\npath = \"" + path + "\"\n";
@@ -645,8 +759,10 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
       if (parent_of(c.path) == l.path) add_sub(c.path);
     for (const auto& e : topo.edges)
       if (parent_of(e) == l.path) add_sub(e);
-
-    fs::path ldir = dir / "layers" / l.path;
+    return bp;
+  };
+  // Writes ldir/blueprint.toml and ldir/genesis.json; returns the genesis hash.
+  auto write_layer = [&](const fs::path& ldir, const std::string& bp) -> Result<std::string> {
     std::error_code ec;
     fs::create_directories(ldir, ec);
     if (ec) return io_error("cannot create " + ldir.string() + ": " + ec.message());
@@ -659,10 +775,23 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
         {"blueprint", ledger::to_json(blueprint)}, {"genesis", ledger::to_json(genesis)}, {"genesis_hash", hash}};
     MLCHAIN_ASSIGN_OR_RETURN(auto text, codec::canonical(doc));
     MLCHAIN_TRY(write_text(ldir / "genesis.json", text + "\n"));
-    s.genesis_hash[l.path] = hash;
+    return hash;
+  };
+  for (const auto& l : topo.layers) {
+    MLCHAIN_ASSIGN_OR_RETURN(s.genesis_hash[l.path], write_layer(dir / "layers" / l.path, blueprint_text(l, 0)));
   }
   cli.info("wrote blueprints and genesis files of " + std::to_string(topo.layers.size()) + " layers in " +
            (dir / "layers").string());
+  for (const auto& b : topo.standbys) {
+    auto l = std::find_if(topo.layers.begin(), topo.layers.end(), [&](const auto& x) { return x.path == b.path; });
+    if (l == topo.layers.end()) return invalid_argument("standby of unlisted layer " + b.path);  // validated before
+    std::string id = standby_id(b.path, b.ordinal);
+    MLCHAIN_ASSIGN_OR_RETURN(s.standby_genesis_hash[id],
+                             write_layer(dir / "standby-layers" / id, blueprint_text(*l, b.ordinal)));
+  }
+  if (!topo.standbys.empty())
+    cli.info("wrote blueprints and genesis files of " + std::to_string(topo.standbys.size()) + " standby layer" +
+             (topo.standbys.size() == 1 ? "" : "s") + " in " + (dir / "standby-layers").string());
 
   for (const auto& n : s.nodes) {
     std::string cfg = "# Generated by mlchain devnet up. Paths are relative to this file.\n";
@@ -673,7 +802,9 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
       cfg += "layer = \"" + n.layer + "\"\nadmin_keys = [\"" + s.admin_public_key +
              "\"]\ncredentials = [\"ed25519\", \"hmac\"]\n";
     } else {
-      cfg += "genesis = \"../layers/" + n.layer + "/genesis.json\"\nreview_interval_ms = 30000\n";
+      std::string layer_dir =
+          n.standby == 0 ? "layers/" + n.layer : "standby-layers/" + standby_id(n.layer, n.standby);
+      cfg += "genesis = \"../" + layer_dir + "/genesis.json\"\nreview_interval_ms = 30000\n";
     }
     cfg += "log_format = \"text\"\n";
     if (n.role == "edge") {  // its superior: for the address book and contracts
@@ -734,7 +865,7 @@ std::vector<std::string> wait_ready(DevnetState& s, unsigned timeout_s, const Cl
     if (ready[i]) continue;
     const auto& n = s.nodes[i];
     std::string p =
-        n.name + " (" + n.layer + ", " + n.address + "): " + (dead[i] ? "process " : "") + why[i] + "; log " + n.log;
+        n.name + " (" + layer_label(n) + ", " + n.address + "): " + (dead[i] ? "process " : "") + why[i] + "; log " + n.log;
     if (dead[i]) p += "; its last lines:\n" + log_tail(n.log, 5);
     problems.push_back(std::move(p));
   }
@@ -749,7 +880,7 @@ Status attach_edge(const DevnetState& s, const DevnetNode& edge, Clock::time_poi
   std::string last = "no member of " + parent_of(edge.layer) + " answered in time";
   int attempts = 0;
   for (const auto& m : s.nodes) {
-    if (m.layer != parent_of(edge.layer) || m.role != "member") continue;
+    if (m.layer != parent_of(edge.layer) || m.role != "member" || m.standby != 0) continue;
     if (++attempts > 3 || Clock::now() >= deadline) break;
     auto pid = spawn_self({"-o", "json", "layer", "attach", "--path", edge.layer, "--key", edge.key_file, "--address",
                            edge.address, "--admin-key", s.admin_key, "--node", m.address},
@@ -776,10 +907,10 @@ Status attach_edge(const DevnetState& s, const DevnetNode& edge, Clock::time_poi
 
 void print_reach(const DevnetState& s, const Cli& cli, double seconds) {
   std::vector<std::vector<std::string>> rows;
-  for (const auto& n : s.nodes) rows.push_back({n.layer, n.name, n.role, n.address, std::to_string(n.pid)});
+  for (const auto& n : s.nodes) rows.push_back({layer_label(n), n.name, n.role, n.address, std::to_string(n.pid)});
   std::string first_l1, first_edge;
   for (const auto& n : s.nodes) {
-    if (first_l1.empty() && n.role == "member" && !parent_of(n.layer).empty()) first_l1 = n.address;
+    if (first_l1.empty() && n.role == "member" && n.standby == 0 && !parent_of(n.layer).empty()) first_l1 = n.address;
     if (first_edge.empty() && n.role == "edge") first_edge = n.address;
   }
   if (first_l1.empty()) first_l1 = s.nodes.front().address;
@@ -791,6 +922,18 @@ void print_reach(const DevnetState& s, const Cli& cli, double seconds) {
   out += "\nadmin key:  " + s.admin_key + "  (in admin_keys of every layer and edge node)\n";
   out += "state:      " + (fs::path(s.dir) / kStateFile).string() + "    logs: " + (fs::path(s.dir) / "logs").string() +
          "/\n";
+  for (const auto& b : s.topology.standbys) {
+    std::string first, last;
+    for (const auto& n : s.nodes) {
+      if (n.layer != b.path || n.standby != b.ordinal) continue;
+      if (first.empty()) first = n.name;
+      last = n.name;
+    }
+    out += "standby:    " + b.path + " (standby " + std::to_string(b.ordinal) + "): " + first +
+           (last != first ? ".." + last : "") + ", its own chain (" + (fs::path(s.dir) / "standby-layers").string() +
+           "/" + standby_id(b.path, b.ordinal) + "/); " + b.path +
+           "'s subordinates switch to it when every " + b.path + " node is down\n";
+  }
   out += "\nTry:\n";
   out += "  mlchain layer show --node " + first_l1 + " --tree\n";
   if (!first_edge.empty())
@@ -972,10 +1115,11 @@ int run_status(const StatusOptions& o, const Cli& cli) {
                      {"pid", n.pid},   {"health", p.health}, {"reason", p.reason}, {"log", n.log}};
     j["height"] = p.height ? codec::Json(*p.height) : codec::Json();
     j["view"] = p.view ? codec::Json(*p.view) : codec::Json();
+    if (n.standby != 0) j["standby"] = n.standby;
     nodes.push_back(j);
     std::string health = p.health + (p.reason.empty() ? "" : ": " + p.reason);
     if (health.size() > 70) health = health.substr(0, 67) + "...";
-    rows.push_back({n.layer, n.name, n.role, n.address, p.height ? std::to_string(*p.height) : "-",
+    rows.push_back({layer_label(n), n.name, n.role, n.address, p.height ? std::to_string(*p.height) : "-",
                     p.view ? std::to_string(*p.view) : "-", health});
   }
   if (cli.json()) {
@@ -1069,8 +1213,10 @@ int run_down(const DownOptions& o, const Cli& cli) {
     const auto& n = s->nodes[i];
     if (outcome[i] == Outcome::kStopped || outcome[i] == Outcome::kKilled) ++stopped;
     if (outcome[i] == Outcome::kSurvived) ++survived;
-    nodes.push_back({{"name", n.name}, {"layer", n.layer}, {"pid", n.pid}, {"result", word(outcome[i])}});
-    rows.push_back({n.layer, n.name, std::to_string(n.pid), word(outcome[i])});
+    codec::Json j = {{"name", n.name}, {"layer", n.layer}, {"pid", n.pid}, {"result", word(outcome[i])}};
+    if (n.standby != 0) j["standby"] = n.standby;
+    nodes.push_back(j);
+    rows.push_back({layer_label(n), n.name, std::to_string(n.pid), word(outcome[i])});
   }
   bool purged = false;
   if (o.purge && survived == 0) {
@@ -1128,6 +1274,7 @@ void setup_devnet(CLI::App& app, Cli& cli) {
       "DIR/logs/<name>.log, records the pids in DIR/devnet.json, waits for every /readyz and attaches\n"
       "each edge layer to its superior (mlchain layer attach). A stopped devnet in DIR is started\n"
       "again from its files. -o json prints the state file.\n"
+      "[[standbys]] in the topology add standby deployments of a layer (standby-layers/, docs/devnet.md).\n"
       "Exit status: 2 when DIR already runs a devnet, ports are in use or the topology is invalid;\n"
       "3 when nodes are not ready in time (the others keep running: devnet down stops them).\n"
       "Examples:\n"

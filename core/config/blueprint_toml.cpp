@@ -197,7 +197,13 @@ Result<ledger::Blueprint> parse_blueprint_toml(std::string_view text, std::strin
   if (const toml::node* c = root.get("contracts")) {
     const toml::table* t = c->as_table();
     if (t == nullptr) return r.error(c, "'contracts' must be a table");
-    MLCHAIN_TRY(r.only_keys(*t, {"forwarding"}, "contracts."));
+    MLCHAIN_TRY(r.only_keys(*t, {"forwarding", "first_id"}, "contracts."));
+    if (const toml::node* f = t->get("first_id")) {
+      auto v = f->value<std::int64_t>();
+      if (!v || *v < 1 || *v > (std::int64_t{1} << 62))
+        return r.error(f, "'contracts.first_id' must be an integer from 1 to 2^62");
+      b.contract_first_id = static_cast<std::uint64_t>(*v);
+    }
     MLCHAIN_ASSIGN_OR_RETURN(std::string mode, r.string(*t, "forwarding", false));
     if (!mode.empty() && mode != "responsible" && mode != "all")
       return r.error(t->get("forwarding"), "'contracts.forwarding' must be \"responsible\" or \"all\"");

@@ -276,6 +276,7 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
       return "error: replay: sum " + sum + " is already recorded in contract " + *known;
     }
     MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t seq, counter(txn, "seq"));
+    seq = std::max(seq, first_id_ - 1);
     ContractBlock b;
     b.id = layer_ + "#" + std::to_string(seq + 1);
     b.from = p.header.from;

@@ -68,6 +68,7 @@ Json to_json(const Blueprint& b) {
             {"subordinates", std::move(subs)},
             {"genesis_time_ms", b.genesis_time_ms}};
   if (b.forward_to_all) j["contract_forwarding"] = "all";  // absent: "responsible" (older genesis hashes unchanged)
+  if (b.contract_first_id != 1) j["contract_first_id"] = b.contract_first_id;
   if (!b.alternate_superiors.empty()) {
     Json alts = Json::array();
     for (const auto& a : b.alternate_superiors) alts.push_back(book_json(a));
@@ -79,7 +80,8 @@ Json to_json(const Blueprint& b) {
 Result<Blueprint> blueprint_from_json(const Json& j) {
   MLCHAIN_TRY(codec::require_object(j, "blueprint"));
   MLCHAIN_TRY(codec::only_fields(j, {"layer_path", "members", "params", "admin_keys", "superior", "subordinates",
-                                     "genesis_time_ms", "contract_forwarding", "alternate_superiors"},
+                                     "genesis_time_ms", "contract_forwarding", "alternate_superiors",
+                                     "contract_first_id"},
                                  "blueprint"));
   Blueprint b;
   MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, codec::get_string(j, "layer_path", 1024));
@@ -119,6 +121,11 @@ Result<Blueprint> blueprint_from_json(const Json& j) {
     MLCHAIN_ASSIGN_OR_RETURN(std::string mode, codec::get_string(j, "contract_forwarding", 16));
     if (mode != "all") return invalid_argument("field 'contract_forwarding': only \"all\" is written (absent: responsible)");
     b.forward_to_all = true;
+  }
+  if (j.contains("contract_first_id")) {
+    MLCHAIN_ASSIGN_OR_RETURN(b.contract_first_id, codec::get_uint(j, "contract_first_id"));
+    if (b.contract_first_id < 2 || b.contract_first_id > (std::uint64_t{1} << 62))
+      return invalid_argument("field 'contract_first_id': 2 to 2^62 (absent: 1)");
   }
   if (j.contains("alternate_superiors")) {
     MLCHAIN_ASSIGN_OR_RETURN(Json alts, codec::get_array(j, "alternate_superiors", kMaxAlternateSuperiors));

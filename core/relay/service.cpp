@@ -46,7 +46,9 @@ ContractService::ContractService(const node::ServiceContext& ctx, RelayOptions o
       options_(options),
       layer_(ctx.genesis.blueprint.layer_path),
       keys_(contract::address_book_lookup(ctx.genesis.blueprint)),
-      machine_(layer_, keys_, ctx.verifier) {}
+      machine_(layer_, keys_, ctx.verifier) {
+  machine_.set_first_id(ctx.genesis.blueprint.contract_first_id);
+}
 
 ContractService::~ContractService() { stop(); }
 

@@ -200,8 +200,12 @@ std::string ContractService::knows_us(const std::vector<BookMember>& members) {
 }
 
 std::optional<std::string> ContractService::frozen() const {
+  // A change-superior ordered since the last round: the new superior has
+  // not been reviewed yet, so it is not frozen (its round follows).
+  auto current = node::current_superior(host_->store(), ctx_.genesis.blueprint);
   std::lock_guard lock(sup_mu_);
   if (!sup_.frozen) return std::nullopt;
+  if (current.ok() && current->state.generation != sup_.generation) return std::nullopt;
   std::string path = ctx_.genesis.blueprint.superior->path;
   std::string alternates = sup_.alternates.empty() ? "" : "; alternates: " + sup_.alternates;
   return "contract traffic through the superior layer " + path + " is frozen: every member failed its challenge in " +

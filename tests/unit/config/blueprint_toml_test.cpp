@@ -122,6 +122,19 @@ TEST(BlueprintToml, AlternateSuperiorsAreStandbysOfTheSuperior) {
   expect_error(nine, "alternate_superiors");
 }
 
+TEST(BlueprintToml, ContractsFirstId) {
+  auto plain = parse_blueprint_toml(blueprint(), "bp.toml");
+  auto one = parse_blueprint_toml(blueprint("[contracts]\nfirst_id = 1\n"), "bp.toml");
+  auto b = parse_blueprint_toml(blueprint("[contracts]\nfirst_id = 1000000001\n"), "bp.toml");
+  ASSERT_TRUE(plain.ok() && one.ok() && b.ok()) << b.status().to_string();
+  EXPECT_EQ(b->contract_first_id, 1'000'000'001u);
+  EXPECT_EQ(ledger::make_genesis(*plain).hash(), ledger::make_genesis(*one).hash());  // 1 is the default
+  EXPECT_NE(ledger::make_genesis(*plain).hash(), ledger::make_genesis(*b).hash());
+  EXPECT_EQ(ledger::blueprint_from_json(ledger::to_json(*b))->contract_first_id, 1'000'000'001u);
+  expect_error(blueprint("[contracts]\nfirst_id = 0\n"), "contracts.first_id");
+  expect_error(blueprint("[contracts]\nfirst_id = \"x\"\n"), "contracts.first_id");
+}
+
 TEST(BlueprintToml, MissingFileIsAClearError) {
   auto b = load_blueprint_file("/nonexistent/bp.toml");
   ASSERT_FALSE(b.ok());

@@ -71,6 +71,18 @@ struct AtL1a {
   }
 };
 
+// A standby deployment numbers its blocks from the blueprint's
+// contract_first_id, so its ids never name a block of the original's chain:
+// a follow-up naming the original's L2/L1a#1 finds no block here.
+TEST(ContractStateMachine, FirstIdStartsTheNumbering) {
+  AtL1a t;
+  t.l.sm.set_first_id(1'000'000'001);
+  EXPECT_EQ(t.l.apply(t.first(kT0), 100), "ok: L2/L1a#1000000001");
+  EXPECT_EQ(t.l.apply(t.first(kT0 + 1), 200), "ok: L2/L1a#1000000002");
+  EXPECT_EQ(t.l.apply(t.follow("L2/L1a#1", kT0 + 2), 300), "error: no contract block L2/L1a#1");
+  EXPECT_EQ(t.l.apply(t.follow("L2/L1a#1000000001", kT0 + 3), 400), "ok: L2/L1a#1000000001");
+}
+
 TEST(ContractStateMachine, OpenCreatesOneBlockIdempotentPerSum) {
   AtL1a t;
   Packet p = t.w.first_packet(kT0, 1000);

@@ -152,12 +152,17 @@ class ContractStateMachine final : public ledger::StateMachine {
       : layer_(std::move(layer_path)), keys_(std::move(keys)), verifier_(&verifier) {}
   Result<Bytes> apply(store::WriteTxn& txn, const consensus::Request& op, const ledger::OpContext& ctx) override;
   const std::string& layer_path() const { return layer_; }
+  // The number of the first block ("<layer>#<first_id>"; blueprint
+  // contract_first_id), for a standby deployment whose ids must not name the
+  // original's blocks. Default 1.
+  void set_first_id(std::uint64_t first_id) { first_id_ = first_id < 1 ? 1 : first_id; }
 
  private:
   Result<std::string> apply_packet(store::WriteTxn& txn, const PacketOp& op, const std::string& client,
                                    const ledger::OpContext& ctx);
 
   std::string layer_;
+  std::uint64_t first_id_ = 1;
   KeyLookup keys_;
   const crypto::Verifier* verifier_;
 };

@@ -54,6 +54,11 @@ struct Blueprint {
   // chain), tried in order when every member of the current superior fails
   // its challenge (docs/contracts.md §9). In the genesis only when present.
   std::vector<AddressBook> alternate_superiors;
+  // The number of the layer's first contract block ("L2#<n>"), 1 by
+  // default. A standby deployment of a layer starts elsewhere (e.g.
+  // 1000000001) so its block ids never name a block of the original's chain.
+  // In the genesis only when not 1.
+  std::uint64_t contract_first_id = 1;
 };
 
 inline constexpr std::size_t kMaxAlternateSuperiors = 8;
