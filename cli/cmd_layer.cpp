@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "mlchain/codec/fields.h"
 #include "mlchain/config/blueprint_toml.h"
 #include "mlchain/contract/packet.h"
 #include "mlchain/crypto/ed25519.h"
@@ -23,6 +24,12 @@
 
 namespace mlchain::cli {
 namespace {
+
+// A non-negative integer field of a node's answer, or `fallback` when it is
+// missing or of another type (answers are untrusted).
+std::uint64_t uint_or(const codec::Json& j, const char* key, std::uint64_t fallback) {
+  return j.is_object() && j.contains(key) && j[key].is_number_unsigned() ? j[key].get<std::uint64_t>() : fallback;
+}
 
 struct LayerCreateOptions {
   std::string blueprint;
@@ -200,12 +207,12 @@ int run_layer_show(const LayerShowOptions& opts, const Cli& cli) {
   std::string superior = "none";
   if ((*j).contains("superior") && (*j)["superior"].is_object()) {
     const auto& sup = (*j)["superior"];
-    std::size_t candidate = sup.value("candidate", std::size_t{0});
-    superior = sup.value("path", "");
-    if (sup.value("candidates", std::size_t{1}) > 1)
-      superior += candidate == 0 ? " (the blueprint's; " + std::to_string(sup.value("candidates", 1) - 1) + " alternates)"
+    std::uint64_t candidate = uint_or(sup, "candidate", 0), candidates = uint_or(sup, "candidates", 1);
+    superior = codec::string_or_empty(sup, "path");
+    if (candidates > 1)
+      superior += candidate == 0 ? " (the blueprint's; " + std::to_string(candidates - 1) + " alternates)"
                                  : " (alternate " + std::to_string(candidate) + ", since height " +
-                                       std::to_string(sup.value("changed_at_height", 0)) + ")";
+                                       std::to_string(uint_or(sup, "changed_at_height", 0)) + ")";
   }
   std::string subs;
   for (const auto& s : (*j).value("subordinates", codec::Json::array())) subs += (subs.empty() ? "" : ", ") + s.value("path", "");
@@ -307,36 +314,37 @@ int run_change_superior(const ChangeSuperiorOptions& o, const Cli& cli) {
   if (!admin.ok()) return cli.fail(admin.status().with_context("admin key " + o.admin_key));
   auto layer = node_request(o.node, "GET", "/v1/layer");
   if (!layer.ok()) return cli.fail(layer.status());
-  std::string path = layer->value("layer", "");
+  std::string path = codec::string_or_empty(*layer, "layer");
   const codec::Json& sup = (*layer)["superior"];
   if (!sup.is_object()) return cli.fail(failed_precondition(path + " is a root layer: it has no superior to change"));
-  std::size_t current = sup.value("candidate", std::size_t{0});
-  std::size_t candidates = sup.value("candidates", std::size_t{1});
-  std::uint64_t changes = sup.value("changes", std::uint64_t{0});
+  std::size_t current = uint_or(sup, "candidate", 0);
+  std::size_t candidates = uint_or(sup, "candidates", 1);
+  std::uint64_t changes = uint_or(sup, "changes", 0);
+  if (candidates == 0) return cli.fail(unavailable(o.node + " answered /v1/layer without superior candidates"));
   if (o.to >= candidates) {
     return cli.fail(invalid_argument("--to " + std::to_string(o.to) + ": " + path + " has " +
                                      std::to_string(candidates) + " superior candidate(s), 0 to " +
                                      std::to_string(candidates - 1) + " (0 is the blueprint's [superior])"));
   }
   if (o.to == current) return cli.fail(failed_precondition("candidate " + std::to_string(o.to) + " is already the superior of " + path));
-  std::string genesis = layer->value("genesis_hash", "");
+  std::string genesis = codec::string_or_empty(*layer, "genesis_hash");
   auto id = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   auto op = node::sign_op(*admin, genesis, id, node::superior_set_op_text(changes, o.to));
   auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000));
   if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the layer's admin_keys");
-  std::string result = answer->value("result", "");
+  std::string result = codec::string_or_empty(*answer, "result");
   if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition(path + " refused: " + result));
-  codec::Json out = {{"layer", path}, {"superior", sup.value("path", "")}, {"from", current}, {"to", o.to},
-                     {"changes", changes + 1}, {"result", result}, {"block", answer->value("block", "")}};
+  codec::Json out = {{"layer", path}, {"superior", codec::string_or_empty(sup, "path")}, {"from", current}, {"to", o.to},
+                     {"changes", changes + 1}, {"result", result}, {"block", codec::string_or_empty(*answer, "block")}};
   if (cli.json()) {
     cli.print_json(out);
   } else {
     cli.print_fields({{"layer", path},
-                      {"superior", sup.value("path", "") + ": candidate " + std::to_string(current) + " -> " +
+                      {"superior", codec::string_or_empty(sup, "path") + ": candidate " + std::to_string(current) + " -> " +
                                        std::to_string(o.to)},
                       {"result", result},
-                      {"recorded in", answer->value("block", "")}});
+                      {"recorded in", codec::string_or_empty(*answer, "block")}});
   }
   return kExitOk;
 }

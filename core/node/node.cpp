@@ -86,8 +86,8 @@ Status Node::Impl::open() {
   host = make_host(*this);
   app = std::make_unique<SignedOpStateMachine>(dispatch, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
   app->set_blueprint(genesis.blueprint);
-  // Report-backed invalidations are checked against the epoch in force when
-  // the op executes: the replica's (the ledger switches at the same block).
+  // The replica calls the filter as it executes each committed batch, in
+  // order, so its own config is the epoch in force at that batch.
   auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier,
                                    [this]() -> const consensus::EpochConfig& { return replica->config(); });
 
@@ -117,7 +117,12 @@ Status Node::Impl::open() {
   replica = std::make_unique<consensus::Replica>(id.value_or(static_cast<consensus::ReplicaId>(epoch.n())), epoch,
                                                  options, *signer, verifier, std::move(recovered));
   replica->set_config_filter(filter);
-  app->set_epoch_provider([this]() -> const consensus::EpochConfig& { return replica->config(); });
+  // The ledger applies blocks after the replica's step returns, when the
+  // replica may already be in a later epoch (several blocks in one step,
+  // e.g. after catching up): report-backed invalidations and superior votes
+  // count against the ledger's epoch, which switches right after the
+  // boundary block, the same on every replica.
+  app->set_epoch_provider([this]() -> const consensus::EpochConfig& { return ledger->epoch_config(); });
   self_id = replica->id();
   logged_view = replica->view();
   if (!id) {

@@ -380,9 +380,11 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
                      options_.superior_retry.count() > 0;
   for (int round = 0;; ++round) {
     if (round > 0) {
-      std::unique_lock lock(sup_mu_);
-      auto wake = std::min(deadline - std::chrono::milliseconds(1'250), Clock::now() + options_.superior_retry);
-      if (sup_cv_.wait_until(lock, wake, [this] { return sup_stop_; })) break;
+      {
+        std::unique_lock lock(sup_mu_);
+        auto wake = std::min(deadline - std::chrono::milliseconds(1'250), Clock::now() + options_.superior_retry);
+        if (sup_cv_.wait_until(lock, wake, [this] { return sup_stop_; })) break;
+      }
       if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) break;
       if (round == 1) count("forward_waiting");
       // Meanwhile the layer may have moved to an alternate superior (an

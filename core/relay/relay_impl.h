@@ -117,7 +117,13 @@ class ContractService final : public node::Service {
   void try_other_superiors(const node::CurrentSuperior& current);
   std::string knows_us(const std::vector<BookMember>& members);
   // Why traffic towards the superior is frozen; nullopt when it flows.
-  std::optional<std::string> frozen() const;
+  // `txn`: a read transaction the caller holds (no second one is opened on
+  // this thread); nullptr: one of its own.
+  std::optional<std::string> frozen(const store::ReadTxn* txn = nullptr) const;
+  bool superior_stopping() const {
+    std::lock_guard lock(sup_mu_);
+    return sup_stop_;
+  }
   codec::Json superior_json() const;
 
   // client.cpp
@@ -179,6 +185,12 @@ class ContractService final : public node::Service {
     std::size_t index = 0;         // the candidate reviewed
     std::uint64_t votes = 0;       // change-superior votes this member ordered
     std::string alternates;        // what the last look at the other candidates found
+    // The last vote ordered: (generation, candidate, window); at most one in
+    // flight, and one per window.
+    bool vote_in_flight = false;
+    std::uint64_t voted_generation = ~std::uint64_t{0};
+    std::size_t voted_index = 0;
+    std::int64_t voted_window = 0;
   };
   mutable std::mutex sup_mu_;
   std::condition_variable sup_cv_;

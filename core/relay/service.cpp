@@ -276,7 +276,7 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
     // Towards a superior that failed every challenge: refused before anything
     // is ordered (the sender keeps the packet and may retry later).
     if (ctx_.genesis.blueprint.superior && next_layer == ctx_.genesis.blueprint.superior->path) {
-      if (auto why = frozen()) return refuse(503, "superior_frozen", *why);
+      if (auto why = frozen(txn->get())) return refuse(503, "superior_frozen", *why);
     }
     // The sum already recorded as this very packet: a retry or a takeover.
     auto known = (*txn)->get(contract::kContractSumsTable, sum);

@@ -67,6 +67,9 @@ void ContractService::superior_round() {
                          {"height", std::to_string(current->state.height)}});
       sup_.generation = current->state.generation;
       sup_.index = current->state.index;
+      // A new superior starts unfrozen: it is frozen (and alternates tried
+      // again) only after freeze_after failed rounds of its own.
+      sup_.frozen = false;
       sup_.failed_rounds = 0;
       sup_.alternates.clear();
     }
@@ -135,7 +138,7 @@ void ContractService::try_other_superiors(const node::CurrentSuperior& current) 
     std::size_t asked = 0;
     for (const auto& m : book.members) {
       if (!m.valid) continue;
-      if (stopping()) return;
+      if (superior_stopping()) return;
       ++asked;
       if (host_->challenge(m.key, m.address).value("result", "") == "ok")
         answered.push_back(BookMember{m.name, m.key, m.address});
@@ -152,9 +155,23 @@ void ContractService::try_other_superiors(const node::CurrentSuperior& current) 
       found += (found.empty() ? "" : "; ") + seen + ", but " + why;
       continue;
     }
+    // One vote per (generation, candidate, window), and none while one is
+    // being ordered: the vote stays counted for its window, so re-ordering it
+    // every round would only fill the chain and the ordering queue.
     std::int64_t window = unix_millis(SystemClock().now()) / node::kSuperiorWindowMs;
     {
       std::lock_guard lock(sup_mu_);
+      if (sup_stop_) return;
+      bool same = sup_.voted_generation == current.state.generation && sup_.voted_index == i &&
+                  sup_.voted_window == window;
+      if (sup_.vote_in_flight || same) {
+        sup_.alternates = seen + ": this member's vote for it is " + (sup_.vote_in_flight ? "being ordered" : "counted");
+        return;
+      }
+      sup_.vote_in_flight = true;
+      sup_.voted_generation = current.state.generation;
+      sup_.voted_index = i;
+      sup_.voted_window = window;
       sup_.alternates = seen + ": voted to change to it";
       ++sup_.votes;
     }
@@ -162,6 +179,12 @@ void ContractService::try_other_superiors(const node::CurrentSuperior& current) 
                        {{"superior", book.path}, {"to", name}, {"found", seen}});
     host_->order(node::superior_vote_op_text(current.state.generation, i, window),
                  [this, name](Result<node::Ordered> r) {
+                   bool counted = r.ok() && r->result.rfind("ok", 0) == 0;
+                   {
+                     std::lock_guard lock(sup_mu_);
+                     sup_.vote_in_flight = false;
+                     if (!counted) sup_.voted_window = 0;  // not recorded: vote again next round
+                   }
                    host_->log().info("superior review: change-superior vote answered",
                                      {{"to", name}, {"result", r.ok() ? r->result.substr(0, 200) : r.status().message()}});
                  });
@@ -177,7 +200,7 @@ std::string ContractService::knows_us(const std::vector<BookMember>& members) {
   const auto& ours = ctx_.genesis.blueprint.members;
   std::string why = "no member answered its directory";
   for (const auto& m : members) {
-    if (stopping()) break;
+    if (superior_stopping()) break;
     auto r = call(m, "GET", "/v1/directory/" + contract::url_segment(layer_), "", {}, std::chrono::milliseconds(3'000));
     if (!r.ok()) continue;
     if (r->status != 200) {
@@ -199,10 +222,11 @@ std::string ContractService::knows_us(const std::vector<BookMember>& members) {
   return why;
 }
 
-std::optional<std::string> ContractService::frozen() const {
+std::optional<std::string> ContractService::frozen(const store::ReadTxn* txn) const {
   // A change-superior ordered since the last round: the new superior has
   // not been reviewed yet, so it is not frozen (its round follows).
-  auto current = node::current_superior(host_->store(), ctx_.genesis.blueprint);
+  auto current = txn ? node::current_superior(*txn, ctx_.genesis.blueprint)
+                     : node::current_superior(host_->store(), ctx_.genesis.blueprint);
   std::lock_guard lock(sup_mu_);
   if (!sup_.frozen) return std::nullopt;
   if (current.ok() && current->state.generation != sup_.generation) return std::nullopt;
