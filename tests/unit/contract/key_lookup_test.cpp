@@ -3,6 +3,7 @@
 #include "fixtures.h"
 #include "mlchain/contract/key_lookup.h"
 #include "mlchain/node/signed_op.h"
+#include "mlchain/node/superior_change.h"
 #include "mlchain/store/memory_store.h"
 
 namespace mlchain::contract {
@@ -58,6 +59,46 @@ TEST(AddressBookLookup, BlueprintThenChainEntries) {
   ASSERT_TRUE(store->write([&](store::WriteTxn& w) { return w.put(node::kSubordinatesTable, "L2/L1a/E1", "{"); }).ok());
   auto r2 = store->begin_read().value();
   EXPECT_EQ(lookup(*r2, "L2/L1a/E1", 0).status().code(), ErrorCode::kCorruption);
+}
+
+// After an ordered change-superior the superior's certificates are the
+// alternate's: the original's keys no longer count, and back again.
+TEST(AddressBookLookup, TheSuperiorIsTheCandidateOnChain) {
+  ledger::Blueprint bp;
+  bp.layer_path = "L2/L1a";
+  auto original = testing::key_from(30, 0), standby = testing::key_from(31, 0), admin = testing::key_from(32, 0);
+  bp.superior = ledger::AddressBook{"L2", {{"l2", original.public_key(), "https://l2:1", true}}};
+  bp.alternate_superiors = {ledger::AddressBook{"L2", {{"l2s", standby.public_key(), "https://l2s:1", true}}}};
+  bp.admin_keys = {admin.public_key()};
+  auto lookup = address_book_lookup(bp);
+  auto store = store::make_memory_store();
+  ledger::KvStateMachine kv;
+  crypto::Ed25519Verifier v;
+  node::SignedOpStateMachine sm(kv, "abcd", bp.admin_keys, v);
+  sm.set_blueprint(bp);
+  std::uint64_t id = 0;
+  auto decide = [&](std::uint64_t generation, std::size_t index) {
+    std::string out;
+    EXPECT_TRUE(store->write([&](store::WriteTxn& w) -> Status {
+                  MLCHAIN_ASSIGN_OR_RETURN(Bytes r, sm.apply(w, node::to_request(node::sign_op(
+                                                                    admin, "abcd", ++id, node::superior_set_op_text(generation, index))),
+                                                             ledger::OpContext{id, 0}));
+                  out = to_string(r);
+                  return {};
+                }).ok());
+    return out;
+  };
+  auto superior_keys = [&] { return lookup(*store->begin_read().value(), "L2", 0).value().members; };
+  EXPECT_EQ(superior_keys(), (std::vector<crypto::PublicKey>{original.public_key()}));
+  EXPECT_EQ(decide(0, 1).rfind("ok: superior changed", 0), 0u);
+  EXPECT_EQ(superior_keys(), (std::vector<crypto::PublicKey>{standby.public_key()}));
+  EXPECT_EQ(decide(1, 0).rfind("ok: superior changed", 0), 0u);
+  EXPECT_EQ(superior_keys(), (std::vector<crypto::PublicKey>{original.public_key()}));
+  // A state row naming a candidate the blueprint lacks is corruption, not a silent fallback.
+  ASSERT_TRUE(store->write([&](store::WriteTxn& w) {
+                return w.put(node::kSuperiorTable, "current", R"({"generation":3,"height":1,"index":5,"time_ms":0})");
+              }).ok());
+  EXPECT_EQ(lookup(*store->begin_read().value(), "L2", 0).status().code(), ErrorCode::kCorruption);
 }
 
 }  // namespace

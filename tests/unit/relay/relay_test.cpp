@@ -11,6 +11,7 @@
 #include "../contract/fixtures.h"
 #include "mlchain/contract/state_machine.h"
 #include "mlchain/ledger/block.h"
+#include "mlchain/node/superior_change.h"
 #include "mlchain/relay/contract_service.h"
 #include "mlchain/store/memory_store.h"
 
@@ -21,11 +22,12 @@ using codec::Json;
 using contract::testing::World;
 
 constexpr const char* kNowhere = "https://127.0.0.1:9";  // discard port: nothing listens
+constexpr const char* kStandby = "https://127.0.0.1:13";  // daytime port: nothing listens either
 
 class FakeHost final : public node::NodeHost {
  public:
   // `founding`: this node is one of the genesis members (else it joined later).
-  explicit FakeHost(const World& w, bool founding = true)
+  explicit FakeHost(const World& w, bool founding = true, bool alternate = false)
       : key_(contract::testing::key_from(10, 0)), log_(node::LogFormat::kText, node::LogLevel::kError) {
     auto& bp = genesis_.blueprint;
     bp.layer_path = "L2/L1a";
@@ -35,6 +37,8 @@ class FakeHost final : public node::NodeHost {
     ledger::AddressBook sup{"L2", {}};
     for (const auto& s : w.layers.at("L2").signers) sup.members.push_back({"l2", s.public_key(), kNowhere, true});
     bp.superior = sup;
+    // A standby of L2 (another closed port), for superior changes.
+    if (alternate) bp.alternate_superiors.push_back({"L2", {{"l2-standby", contract::testing::key_from(66, 0).public_key(), kStandby, true}}});
     genesis_.genesis = ledger::make_genesis(bp);
     // E1 attached by an ordered add-subordinate op (what `layer attach` does).
     Json member = {{"name", "E1"}, {"public_key", w.e1.public_key().hex()}, {"address", kNowhere}};
@@ -87,8 +91,9 @@ struct Relay {
   FakeHost host;
   std::unique_ptr<node::Service> svc;
 
-  explicit Relay(std::chrono::milliseconds superior_retry = std::chrono::milliseconds(0), bool founding = true)
-      : host(w, founding) {
+  explicit Relay(std::chrono::milliseconds superior_retry = std::chrono::milliseconds(0), bool founding = true,
+                 bool alternate = false)
+      : host(w, founding, alternate) {
     RelayOptions o;
     o.workers = 4;
     o.superior_review = std::chrono::milliseconds(0);
@@ -181,6 +186,22 @@ TEST(Relay, OrdersOnceRecordsAndFailsForwardingToAnUnreachableSuperior) {
   auto status = Json::parse(r.svc->status_json().dump());
   EXPECT_EQ(status.value("retries", 0), 1);
   EXPECT_EQ(status.value("batches", 0), 1);
+}
+
+// After an ordered change-superior, packets go up to the alternate: the
+// forwarding error names its member, not the original's.
+TEST(Relay, ForwardsToTheSuperiorOnChain) {
+  Relay r(std::chrono::milliseconds(0), true, true);
+  ASSERT_TRUE(r.host.store().write([](store::WriteTxn& w) {
+    return w.put(node::kSuperiorTable, "current", R"({"generation":1,"height":1,"index":1,"time_ms":0})");
+  }).ok());
+  contract::Packet p = r.w.first_packet();
+  auto a = r.post_packet(p, r.w.certify(p, "L2/L1a/E1", 1));
+  EXPECT_EQ(a.status, 503) << a.body;
+  EXPECT_NE(a.body.find("l2-standby"), std::string::npos) << a.body;
+  EXPECT_EQ(a.body.find(kNowhere), std::string::npos) << a.body;
+  auto d = Json::parse(r.call("GET", "/v1/directory/L2").body);
+  EXPECT_EQ(d["members"][0].value("name", ""), "l2-standby") << d.dump();
 }
 
 TEST(Relay, APacketForAnUnansweringSuperiorWaitsForItThenTimesOut) {
