@@ -378,6 +378,7 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   // budget runs out. Nothing is dropped silently; the sender then hears why.
   bool to_superior = ctx_.genesis.blueprint.superior && next_layer == ctx_.genesis.blueprint.superior->path &&
                      options_.superior_retry.count() > 0;
+  bool mismatch = false;  // the next layer answered superior_mismatch: wait and retry
   for (int round = 0;; ++round) {
     if (round > 0) {
       {
@@ -386,7 +387,8 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
         if (sup_cv_.wait_until(lock, wake, [this] { return sup_stop_; })) break;
       }
       if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) break;
-      if (round == 1) count("forward_waiting");
+      if (round == 1) count(mismatch ? "forward_waiting_mismatch" : "forward_waiting");
+      mismatch = false;
       // Meanwhile the layer may have moved to an alternate superior (an
       // ordered change, node/superior_change.h): the packet goes there.
       if (auto txn = host_->store().begin_read(); txn.ok()) {
@@ -428,13 +430,21 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
         last = m.name + ": " + r->body.substr(0, 200);
         continue;
       }
+      // The next layer trusts another deployment of the superior than the
+      // one that certified the packet: one of the two is changing superior.
+      // Wait (rounds, like an unanswering superior) within the budget.
+      if (r->status == 503 && code == "superior_mismatch" && options_.superior_retry.count() > 0) {
+        mismatch = true;
+        last = m.name + ": " + r->body.substr(0, 300);
+        break;
+      }
       count("forward_refused");
       if (!j.ok())
         return error_answer(502, "bad_gateway",
                             m.name + " of " + next_layer + " answered HTTP " + std::to_string(r->status), layer_);
       return Answer{r->status, r->body};  // a refusal further down: passed back as it is
     }
-    if (!to_superior) break;
+    if (!to_superior && !mismatch) break;
   }
   count("forward_failed");
   if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) {

@@ -114,6 +114,12 @@ class ContractService final : public node::Service {
   // superior.cpp: the superior review and the freeze it may impose.
   void superior_loop();
   void superior_round();
+  // "alternate i" / "the blueprint superior" when `cert` (from `claimed`, our
+  // superior's path) verifies against a superior candidate other than the
+  // current one; nullopt otherwise.
+  std::optional<std::string> other_superior_candidate(const store::ReadTxn& txn, const std::string& claimed,
+                                                      const contract::LayerCertificate& cert,
+                                                      const contract::Packet& p) const;
   void try_other_superiors(const node::CurrentSuperior& current);
   std::string knows_us(const std::vector<BookMember>& members);
   // Why traffic towards the superior is frozen; nullopt when it flows.

@@ -264,6 +264,16 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
     keys->edge = p->route.src.size() == 1;
     auto verdict = contract::check_certificate(*cert, *p, claimed, *keys, host_->verifier());
     if (!verdict.status.ok()) {
+      // Signed by another deployment of our superior (an alternate, or the
+      // original after we moved): the two layers do not trust the same one
+      // yet, typically while a change-superior is under way on one side.
+      // Retryable (the sender waits within its budget); nothing is ordered.
+      if (auto other = other_superior_candidate(**txn, claimed, *cert, *p)) {
+        count("superior_mismatch");
+        return refuse(503, "superior_mismatch",
+                      "statement 1: the packet is certified by " + *other + " of " + claimed +
+                          ", which this layer does not trust now; the layers may be changing superior: retry");
+      }
       count("certificate_" + std::string(contract::cert_failure_name(verdict.failure)));
       return refuse(401, "certificate_refused", "statement 1: " + verdict.status.message());
     }

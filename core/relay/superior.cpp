@@ -222,6 +222,26 @@ std::string ContractService::knows_us(const std::vector<BookMember>& members) {
   return why;
 }
 
+std::optional<std::string> ContractService::other_superior_candidate(const store::ReadTxn& txn,
+                                                                    const std::string& claimed,
+                                                                    const contract::LayerCertificate& cert,
+                                                                    const contract::Packet& p) const {
+  const auto& bp = ctx_.genesis.blueprint;
+  if (!bp.superior || claimed != bp.superior->path || ledger::superior_candidates(bp) < 2) return std::nullopt;
+  auto current = node::current_superior(txn, bp);
+  if (!current.ok()) return std::nullopt;
+  for (std::size_t i = 0; i < ledger::superior_candidates(bp); ++i) {
+    if (i == current->state.index) continue;
+    contract::LayerKeys keys;
+    keys.path = claimed;
+    for (const auto& m : ledger::superior_candidate(bp, i)->members)
+      if (m.valid) keys.members.push_back(m.key);
+    if (contract::check_certificate(cert, p, claimed, keys, host_->verifier()).status.ok())
+      return i == 0 ? std::string("the blueprint superior") : "alternate superior " + std::to_string(i);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> ContractService::frozen(const store::ReadTxn* txn) const {
   // A change-superior ordered since the last round: the new superior has
   // not been reviewed yet, so it is not frozen (its round follows).

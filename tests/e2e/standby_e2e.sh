@@ -4,12 +4,16 @@
 # path, own members and chain, contract ids from 1000000001); L2/L1a and
 # L2/L1b list it as [[alternate_superiors]].
 #  1. A contract E1 -> E3 crosses L2/L1a, L2, L2/L1b.
-#  2. Every node of L2 is killed: L2/L1a and L2/L1b freeze, find the standby
-#     (a quorum answers, it records them), 2f+1 members of each vote, and the
+#  2. Every node of L2 is killed, and a contract is sent at once: L2/L1a
+#     records it and it waits. L2/L1a and L2/L1b freeze, find the standby (a
+#     quorum answers, it records them), 2f+1 members of each vote, and each
 #     layer orders change-superior; /v1/layer and selfcheck name candidate 1.
-#  3. A new contract goes through the standby: its L2 block is the standby's
-#     (L2#1000000001), proven and verified offline against the standby's
-#     genesis and refused against the original's.
+#     The waiting contract then goes through the standby (nothing dropped;
+#     if L2/L1b has not moved yet it answers superior_mismatch and the
+#     standby retries within the budget).
+#  3. A new contract goes through the standby too: its L2 block is the
+#     standby's (L2#1000000002), proven and verified offline against the
+#     standby's genesis and refused against the original's.
 #  4. A follow-up of the first contract (whose L2 block is on the dead chain)
 #     is refused by the standby, naming the block; nothing is delivered.
 #  5. An admin decision: a non-admin key is refused (exit 4); an admin moves
@@ -69,6 +73,9 @@ for p in $(jq -r '.nodes[] | select(.layer == "L2" and (.standby // 0) == 0) | .
   kill -9 "$p"
 done
 T1=$SECONDS
+M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message '{"n": 2}' --ttl 10m \
+  >"$DIR/queued.json" 2>&1 &
+QUEUED=$!
 candidate() { curl -sk --max-time 3 "$1/v1/layer" | jq -r '.superior.candidate // empty' 2>/dev/null; }
 until [[ $(candidate "$L1a") == 1 && $(candidate "$L1b") == 1 ]]; do
   (( SECONDS - T1 < 90 )) || fail "L2/L1a and L2/L1b did not change superior within 90 s of L2 dying ($(curl -sk "$L1a/v1/status" | jq -c .contracts.superior))"
@@ -88,23 +95,30 @@ until curl -sk --max-time 3 "$L1a/v1/status" | jq -e '.contracts.superior.state 
   sleep 0.5
 done
 curl -sk "$L1a/metrics" | grep -q '^mlchain_superior_candidate 1' || fail "mlchain_superior_candidate is not 1"
+rc=0; wait "$QUEUED" || rc=$?
+queued=$(cat "$DIR/queued.json")
+[[ $rc == 0 ]] || fail "the contract sent as L2 died was not carried through the standby (exit $rc): $queued"
+jq -e '.receipt.ids == ["L2/L1a#2", "L2#1000000001", "L2/L1b#2"] and .receipt.sig' <<<"$queued" >/dev/null ||
+  fail "the waiting contract: expected L2/L1a#2, the standby's L2#1000000001, L2/L1b#2: $queued"
+say "the contract sent as L2 died waited and went through the standby: $(jq -r '.receipt.ids | join(",")' <<<"$queued"), $((SECONDS - T1)) s after the kill"
+say "superior_mismatch answers at L2/L1b members: $(for n in l1b-n1 l1b-n2 l1b-n3 l1b-n4; do curl -sk --max-time 3 "$(addr $n)/v1/status" | jq -r '.contracts.superior_mismatch // 0'; done | awk '{s += $1} END {print s + 0}')"
 sc=$(timeout 60 "$MLCHAIN" -o json selfcheck --node "$L1a") || true
 jq -e '.checks[] | select(.check == "superior") | .ok and .data.candidate == 1' <<<"$sc" >/dev/null ||
   fail "selfcheck's superior check after the change: $(jq -c '.checks[] | select(.check == "superior")' <<<"$sc")"
 
 # ---- 3. a new contract goes through the standby -----------------------------------
-two=$(M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message '{"n": 2}' --ttl 10m) ||
-  fail "send 2 through the standby: $two"
-jq -e '.receipt.ids == ["L2/L1a#2", "L2#1000000001", "L2/L1b#2"] and .receipt.sig' <<<"$two" >/dev/null ||
-  fail "send 2: expected the standby's block L2#1000000001: $two"
+two=$(M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message '{"n": 3}' --ttl 10m) ||
+  fail "send 3 through the standby: $two"
+jq -e '.receipt.ids == ["L2/L1a#3", "L2#1000000002", "L2/L1b#3"] and .receipt.sig' <<<"$two" >/dev/null ||
+  fail "send 3: expected the standby's block L2#1000000002: $two"
 got=$(M object fetch --edge "$E3" --uuid "$B" --key "$DIR/b.pem")
-jq -e '[.messages[].body.n] == [1, 2]' <<<"$got" >/dev/null || fail "B should hold messages 1 and 2 once each: $got"
+jq -e '[.messages[].body.n] == [1, 2, 3]' <<<"$got" >/dev/null || fail "B should hold messages 1, 2 and 3 once each: $got"
 M block query "L2#1000000001" --node "$L1a" --key "$NET/admin.pem" --proof --out "$DIR/sb.json" >/dev/null ||
   fail "query L2#1000000001 with --proof"
 M block verify "$DIR/sb.json" --genesis "$G_SB" >/dev/null || fail "the standby's block does not verify against its genesis"
 rc=0; M block verify "$DIR/sb.json" --genesis "$G_L2" >/dev/null 2>&1 || rc=$?
 [[ $rc == 5 ]] || fail "the standby's block verified against the original L2's genesis (exit $rc)"
-say "contract 2 through the standby: $(jq -r '.receipt.ids | join(",")' <<<"$two"); proof verified against the standby's genesis only"
+say "contract 3 through the standby: $(jq -r '.receipt.ids | join(",")' <<<"$two"); proof verified against the standby's genesis only"
 
 # ---- 4. a follow-up of contract 1 cannot continue on the standby ---------------------
 rc=0; fu=$(M contract reply --edge "$E3" --from "$B" --key "$DIR/b.pem" --to "$A" --message '{"late": 1}' \

@@ -204,6 +204,39 @@ TEST(Relay, ForwardsToTheSuperiorOnChain) {
   EXPECT_EQ(d["members"][0].value("name", ""), "l2-standby") << d.dump();
 }
 
+// A packet from above certified by another deployment of L2 than the one
+// this layer trusts (here: its standby while the original is current) is
+// refused as retryable superior_mismatch, before anything is ordered.
+TEST(Relay, APacketFromAnotherDeploymentOfTheSuperiorIsAMismatch) {
+  Relay r(std::chrono::milliseconds(0), true, true);
+  contract::Outgoing out;
+  out.from = r.w.b();
+  out.to = r.w.a();
+  out.message = Json{{"reply", 1}};
+  out.timestamp_ms = 1'700'000'000'000;
+  out.ttl_ms = 3'600'000;
+  auto p = contract::make_packet(out, r.w.e3, contract::pseudonym_secret(r.w.e3),
+                                 contract::edge_seal_key(r.w.e1)->public_key()).value();
+  ASSERT_TRUE(contract::advance(p, "L2/L1b", "L2/L1b#1").ok());
+  ASSERT_TRUE(contract::advance(p, "L2", "L2#1").ok());
+  contract::LayerCertificate by_standby = contract::begin_certificate(p, "L2");
+  crypto::Ed25519Signer standby(contract::testing::key_from(66, 0));
+  contract::add_signature(by_standby, standby);
+  auto a = r.post_packet(p, by_standby);
+  EXPECT_EQ(a.status, 503) << a.body;
+  EXPECT_EQ(Relay::code(a), "superior_mismatch") << a.body;
+  EXPECT_EQ(r.host.ordered.load(), 0);
+  // A stranger's signature is still a plain refusal.
+  contract::LayerCertificate forged = contract::begin_certificate(p, "L2");
+  crypto::Ed25519Signer rogue(contract::testing::key_from(99, 0));
+  contract::add_signature(forged, rogue);
+  EXPECT_EQ(Relay::code(r.post_packet(p, forged)), "certificate_refused");
+  // The trusted deployment's certificate passes Statement 1 and is ordered.
+  auto ok = r.post_packet(p, r.w.certify(p, "L2", 2));
+  EXPECT_NE(Relay::code(ok), "superior_mismatch") << ok.body;
+  EXPECT_EQ(r.host.ordered.load(), 1) << ok.body;
+}
+
 TEST(Relay, APacketForAnUnansweringSuperiorWaitsForItThenTimesOut) {
   Relay r(std::chrono::milliseconds(100));
   contract::Packet p = r.w.first_packet();
