@@ -26,6 +26,13 @@ struct NodeStatusOptions {
   std::string node;
 };
 
+relay::RelayOptions relay_options(const node::NodeConfig& cfg) {
+  relay::RelayOptions o;
+  o.superior_review = std::chrono::milliseconds(cfg.superior_review_ms);
+  o.freeze_after = static_cast<unsigned>(cfg.superior_freeze_rounds);
+  return o;
+}
+
 int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
   if (is_edge_config(opts.config)) return run_edge_node(opts.config, cli);  // role = "edge": a central node
   auto cfg = node::load_node_config_file(opts.config);
@@ -45,7 +52,7 @@ int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
         }
         kill(getpid(), SIGTERM);
       },
-      relay::contract_service());
+      relay::contract_service(relay_options(*cfg)));
   if (!started.ok()) return cli.fail(started.status());
   auto n = std::move(started).value();
   await_shutdown(set, log);

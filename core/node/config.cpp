@@ -13,7 +13,8 @@ using Reader = config::TomlReader;
 
 constexpr std::string_view kKeys[] = {"name",       "key_file",  "listen",    "data_dir",
                                       "genesis",    "log_format", "log_level", "op_timeout_ms",
-                                      "review_interval_ms", "propose_when_idle"};
+                                      "review_interval_ms", "propose_when_idle", "superior_review_ms",
+                                      "superior_freeze_rounds"};
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -38,7 +39,8 @@ Result<NodeConfig> parse_node_config_toml(std::string_view text, std::string_vie
     if (!known) {
       return r.error(&v, "unknown key '" + std::string(k.str()) +
                              "' (allowed: name, key_file, listen, data_dir, genesis, log_format, log_level, "
-                             "op_timeout_ms, review_interval_ms, propose_when_idle)");
+                             "op_timeout_ms, review_interval_ms, propose_when_idle, superior_review_ms, "
+                             "superior_freeze_rounds)");
     }
   }
   NodeConfig c;
@@ -92,6 +94,17 @@ Result<NodeConfig> parse_node_config_toml(std::string_view text, std::string_vie
     if (!v || (*v != 0 && (*v < 200 || *v > 3'600'000)))
       return r.error(n, "'review_interval_ms' must be 0 (off) or an integer in 200..3600000");
     c.review_interval_ms = static_cast<std::uint64_t>(*v);
+  }
+  if (const toml::node* n = t.get("superior_review_ms")) {
+    auto v = n->value<std::int64_t>();
+    if (!v || (*v != 0 && (*v < 200 || *v > 3'600'000)))
+      return r.error(n, "'superior_review_ms' must be 0 (off) or an integer in 200..3600000");
+    c.superior_review_ms = static_cast<std::uint64_t>(*v);
+  }
+  if (const toml::node* n = t.get("superior_freeze_rounds")) {
+    auto v = n->value<std::int64_t>();
+    if (!v || *v < 1 || *v > 100) return r.error(n, "'superior_freeze_rounds' must be an integer in 1..100");
+    c.superior_freeze_rounds = static_cast<std::uint64_t>(*v);
   }
   if (const toml::node* n = t.get("propose_when_idle")) {
     if (!n->is_boolean()) return r.error(n, "'propose_when_idle' must be true or false");

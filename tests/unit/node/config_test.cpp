@@ -71,5 +71,24 @@ TEST(NodeConfig, ProposeWhenIdleAndReviewInterval) {
   EXPECT_FALSE(parse_node_config_toml(base + "review_interval_ms = 50\n", "n1.toml", "/x").ok());
 }
 
+TEST(NodeConfig, SuperiorReview) {
+  const std::string base = "name = \"n1\"\nkey_file = \"k.pem\"\nlisten = \"127.0.0.1:7101\"\ndata_dir = \"d\"\ngenesis = \"g.json\"\n";
+  auto d = parse_node_config_toml(base, "n1.toml", "/x");
+  ASSERT_TRUE(d.ok()) << d.status().to_string();
+  EXPECT_EQ(d->superior_review_ms, 5'000u);
+  EXPECT_EQ(d->superior_freeze_rounds, 2u);
+  auto c = parse_node_config_toml(base + "superior_review_ms = 1000\nsuperior_freeze_rounds = 3\n", "n1.toml", "/x");
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->superior_review_ms, 1'000u);
+  EXPECT_EQ(c->superior_freeze_rounds, 3u);
+  EXPECT_EQ(parse_node_config_toml(base + "superior_review_ms = 0\n", "n1.toml", "/x")->superior_review_ms, 0u);
+  for (std::string bad : {"superior_review_ms = 10\n", "superior_review_ms = \"5s\"\n", "superior_freeze_rounds = 0\n",
+                          "superior_freeze_rounds = 101\n"}) {
+    auto r = parse_node_config_toml(base + bad, "n1.toml", "/x");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("superior_"), std::string::npos) << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace mlchain::node

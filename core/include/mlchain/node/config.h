@@ -11,6 +11,8 @@
 //   op_timeout_ms = 10000               # how long POST /v1/ops waits (optional)
 //   review_interval_ms = 30000          # peer review period, jittered; 0 disables (optional)
 //   propose_when_idle = true            # as primary, propose a partial batch at once when idle (optional)
+//   superior_review_ms = 5000           # superior review period, jittered; 0 disables (optional)
+//   superior_freeze_rounds = 2          # silent rounds before the superior alarm (optional)
 //
 // Relative paths are relative to the directory of the config file. Parsing is
 // strict: unknown keys, wrong types and bad values are InvalidArgument errors
@@ -41,6 +43,12 @@ struct NodeConfig {
   std::uint64_t op_timeout_ms = 10'000;
   std::uint64_t review_interval_ms = 30'000;
   bool propose_when_idle = true;
+  // The contract relay's superior review (docs/contracts.md §9): how often
+  // each member challenges the superior's members, and how many rounds in a
+  // row without an answer raise the alarm, freeze traffic upwards and start
+  // trying alternate superiors. Failover takes about their product.
+  std::uint64_t superior_review_ms = 5'000;
+  std::uint64_t superior_freeze_rounds = 2;
 };
 
 // `base_dir` resolves relative paths (normally the config file's directory).
