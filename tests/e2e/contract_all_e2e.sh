@@ -37,8 +37,6 @@ path = "L2/L1a/E1"
 [[edges]]
 path = "L2/L1b/E3"
 TOML
-M() { timeout 60 "$MLCHAIN" -o json "$@"; }
-addr() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .address' "$NET/devnet.json"; }
 
 timeout 150 "$MLCHAIN" -q devnet up --dir "$NET" --base-port "$base" --topology "$DIR/topology.toml" --timeout 120 \
   >/dev/null || fail "devnet up"

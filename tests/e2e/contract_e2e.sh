@@ -49,7 +49,6 @@ T0=$SECONDS
 M() { timeout 70 "$MLCHAIN" -o json "$@"; }
 # run VAR CMD...: runs CMD, its stdout into VAR, its exit code into RC (never fails the script).
 run() { local -n out_=$1; shift; RC=0; out_=$("$@" 2>>"$DIR/cli.err") || RC=$?; }
-addr() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .address' "$NET/devnet.json"; }
 members() { jq -r --arg l "$1" '.nodes[] | select(.layer == $l and .role == "member") | .address' "$NET/devnet.json"; }
 genesis() { jq -r .genesis_hash "$NET/layers/$1/genesis.json"; }  # trusted: from the files, not a server
 layer_of() { echo "${1%#*}"; }

@@ -3,8 +3,8 @@
 # LIMIT (seconds before the watchdog kills the devnet; default 140) and
 # define devnet_extra_cleanup (called first on exit, with the exit code).
 # Provides: DIR (temp dir, removed on exit), NET ("$DIR/net", the --dir),
-# say, fail, recorded_pids, ours_alive, find_ports N (sets `base`: N
-# consecutive free loopback ports in 21000..32739, below the kernel's
+# say, fail, M (the CLI, -o json, 60 s bound), addr NAME (a node's address),
+# recorded_pids, ours_alive, find_ports N (sets `base`: N consecutive free loopback ports in 21000..32739, below the kernel's
 # ephemeral ports), a cleanup trap (devnet down, kill -9 of what the state
 # file records and is still ours, logs tail on failure) and a watchdog in its
 # own session, so even a SIGKILL of the test (ctest timeout) stops the nodes.
@@ -47,6 +47,10 @@ setsid bash -c "sleep $LIMIT; for p in \$(jq -r '.nodes[].pid' '$NET/devnet.json
   tr '\\0' ' ' </proc/\$p/cmdline 2>/dev/null | grep -qF '$NET/nodes/' && kill -9 \$p; done; rm -rf '$DIR'" \
   >/dev/null 2>&1 &
 WATCHDOG=$!
+
+# The CLI with JSON output, bounded (a script may redefine it); a node's address by name.
+M() { timeout 60 "$MLCHAIN" -o json "$@"; }
+addr() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .address' "$NET/devnet.json"; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 find_ports() {  # N: sets base

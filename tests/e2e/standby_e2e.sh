@@ -27,30 +27,12 @@ TAG=standby-e2e
 LIMIT=${MLCHAIN_E2E_LIMIT:-200}
 # shellcheck source=devnet_lib.sh
 source "$(dirname "$0")/devnet_lib.sh"
-find_ports 18
+find_ports 19
 
-cat >"$DIR/topology.toml" <<'TOML'
-[[layers]]
-path = "L2"
-nodes = 4
-[[layers]]
-path = "L2/L1a"
-nodes = 4
-[[layers]]
-path = "L2/L1b"
-nodes = 4
-[[edges]]
-path = "L2/L1a/E1"
-[[edges]]
-path = "L2/L1b/E3"
-[[standbys]]
-path = "L2"
-nodes = 4
-TOML
-M() { timeout 60 "$MLCHAIN" -o json "$@"; }
-addr() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .address' "$NET/devnet.json"; }
+# The shipped example: the default topology plus one standby of L2 (19 nodes).
+TOPOLOGY="$(dirname "$0")/../../docs/examples/devnet-standby.toml"
 
-timeout 180 "$MLCHAIN" -q devnet up --dir "$NET" --base-port "$base" --topology "$DIR/topology.toml" --timeout 150 \
+timeout 180 "$MLCHAIN" -q devnet up --dir "$NET" --base-port "$base" --topology "$TOPOLOGY" --timeout 150 \
   >/dev/null || fail "devnet up"
 grep -q '^\[\[alternate_superiors\]\]' "$NET/layers/L2/L1a/blueprint.toml" || fail "L2/L1a's blueprint lists no alternate"
 G_L2=$(jq -r '.layers[] | select(.path == "L2") | .genesis_hash' "$NET/devnet.json")
