@@ -25,12 +25,6 @@
 namespace mlchain::cli {
 namespace {
 
-// A non-negative integer field of a node's answer, or `fallback` when it is
-// missing or of another type (answers are untrusted).
-std::uint64_t uint_or(const codec::Json& j, const char* key, std::uint64_t fallback) {
-  return j.is_object() && j.contains(key) && j[key].is_number_unsigned() ? j[key].get<std::uint64_t>() : fallback;
-}
-
 struct LayerCreateOptions {
   std::string blueprint;
   std::string out;
@@ -207,12 +201,13 @@ int run_layer_show(const LayerShowOptions& opts, const Cli& cli) {
   std::string superior = "none";
   if ((*j).contains("superior") && (*j)["superior"].is_object()) {
     const auto& sup = (*j)["superior"];
-    std::uint64_t candidate = uint_or(sup, "candidate", 0), candidates = uint_or(sup, "candidates", 1);
+    std::uint64_t candidate = codec::get_uint(sup, "candidate").value_or(0);
+    std::uint64_t candidates = codec::get_uint(sup, "candidates").value_or(1);
     superior = codec::string_or_empty(sup, "path");
     if (candidates > 1)
       superior += candidate == 0 ? " (the blueprint's; " + std::to_string(candidates - 1) + " alternates)"
                                  : " (alternate " + std::to_string(candidate) + ", since height " +
-                                       std::to_string(uint_or(sup, "changed_at_height", 0)) + ")";
+                                       std::to_string(codec::get_uint(sup, "changed_at_height").value_or(0)) + ")";
   }
   std::string subs;
   for (const auto& s : (*j).value("subordinates", codec::Json::array())) subs += (subs.empty() ? "" : ", ") + s.value("path", "");
@@ -317,9 +312,9 @@ int run_change_superior(const ChangeSuperiorOptions& o, const Cli& cli) {
   std::string path = codec::string_or_empty(*layer, "layer");
   const codec::Json& sup = (*layer)["superior"];
   if (!sup.is_object()) return cli.fail(failed_precondition(path + " is a root layer: it has no superior to change"));
-  std::size_t current = uint_or(sup, "candidate", 0);
-  std::size_t candidates = uint_or(sup, "candidates", 1);
-  std::uint64_t changes = uint_or(sup, "changes", 0);
+  std::size_t current = codec::get_uint(sup, "candidate").value_or(0);
+  std::size_t candidates = codec::get_uint(sup, "candidates").value_or(1);
+  std::uint64_t changes = codec::get_uint(sup, "changes").value_or(0);
   if (candidates == 0) return cli.fail(unavailable(o.node + " answered /v1/layer without superior candidates"));
   if (o.to >= candidates) {
     return cli.fail(invalid_argument("--to " + std::to_string(o.to) + ": " + path + " has " +

@@ -7,14 +7,6 @@
 namespace mlchain::contract {
 namespace {
 
-LayerKeys from_book(const ledger::AddressBook& book) {
-  LayerKeys k;
-  k.path = book.path;
-  for (const auto& m : book.members)
-    if (m.valid) k.members.push_back(m.key);
-  return k;
-}
-
 Result<LayerKeys> from_row(std::string_view layer, const std::string& row, std::int64_t time_ms) {
   codec::ParseLimits limits;
   limits.max_bytes = 64 * 1024;
@@ -39,6 +31,14 @@ Result<LayerKeys> from_row(std::string_view layer, const std::string& row, std::
 }
 
 }  // namespace
+
+LayerKeys from_book(const ledger::AddressBook& book) {
+  LayerKeys k;
+  k.path = book.path;
+  for (const auto& m : book.members)
+    if (m.valid) k.members.push_back(m.key);
+  return k;
+}
 
 KeyLookup address_book_lookup(ledger::Blueprint blueprint) {
   return [bp = std::move(blueprint)](const store::ReadTxn& txn, std::string_view layer,

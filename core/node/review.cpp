@@ -152,7 +152,7 @@ void Node::Impl::check_removed(const std::vector<std::pair<crypto::PublicKey, st
                                std::uint64_t epoch) {
   if (removed) return;
   std::size_t n = members.size() + 1;
-  std::size_t need = (n - 1) / 3 + 1;
+  std::size_t need = consensus::max_faults(n) + 1;
   std::size_t votes = 0;
   std::uint64_t their_epoch = 0;
   std::string our = key->public_key().hex();

@@ -21,11 +21,11 @@ codec::ParseLimits small_limits() {
   return l;
 }
 
-std::string candidate_name(std::size_t index) {
+}  // namespace
+
+std::string superior_candidate_name(std::size_t index) {
   return index == 0 ? "the blueprint's superior" : "alternate superior " + std::to_string(index);
 }
-
-}  // namespace
 
 Result<SuperiorState> read_superior_state(const store::ReadTxn& txn) {
   MLCHAIN_ASSIGN_OR_RETURN(auto row, txn.get(kSuperiorTable, kCurrentKey));
@@ -121,7 +121,7 @@ Result<std::string> apply_superior_op(store::WriteTxn& txn, const SignedOp& env,
     return "error: stale: the superior has changed " + std::to_string(state.generation) +
            " time(s); this op is about generation " + std::to_string(op->generation);
   }
-  if (op->index == state.index) return "error: " + candidate_name(op->index) + " is already the superior";
+  if (op->index == state.index) return "error: " + superior_candidate_name(op->index) + " is already the superior";
 
   if (op->action == "set") {
     const auto& admins = blueprint.admin_keys;
@@ -157,7 +157,7 @@ Result<std::string> apply_superior_op(store::WriteTxn& txn, const SignedOp& env,
     std::size_t votes = static_cast<std::size_t>(
         std::count_if(windows.begin(), windows.end(), [newest](std::int64_t w) { return w >= newest - 1; }));
     if (votes < epoch->quorum()) {
-      return "ok: vote for " + candidate_name(op->index) + " recorded (" + std::to_string(votes) + " of " +
+      return "ok: vote for " + superior_candidate_name(op->index) + " recorded (" + std::to_string(votes) + " of " +
              std::to_string(epoch->quorum()) + " needed)";
     }
   }
@@ -167,7 +167,7 @@ Result<std::string> apply_superior_op(store::WriteTxn& txn, const SignedOp& env,
   if (!row.ok()) return row.status();
   MLCHAIN_TRY(txn.put(kSuperiorTable, kCurrentKey, *row));
   MLCHAIN_TRY(txn.clear(kSuperiorVotesTable));
-  return "ok: superior changed to " + candidate_name(op->index) + " (" + blueprint.superior->path + ", change " +
+  return "ok: superior changed to " + superior_candidate_name(op->index) + " (" + blueprint.superior->path + ", change " +
          std::to_string(next.generation) + ", by " + (op->action == "set" ? "admin decision" : "member votes") + ")";
 }
 

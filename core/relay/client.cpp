@@ -46,8 +46,6 @@ Result<Book> from_row(const std::string& row) {
   return b;
 }
 
-std::size_t faults(std::size_t n) { return n == 0 ? 0 : (n - 1) / 3; }
-
 constexpr std::chrono::milliseconds kAttemptCap{15'000};
 constexpr std::size_t kMaxBackgroundCalls = 512;  // forward_to_all's calls still running
 
@@ -150,7 +148,7 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
     }
   }
   // f+1 members of that layer must give the same answer: at least one honest.
-  std::size_t need = faults(via->members.size()) + 1;
+  std::size_t need = consensus::max_faults(via->members.size()) + 1;
   std::map<std::string, std::pair<std::size_t, std::optional<Book>>> answers;  // canonical -> (votes, entry)
   std::string last_error = "no member answered";
   for (const auto& m : via->members) {
@@ -243,7 +241,7 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
   for (const auto& m : ctx_.genesis.blueprint.members)
     if (m.valid) known.insert(m.key);
   auto members = host_->members();
-  std::size_t need = std::max(faults(members.size()), faults(known.size())) + 1;
+  std::size_t need = std::max(consensus::max_faults(members.size()), consensus::max_faults(known.size())) + 1;
   // Our own part, only for what our own state records (as any member asked
   // to sign would check).
   std::string why;

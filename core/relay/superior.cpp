@@ -26,11 +26,6 @@ struct Tally {
   std::string failures;  // "name: result, ..."
 };
 
-std::size_t quorum_of(std::size_t n) {
-  std::size_t f = n == 0 ? 0 : (n - 1) / 3;
-  return (n + f + 2) / 2;
-}
-
 }  // namespace
 
 void ContractService::superior_loop() {
@@ -62,8 +57,7 @@ void ContractService::superior_round() {
       if (sup_.rounds > 0)
         host_->log().warn("superior changed: contract traffic goes to the new superior",
                         {{"superior", superior.path},
-                         {"candidate", current->state.index == 0 ? "blueprint superior"
-                                                                  : "alternate " + std::to_string(current->state.index)},
+                         {"candidate", node::superior_candidate_name(current->state.index)},
                          {"height", std::to_string(current->state.height)}});
       sup_.generation = current->state.generation;
       sup_.index = current->state.index;
@@ -133,7 +127,7 @@ void ContractService::try_other_superiors(const node::CurrentSuperior& current) 
   for (std::size_t i = 0; i < ledger::superior_candidates(bp); ++i) {
     if (i == current.state.index) continue;
     const ledger::AddressBook& book = *ledger::superior_candidate(bp, i);
-    std::string name = i == 0 ? "the blueprint superior" : "alternate " + std::to_string(i);
+    std::string name = node::superior_candidate_name(i);
     std::vector<BookMember> answered;
     std::size_t asked = 0;
     for (const auto& m : book.members) {
@@ -144,7 +138,7 @@ void ContractService::try_other_superiors(const node::CurrentSuperior& current) 
         answered.push_back(BookMember{m.name, m.key, m.address});
     }
     std::string seen = name + ": " + std::to_string(answered.size()) + " of " + std::to_string(asked) + " answered";
-    if (answered.size() < quorum_of(asked)) {
+    if (answered.size() < consensus::quorum_size(asked)) {
       found += (found.empty() ? "" : "; ") + seen + ", fewer than a quorum";
       continue;
     }
@@ -216,7 +210,7 @@ std::string ContractService::knows_us(const std::vector<BookMember>& members) {
     std::size_t matching = 0;
     for (const auto& g : ours)
       for (const auto& b : book->members) matching += g.key == b.key ? 1u : 0u;
-    if (book->path == layer_ && matching >= (ours.size() - 1) / 3 + 1) return "";
+    if (book->path == layer_ && matching >= consensus::max_faults(ours.size()) + 1) return "";
     why = "it records other keys for " + layer_;
   }
   return why;
@@ -232,24 +226,27 @@ std::optional<std::string> ContractService::other_superior_candidate(const store
   if (!current.ok()) return std::nullopt;
   for (std::size_t i = 0; i < ledger::superior_candidates(bp); ++i) {
     if (i == current->state.index) continue;
-    contract::LayerKeys keys;
-    keys.path = claimed;
-    for (const auto& m : ledger::superior_candidate(bp, i)->members)
-      if (m.valid) keys.members.push_back(m.key);
+    auto keys = contract::from_book(*ledger::superior_candidate(bp, i));
     if (contract::check_certificate(cert, p, claimed, keys, host_->verifier()).status.ok())
-      return i == 0 ? std::string("the blueprint superior") : "alternate superior " + std::to_string(i);
+      return node::superior_candidate_name(i);
   }
   return std::nullopt;
 }
 
 std::optional<std::string> ContractService::frozen(const store::ReadTxn* txn) const {
+  std::uint64_t reviewed;
+  {
+    std::lock_guard lock(sup_mu_);
+    if (!sup_.frozen) return std::nullopt;  // the common case: no store read
+    reviewed = sup_.generation;
+  }
   // A change-superior ordered since the last round: the new superior has
   // not been reviewed yet, so it is not frozen (its round follows).
   auto current = txn ? node::current_superior(*txn, ctx_.genesis.blueprint)
                      : node::current_superior(host_->store(), ctx_.genesis.blueprint);
+  if (current.ok() && current->state.generation != reviewed) return std::nullopt;
   std::lock_guard lock(sup_mu_);
   if (!sup_.frozen) return std::nullopt;
-  if (current.ok() && current->state.generation != sup_.generation) return std::nullopt;
   std::string path = ctx_.genesis.blueprint.superior->path;
   std::string alternates = sup_.alternates.empty() ? "" : "; alternates: " + sup_.alternates;
   return "contract traffic through the superior layer " + path + " is frozen: every member failed its challenge in " +

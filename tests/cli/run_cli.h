@@ -37,4 +37,7 @@ class TempDir {
 
 std::string read_file(const std::string& path);
 
+// A loopback port with nothing listening (bound, then released).
+int closed_port();
+
 }  // namespace mlchain::cli_test

@@ -44,15 +44,19 @@ struct Request {
 
 // The members of one epoch, in replica-id order. The primary of view v is
 // members[v % n].
+// Byzantine faults a set of n members tolerates, f = (n - 1) / 3, and its
+// quorum, ceil((n + f + 1) / 2): any two quorums share at least f + 1
+// members, which is 2f + 1 when n = 3f + 1 and stays correct for other n.
+inline std::size_t max_faults(std::size_t n) { return n == 0 ? 0 : (n - 1) / 3; }
+inline std::size_t quorum_size(std::size_t n) { return (n + max_faults(n) + 2) / 2; }
+
 struct EpochConfig {
   Epoch epoch = 0;
   std::vector<crypto::PublicKey> members;
 
   std::size_t n() const { return members.size(); }
-  std::size_t f() const { return members.empty() ? 0 : (members.size() - 1) / 3; }
-  // ceil((n + f + 1) / 2): any two quorums share at least f + 1 replicas,
-  // which is 2f + 1 when n = 3f + 1 and stays correct for other n.
-  std::size_t quorum() const { return (n() + f() + 2) / 2; }
+  std::size_t f() const { return max_faults(n()); }
+  std::size_t quorum() const { return quorum_size(n()); }
   ReplicaId primary(View v) const { return static_cast<ReplicaId>(v % (members.empty() ? 1 : members.size())); }
   std::optional<ReplicaId> index_of(const crypto::PublicKey& key) const;
 };

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "mlchain/codec/json.h"
+#include "mlchain/consensus/types.h"
 #include "mlchain/contract/packet.h"
 #include "mlchain/crypto/ed25519.h"
 
@@ -41,7 +42,7 @@ struct LayerKeys {
   bool edge = false;  // an edge layer (one central node, one key)
   std::vector<crypto::PublicKey> members;
   // Signatures needed: 1 for an edge layer, f + 1 for a high-level layer.
-  std::size_t threshold() const { return edge ? 1 : (members.empty() ? 1 : (members.size() - 1) / 3 + 1); }
+  std::size_t threshold() const { return edge ? 1 : consensus::max_faults(members.size()) + 1; }
 };
 
 struct LayerCertificate {

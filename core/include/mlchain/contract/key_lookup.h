@@ -24,5 +24,7 @@
 namespace mlchain::contract {
 
 KeyLookup address_book_lookup(ledger::Blueprint blueprint);
+// The keys of a high-level layer's address book: its valid members.
+LayerKeys from_book(const ledger::AddressBook& book);
 
 }  // namespace mlchain::contract

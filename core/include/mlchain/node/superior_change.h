@@ -74,6 +74,10 @@ struct SuperiorOp {
   std::int64_t window = 0;  // votes only
 };
 
+// "the blueprint's superior" (0) or "alternate superior <index>", for
+// results, logs and errors.
+std::string superior_candidate_name(std::size_t index);
+
 bool is_superior_op_text(std::string_view op);
 std::string superior_vote_op_text(std::uint64_t generation, std::size_t index, std::int64_t window);
 std::string superior_set_op_text(std::uint64_t generation, std::size_t index);
