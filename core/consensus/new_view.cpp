@@ -132,6 +132,7 @@ void Replica::enter_view(const NewView& nv) {
   }
   std::vector<PeerMessage> replay;
   replay.swap(buffered_);
+  buffered_bytes_.clear();
   for (const auto& pm : replay) on_peer(pm);
   maybe_propose(false);
   try_execute();

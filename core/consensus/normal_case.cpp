@@ -27,12 +27,19 @@ bool valid_request(const Request& r) {
 void Replica::on_request(const Request& r) {
   if (learning_) return drop("learner");
   if (!valid_request(r)) return drop("bad_request");
+  // Refused before ordering: a request its client did not send must not
+  // take a sequence number, nor the client's place in pending_.
+  if (!is_authentic(r, authenticator_)) return drop("unauthenticated_request");
   if (auto it = client_last_.find(r.client); it != client_last_.end() && r.id <= it->second) {
     if (r.id == it->second) emit(ResendReply{r.client, r.id});
     else drop("old_request");
     return;
   }
-  if (auto it = pending_.find(r.client); it != pending_.end() && it->second.request.id >= r.id) return;
+  auto it = pending_.find(r.client);
+  if (it != pending_.end() && it->second.request.id >= r.id) return;
+  // Bounded: fresh client keys are free to make; a flood of them is refused
+  // here (the client retries) rather than growing pending_ without end.
+  if (it == pending_.end() && pending_.size() >= opt_.max_pending) return drop("pending_full");
   pending_[r.client] = Pending{r, now_, false};
   if (active_ && !timer_set_[static_cast<std::size_t>(TimerKind::kRequest)]) refresh_request_timer();
   maybe_propose(false);
@@ -79,18 +86,43 @@ void Replica::maybe_propose(bool flush) {
   }
   std::size_t i = 0;
   Seq limit = proposal_limit();
+  std::size_t inflight = inflight_bytes();
+  bool over_budget = false;
   while (i < todo.size() && next_seq_ <= limit) {
-    std::size_t take = std::min(opt_.batch_size, todo.size() - i);
+    // Cut by count and by bytes (byte_budget()); one request always fits.
+    std::size_t take = 0, bytes = 0;
+    while (i + take < todo.size() && take < opt_.batch_size) {
+      std::size_t b = request_bytes(todo[i + take]);
+      if (take > 0 && bytes + b > budget_.batch) break;
+      bytes += b;
+      ++take;
+    }
+    bool full = i + take < todo.size();  // cut by count or bytes: more are waiting
     bool idle = opt_.propose_when_idle && next_seq_ == last_exec_ + 1;  // nothing proposed in flight
-    if (take < opt_.batch_size && !flush && opt_.batch_delay.count() > 0 && !idle) break;
+    if (!full && take < opt_.batch_size && !flush && opt_.batch_delay.count() > 0 && !idle) break;
+    // In flight above the stable checkpoint: wait for the next one (it calls
+    // us again) rather than build view changes too large for a link.
+    if (inflight > 0 && inflight + bytes > budget_.inflight) {
+      over_budget = true;
+      break;
+    }
     propose(std::vector<Request>(todo.begin() + static_cast<std::ptrdiff_t>(i),
                                  todo.begin() + static_cast<std::ptrdiff_t>(i + take)));
+    inflight += bytes;
     i += take;
   }
   // A membership change waits for its boundary: fill the gap with null
   // batches so it takes effect even when no client is sending.
   while (!pending_changes_.empty() && i >= todo.size() && next_seq_ <= limit) propose({});
-  bool blocked = next_seq_ > limit;  // a stable checkpoint (or the new epoch) will call us again
+  // Over the in-flight budget: only a stable checkpoint frees it, so fill up
+  // to the next boundary with null batches (no bytes) rather than wait for a
+  // checkpoint that would never come.
+  if (over_budget) {
+    Seq k = opt_.checkpoint_interval;
+    Seq boundary = (next_seq_ - 1 + k - 1) / k * k;
+    while (next_seq_ <= boundary && next_seq_ <= limit) propose({});
+  }
+  bool blocked = next_seq_ > limit || over_budget;  // a stable checkpoint (or the new epoch) will call us again
   if (i < todo.size() && !blocked && !timer_set_[static_cast<std::size_t>(TimerKind::kBatch)])
     set_timer(TimerKind::kBatch, opt_.batch_delay);
 }
@@ -112,8 +144,19 @@ void Replica::propose(std::vector<Request> batch) {
 bool Replica::note_future_view(ReplicaId from, View v, const Message& m) {
   if (v < view_ || (v == view_ && active_)) return false;
   if (v == view_) {  // the view we are moving to: keep it for when the new view arrives
-    if (buffered_.size() < opt_.max_buffered) buffered_.push_back(PeerMessage{from, std::make_shared<const Message>(m)});
-    else drop("buffer_full");
+    // Only what its sender signed, and at most a message's worth of bytes
+    // per sender: one peer cannot fill the buffer with junk or crowd out
+    // the others' prepares and commits.
+    if (!check_sig(m, from)) return true;
+    std::size_t bytes = 256;
+    if (const auto* pp = std::get_if<PrePrepare>(&m)) bytes += request_bytes(pp->requests);
+    auto& held = buffered_bytes_[from];
+    if (buffered_.size() >= opt_.max_buffered || held + bytes > opt_.max_message_bytes) {
+      drop("buffer_full");
+      return true;
+    }
+    held += bytes;
+    buffered_.push_back(PeerMessage{from, std::make_shared<const Message>(m)});
     return true;
   }
   if (!check_sig(m, from)) return true;
@@ -121,6 +164,18 @@ bool Replica::note_future_view(ReplicaId from, View v, const Message& m) {
   drop("future_view");
   maybe_schedule_fetch();
   return true;
+}
+
+void Replica::clear_buffer() {
+  buffered_.clear();
+  buffered_bytes_.clear();
+}
+
+std::size_t Replica::inflight_bytes(Seq except) const {
+  std::size_t total = 0;
+  for (auto it = log_.upper_bound(h_); it != log_.end(); ++it)
+    if (it->first != except && it->second.pp) total += it->second.bytes;
+  return total;
 }
 
 // A vote above our window means its sender's stable checkpoint — executed by
@@ -139,7 +194,17 @@ void Replica::on_pre_prepare(const PrePrepare& m) {
     note_out_of_window(m.replica, m.seq, Message(m));
     return drop("out_of_watermarks");
   }
+  // The primary's own limit, enforced: above a pending membership change's
+  // boundary the seq belongs to the next epoch, and a quorum certificate of
+  // this epoch there would be a ghost block (valid signatures, never executed).
+  if (m.seq > proposal_limit()) return drop("above_proposal_limit");
   if (m.requests.size() > opt_.batch_size) return drop("batch_too_large");
+  // Byte budgets (byte_budget()): a batch over its budget could not travel
+  // inside a view change; in flight above our checkpoint, twice the
+  // primary's budget, so our own view change stays within its link.
+  std::size_t bytes = request_bytes(m.requests);
+  if (bytes > budget_.batch) return drop("batch_too_large");
+  if (inflight_bytes(m.seq) + bytes > 2 * budget_.inflight) return drop("inflight_budget");
   std::vector<std::string_view> clients;
   for (const auto& r : m.requests) {
     if (!valid_request(r)) return drop("bad_batch");
@@ -150,6 +215,10 @@ void Replica::on_pre_prepare(const PrePrepare& m) {
   auto skew = std::chrono::duration_cast<Millis>(opt_.max_clock_skew).count();
   if (m.time_ms > now_ms() + skew || m.time_ms < now_ms() - skew) return drop("time_out_of_bounds");
   if (!check_sig(Message(m), m.replica)) return;
+  // A primary that orders requests their clients never sent is faulty: no
+  // prepare (the request timer then replaces it).
+  for (const auto& r : m.requests)
+    if (!is_authentic(r, authenticator_)) return drop("unauthenticated_in_batch");
   accept_pre_prepare(m, false);
 }
 
@@ -162,6 +231,7 @@ void Replica::accept_pre_prepare(const PrePrepare& m, bool from_new_view) {
   }
   s.pp = m;
   s.digest = d;
+  s.bytes = request_bytes(m.requests);
   s.prepared = false;
   s.committed = false;
   persist_slot(m.seq);
@@ -256,9 +326,12 @@ void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
   chain_digest_ = next_chain_digest(chain_digest_, s, pp.digest());
   last_exec_ = s;
   for (const auto& r : pp.requests) {
+    // Ordered anyway (a new view re-proposing it, a certified bundle): it
+    // executes as a refused no-op and leaves the client's ids alone.
+    if (!is_authentic(r, authenticator_)) continue;
     auto& last = client_last_[r.client];
     if (r.id > last) {
-      if (auto change = config_change_of(r, config_filter_)) pending_changes_.push_back(std::move(*change));
+      if (auto change = config_change_of(r, config_filter_, config_)) pending_changes_.push_back(std::move(*change));
     }
     last = std::max(last, r.id);
     if (auto it = pending_.find(r.client); it != pending_.end() && it->second.request.id <= last) pending_.erase(it);
@@ -296,13 +369,14 @@ void Replica::switch_epoch(EpochConfig next) {
   log_.clear();
   checkpoints_.clear();
   vc_latest_.clear();
-  buffered_.clear();
+  clear_buffer();
   ahead_view_.clear();
   ahead_seq_.clear();
   ahead_epoch_.clear();
   proposed_.clear();
   latest_nv_.reset();
   config_ = std::move(next);
+  budget_ = byte_budget(opt_, config_.n());
   epoch_start_ = last_exec_;
   epoch_start_digest_ = chain_digest_;
   h_ = last_exec_;

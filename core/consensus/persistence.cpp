@@ -114,7 +114,10 @@ void Replica::recover(const RecoveredState& r) {
     Slot slot;
     if (j->contains("pp") && !j->at("pp").is_null()) {
       auto m = from_json(j->at("pp"));
-      if (m.ok() && std::holds_alternative<PrePrepare>(*m)) slot.pp = std::get<PrePrepare>(*m);
+      if (m.ok() && std::holds_alternative<PrePrepare>(*m)) {
+        slot.pp = std::get<PrePrepare>(*m);
+        slot.bytes = request_bytes(slot.pp->requests);
+      }
     }
     if (j->contains("best") && !j->at("best").is_null()) {
       auto p = proof_from_json(j->at("best"));
@@ -122,6 +125,12 @@ void Replica::recover(const RecoveredState& r) {
     }
     Seq s = slot.pp ? slot.pp->seq : (slot.best ? slot.best->pre_prepare.seq : 0);
     if (s <= h_) continue;
+    // A record of an earlier epoch: a crash came between the switch block
+    // (durable with the ledger) and the erasure of the old log. Its views and
+    // votes mean nothing in this epoch, and kept it would block the new
+    // epoch's pre-prepare for the same seq (and spoil our view changes).
+    Epoch e = slot.pp ? slot.pp->epoch : slot.best->pre_prepare.epoch;
+    if (e != config_.epoch || (slot.best && slot.best->pre_prepare.epoch != config_.epoch)) continue;
     // A pre-prepare from an older view binds nothing now; keep only its proof.
     if (slot.pp && slot.pp->view != view_) slot.pp.reset();
     if (slot.pp && slot.pp->replica == self_) last_pp_time_ = std::max(last_pp_time_, slot.pp->time_ms);

@@ -28,8 +28,9 @@ std::optional<ConfigChange> parse_config_op(ByteView op) {
   return c;
 }
 
-std::optional<ConfigChange> config_change_of(const Request& request, const ConfigFilter& filter) {
-  return filter ? filter(request) : parse_config_op(request.op);
+std::optional<ConfigChange> config_change_of(const Request& request, const ConfigFilter& filter,
+                                             const EpochConfig& in_force) {
+  return filter ? filter(request, in_force) : parse_config_op(request.op);
 }
 
 Bytes make_config_op(const ConfigChange& c) {

@@ -11,6 +11,28 @@ std::optional<ReplicaId> EpochConfig::index_of(const crypto::PublicKey& key) con
   return std::nullopt;
 }
 
+std::size_t request_bytes(const std::vector<Request>& batch) {
+  std::size_t total = 0;
+  for (const auto& r : batch) total += request_bytes(r);
+  return total;
+}
+
+ByteBudget byte_budget(const ReplicaOptions& o, std::size_t n) {
+  const std::size_t q = quorum_size(n);
+  const std::size_t floor = kMaxOpBytes + kMaxClientIdBytes + 48;
+  // Signed votes and headers: every prepared proof in every view change of a
+  // new-view carries q prepares of ~300 encoded bytes.
+  const std::size_t votes = q * q * static_cast<std::size_t>(o.log_window) * 300 + (64u << 10);
+  const std::size_t room = o.max_message_bytes > votes ? o.max_message_bytes - votes : 0;
+  // (q + 1) messages' worth of 2 * inflight request bytes, each encoded at 3/2.
+  std::size_t inflight = room / (3 * (q + 1));
+  ByteBudget b;
+  b.inflight = std::max(inflight, floor);
+  b.batch = std::max(std::min<std::size_t>(b.inflight, 1u << 20), floor);
+  b.bundle = std::max(o.max_message_bytes / 3, floor);
+  return b;
+}
+
 Status validate(const ReplicaOptions& o, const EpochConfig& c) {
   if (c.members.empty() || c.members.size() > kMaxMembers)
     return invalid_argument("a layer needs 1 to 64 members, got " + std::to_string(c.members.size()));
@@ -25,6 +47,7 @@ Status validate(const ReplicaOptions& o, const EpochConfig& c) {
   if (o.request_timeout.count() <= 0 || o.view_change_timeout.count() <= 0 || o.fetch_timeout.count() <= 0)
     return invalid_argument("timeouts must be positive");
   if (o.max_fetch_blocks == 0) return invalid_argument("max_fetch_blocks must be at least 1");
+  if (o.max_message_bytes < (1u << 20)) return invalid_argument("max_message_bytes must be at least 1 MiB");
   return {};
 }
 
@@ -32,6 +55,7 @@ Replica::Replica(ReplicaId self, EpochConfig config, ReplicaOptions options, con
                  const crypto::Verifier& verifier, RecoveredState recovered)
     : self_(self), config_(std::move(config)), opt_(options), signer_(signer), verifier_(verifier) {
   recover(recovered);
+  budget_ = byte_budget(opt_, config_.n());
 }
 
 std::vector<Action> Replica::step(const Event& event) {
@@ -173,7 +197,13 @@ MessagePtr Replica::make_block_bundle(std::vector<CommittedBatch> batches) const
   BlockBundle b;
   b.epoch = config_.epoch;
   b.batches = std::move(batches);
-  b.new_view = latest_nv_;
+  // The new-view rides along only when both fit one message (it can be
+  // nearly a message itself); a laggard with batches to execute first gets
+  // it in a later bundle.
+  std::size_t bytes = 0;
+  for (const auto& cb : b.batches) bytes += request_bytes(cb.pre_prepare.requests) + 300 * cb.commits.size();
+  if (latest_nv_ && (b.batches.empty() || (bytes + approx_bytes(*latest_nv_)) * 3 / 2 <= opt_.max_message_bytes))
+    b.new_view = latest_nv_;
   b.replica = self_;
   Message m(std::move(b));
   sign(m, signer_);

@@ -67,7 +67,15 @@ void Replica::send_fetch() {
 void Replica::on_fetch(const FetchBlocks& m, ReplicaId from) {
   if (!check_sig(Message(m), from)) return;
   if (m.from_seq > last_exec_ && !latest_nv_) return;  // nothing to tell
-  emit(ServeBlocks{from, m.from_seq, opt_.max_fetch_blocks});
+  // Served on the consensus thread from the ledger: at most max_serves per
+  // peer per fetch_timeout, so a member asking in a loop cannot stall us.
+  auto& [since, count] = serves_[from];
+  if (now_ - since >= opt_.fetch_timeout) {
+    since = now_;
+    count = 0;
+  }
+  if (++count > opt_.max_serves) return drop("fetch_rate");
+  emit(ServeBlocks{from, m.from_seq, opt_.max_fetch_blocks, budget_.bundle});
 }
 
 bool Replica::valid_commit_certificate(const PrePrepare& pp, const std::vector<Commit>& commits) {

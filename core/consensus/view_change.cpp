@@ -16,7 +16,7 @@ void Replica::start_view_change(View target) {
   active_ = false;
   cancel_timer(TimerKind::kBatch);
   cancel_timer(TimerKind::kRequest);
-  buffered_.clear();
+  clear_buffer();
   persist_view();
   ViewChange vc = signed_(build_view_change(target));
   vc_latest_[self_] = vc;
@@ -120,7 +120,7 @@ void Replica::rejoin_view(View v) {
   view_ = v;
   vc_attempts_ = 0;
   cancel_timer(TimerKind::kViewChange);
-  buffered_.clear();
+  clear_buffer();
   for (auto it = log_.begin(); it != log_.end();) {
     Slot& s = it->second;
     if (s.pp && s.pp->view != view_) s.pp.reset();

@@ -100,8 +100,8 @@ Result<VerifiedProof> verify_proof(std::string_view text, std::string_view trust
   std::uint64_t k = std::max<std::uint64_t>(1, bp->params.checkpoint_interval);
   // The node's rule, with the epoch in force while a window executes (for
   // report-backed mark-invalid, node/signed_op.h); `config` tracks it below.
-  consensus::ConfigFilter filter = node::make_config_filter(
-      out.genesis_hash, bp->admin_keys, verifier, [&config]() -> const consensus::EpochConfig& { return config; });
+  consensus::ConfigFilter filter = node::make_config_filter(out.genesis_hash, bp->admin_keys, verifier);
+  consensus::RequestAuthenticator authentic = node::make_request_authenticator(out.genesis_hash, verifier);
 
   MLCHAIN_ASSIGN_OR_RETURN(Json block_json, codec::get_object(j, "block"));
   MLCHAIN_ASSIGN_OR_RETURN(ledger::Block target, ledger::block_from_json(block_json));
@@ -140,10 +140,11 @@ Result<VerifiedProof> verify_proof(std::string_view text, std::string_view trust
         if (auto st = ledger::verify_link(*prev, blk); !st.ok()) return fail(where + ": " + st.message());
       }
       for (const auto& op : blk.ops) {
+        if (!consensus::is_authentic(op, authentic)) continue;  // a refused no-op (Ledger::apply)
         auto& last = client_last[op.client];
         if (op.id <= last) continue;  // executed before: never a change again (Ledger::apply)
         last = op.id;
-        if (auto change = consensus::config_change_of(op, filter)) pending.push_back(*change);
+        if (auto change = consensus::config_change_of(op, filter, config)) pending.push_back(*change);
       }
       prev = std::move(blk);
     }

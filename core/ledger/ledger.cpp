@@ -183,6 +183,14 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
     std::vector<Bytes> results;
     OpContext ctx{b.height, b.time_ms};
     for (const auto& op : b.ops) {
+      if (!consensus::is_authentic(op, authenticator_)) {
+        // Never sent by its client: nothing executes and the client's dedup
+        // row is untouched (see RequestAuthenticator).
+        Bytes refused = to_bytes("error: unauthenticated request: its client did not sign it; nothing executed");
+        results.push_back(refused);
+        out.replies.push_back(Reply{op.client, op.id, std::move(refused)});
+        continue;
+      }
       MLCHAIN_ASSIGN_OR_RETURN(auto prev, get_opt(w, kClients, op.client));
       std::uint64_t last_id = 0;
       Bytes cached;
@@ -193,7 +201,7 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
       }
       Bytes result;
       if (op.id > last_id) {
-        if (auto change = consensus::config_change_of(op, config_filter_)) pending.push_back(*change);
+        if (auto change = consensus::config_change_of(op, config_filter_, config_)) pending.push_back(*change);
       }
       if (op.id <= last_id) {
         // Executed before (re-proposed after a view change): at most once.
@@ -292,12 +300,16 @@ Result<std::optional<Block>> Ledger::block(std::uint64_t height) const {
   return std::optional<Block>(std::move(b));
 }
 
-Result<std::vector<consensus::CommittedBatch>> Ledger::committed_batches(std::uint64_t from, std::size_t max) const {
+Result<std::vector<consensus::CommittedBatch>> Ledger::committed_batches(std::uint64_t from, std::size_t max,
+                                                                        std::size_t max_bytes) const {
   std::vector<consensus::CommittedBatch> out;
   if (from == 0) from = 1;
+  std::size_t bytes = 0;
   for (std::uint64_t h = from; h <= height_ && out.size() < max; ++h) {
     MLCHAIN_ASSIGN_OR_RETURN(auto b, block(h));
     if (!b) break;
+    bytes += consensus::request_bytes(b->ops) + 300 * b->certificate.signatures.size();
+    if (max_bytes != 0 && !out.empty() && bytes > max_bytes) break;
     out.push_back(consensus::CommittedBatch{proposed_batch(*b, config_), certificate_commits(*b)});
   }
   return out;

@@ -64,6 +64,9 @@ std::string Node::Impl::metrics_text() const {
   counter("mlchain_committed_blocks_total", "Blocks committed since this process started.", committed_blocks);
   counter("mlchain_committed_ops_total", "Operations committed since this process started.", committed_ops);
   counter("mlchain_peer_decode_errors_total", "Peer messages that did not decode.", peer_decode_errors.load());
+  counter("mlchain_peer_sends_refused_total",
+          "Consensus messages the peer link refused to queue (over the link's size limit, or an unknown peer).",
+          peer_sends_refused.load());
   counter("mlchain_signature_cache_hits_total", "Signature checks answered from the verified-signature cache.",
           verifier.hits());
   counter("mlchain_signature_verifications_total", "Signature checks that ran Ed25519 verification.", verifier.misses());

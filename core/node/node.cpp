@@ -86,10 +86,10 @@ Status Node::Impl::open() {
   host = make_host(*this);
   app = std::make_unique<SignedOpStateMachine>(dispatch, genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
   app->set_blueprint(genesis.blueprint);
-  // The replica calls the filter as it executes each committed batch, in
-  // order, so its own config is the epoch in force at that batch.
-  auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier,
-                                   [this]() -> const consensus::EpochConfig& { return replica->config(); });
+  // The Replica and the Ledger each pass the filter the epoch they are
+  // executing in (consensus/reconfig.h): the ledger applies a step's blocks
+  // after the replica may have switched epoch.
+  auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
 
   store::LmdbOptions lo;  // durable: fsync on every commit
   auto st = store::open_lmdb(cfg.data_dir, lo);
@@ -97,6 +97,8 @@ Status Node::Impl::open() {
   store = std::move(st).value();
   MLCHAIN_ASSIGN_OR_RETURN(ledger, ledger::Ledger::open(*store, genesis.blueprint, *app));
   ledger->set_config_filter(filter);
+  auto authenticator = make_request_authenticator(genesis.hash_hex, verifier);
+  ledger->set_authenticator(authenticator);
   MLCHAIN_TRY(load_directory());
   consensus::EpochConfig epoch = ledger->epoch_config();
   for (const auto& m : epoch.members) member_keys.insert(m);
@@ -117,6 +119,7 @@ Status Node::Impl::open() {
   replica = std::make_unique<consensus::Replica>(id.value_or(static_cast<consensus::ReplicaId>(epoch.n())), epoch,
                                                  options, *signer, verifier, std::move(recovered));
   replica->set_config_filter(filter);
+  replica->set_authenticator(authenticator);
   // The ledger applies blocks after the replica's step returns, when the
   // replica may already be in a later epoch (several blocks in one step,
   // e.g. after catching up): report-backed invalidations and superior votes
@@ -155,6 +158,8 @@ Status Node::Impl::start_network() {
     if (!address.empty()) po.peers.push_back(net::PeerAddress{address, k});
   }
   po.metrics = net_metrics;
+  // One limit for the link and the replica's byte budgets (consensus/types.h).
+  po.read_message_max = options.max_message_bytes;
   auto peers_or = net::PeerManager::start(
       *loop, identity, po, [this](const crypto::PublicKey& from, Bytes payload) { on_peer_message(from, std::move(payload)); },
       [this](const crypto::PublicKey& peer, bool up) {

@@ -170,6 +170,9 @@ struct Node::Impl {
   mutable std::mutex rejected_mu;
   std::map<std::string, std::uint64_t> rejected_ops;  // client API rejections by reason
   std::atomic<std::uint64_t> peer_decode_errors{0};
+  // Consensus sends the link refused (over its size limit, or no such peer):
+  // never silent (issue 13: an unsendable pre-prepare livelocked a layer).
+  std::atomic<std::uint64_t> peer_sends_refused{0};
   // Our replica id in the current epoch, for I/O threads (driver writes).
   std::atomic<consensus::ReplicaId> self_id{0};
   // Peer review state (review.cpp).

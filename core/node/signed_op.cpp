@@ -229,9 +229,9 @@ Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const st
 }
 
 consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<crypto::PublicKey> admin_keys,
-                                           const crypto::Verifier& verifier, EpochProvider epoch) {
-  return [genesis = std::move(genesis), admin_keys = std::move(admin_keys), &verifier,
-          epoch = std::move(epoch)](const consensus::Request& r) -> std::optional<consensus::ConfigChange> {
+                                           const crypto::Verifier& verifier) {
+  return [genesis = std::move(genesis), admin_keys = std::move(admin_keys), &verifier](
+             const consensus::Request& r, const consensus::EpochConfig& in_force) -> std::optional<consensus::ConfigChange> {
     // Cheap test first: every ordered op passes through here.
     std::string_view text(reinterpret_cast<const char*>(r.op.data()), r.op.size());
     if (text.find(consensus::kConfigOpPrefix) == std::string_view::npos) return std::nullopt;
@@ -240,9 +240,19 @@ consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<cryp
     auto env = signed_op_from_json(*parsed);
     if (!env.ok() || env->client.hex() != r.client || env->id != r.id || env->genesis != genesis) return std::nullopt;
     if (!is_config_op_text(env->op) || !verify_op(*env, verifier).ok()) return std::nullopt;
-    auto change = authorize_config_op(*env, admin_keys, verifier, epoch ? &epoch() : nullptr);
+    auto change = authorize_config_op(*env, admin_keys, verifier, &in_force);
     if (!change.ok()) return std::nullopt;
     return std::move(change).value();
+  };
+}
+
+consensus::RequestAuthenticator make_request_authenticator(std::string genesis, const crypto::Verifier& verifier) {
+  return [genesis = std::move(genesis), &verifier](const consensus::Request& r) {
+    auto parsed = codec::parse(to_string(r.op));
+    if (!parsed.ok()) return false;
+    auto env = signed_op_from_json(*parsed);
+    return env.ok() && env->client.hex() == r.client && env->id == r.id && env->genesis == genesis &&
+           verify_op(*env, verifier).ok();
   };
 }
 

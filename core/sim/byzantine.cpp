@@ -60,6 +60,105 @@ void World::byzantine_send(Node& from, const Send& s) {
       honest();
       if (rng_.chance(1, 3)) spam_view_changes(from);
       return;
+    case Byzantine::kForgedIds:
+      return forge_request_ids(from, m, to);
+    case Byzantine::kOversized:
+      return flood_big_ops(from, m, to);
+    case Byzantine::kFutureViewFlood:
+      honest();
+      if (rng_.chance(1, 2)) flood_future_view(from);
+      return;
+  }
+}
+
+void World::send_stuffed(Node& from, const PrePrepare& pp, std::vector<Request> extra, const std::vector<ReplicaId>& to) {
+  PrePrepare other = pp;
+  for (auto& r : extra) {
+    bool taken = false;
+    for (const auto& q : other.requests) taken = taken || q.client == r.client;
+    if (!taken) other.requests.push_back(std::move(r));
+  }
+  auto p = ptr(signed_part(std::move(other), *signers_[from.id]));
+  std::uint64_t size = size_of(*p);
+  for (ReplicaId r : to) {
+    report_.bytes += size;
+    transmit(from.id, r, p);
+  }
+}
+
+// Requests in honest clients' names (an admin's too) with ids near 2^64-1:
+// relayed to every replica, and ordered when this replica is the primary.
+// Unauthenticated, they must change nobody's ids.
+void World::forge_request_ids(Node& from, const Message& m, const std::vector<ReplicaId>& to) {
+  if (clients_.empty() || !from.replica) return;
+  const Client& victim = clients_[rng_.uniform(clients_.size())];
+  Request forged{victim.name, UINT64_MAX - rng_.uniform(4), to_bytes("put pwned " + victim.name)};
+  const auto* pp = std::get_if<PrePrepare>(&m);
+  if (pp && pp->replica == from.replica->id() && pp->view == from.replica->view()) {
+    send_stuffed(from, *pp, {forged}, to);
+  } else {
+    for (ReplicaId r : to) transmit(from.id, r, ptr(m));
+  }
+  if (rng_.chance(1, 3)) {
+    auto fr = ptr(signed_part(ForwardedRequest{forged, from.replica->id(), {}}, *signers_[from.id]));
+    for (const auto& n : nodes_)
+      if (n.id != from.id) transmit(from.id, n.id, fr);
+  }
+}
+
+// 16 KiB operations from fresh client keys (authentic: this replica is their
+// client), sent to every replica so honest primaries must cut batches by
+// bytes; as primary, batches stuffed with them far past the byte budget.
+void World::flood_big_ops(Node& from, const Message& m, const std::vector<ReplicaId>& to) {
+  auto big = [&] {
+    std::string name = "big-" + std::to_string(from.id) + "-" + std::to_string(big_ops_++);
+    Request r{name, 1, to_bytes("put " + name + " " + std::string(16 * 1024, 'x'))};
+    issue(r);
+    return r;
+  };
+  const auto* pp = std::get_if<PrePrepare>(&m);
+  if (pp && from.replica && pp->replica == from.replica->id() && pp->view == from.replica->view()) {
+    std::vector<Request> extra;
+    for (int k = 0; k < 6; ++k) extra.push_back(big());
+    send_stuffed(from, *pp, std::move(extra), to);
+  } else {
+    for (ReplicaId r : to) transmit(from.id, r, ptr(m));
+  }
+  if (big_ops_ < 120 && rng_.chance(1, 4)) {
+    for (int k = 0; k < 2; ++k) {
+      Request r = big();
+      for (const auto& n : nodes_)
+        if (n.id != from.id) schedule(now_ + latency(), ClientSend{n.id, r});
+    }
+  }
+}
+
+// Messages for the views the others are moving to (ours and the next two):
+// badly signed votes and pre-prepares carrying 8 KiB ops, many of them.
+// Nothing unverified may be buffered, and no sender more than a message's
+// worth.
+void World::flood_future_view(Node& from) {
+  if (!from.replica) return;
+  const ReplicaId me = from.replica->id();
+  const Epoch epoch = from.replica->config().epoch;
+  const Seq base = from.replica->last_executed();
+  for (View v = from.replica->view(); v <= from.replica->view() + 2; ++v) {
+    PrePrepare pp;
+    pp.epoch = epoch;
+    pp.view = v;
+    pp.seq = base + 1 + rng_.uniform(4);
+    pp.time_ms = unix_millis(wall());
+    pp.replica = me;
+    pp.requests.push_back(Request{"junk-" + std::to_string(rng_.uniform(1u << 30)), 1, to_bytes(std::string(8 * 1024, 'j'))});
+    Message junk_pp(pp);
+    std::get<PrePrepare>(junk_pp).sig[0] ^= 0x55;  // unsigned
+    Message junk_vote(Commit{epoch, v, pp.seq, pp.digest(), me, {}});
+    auto a = ptr(std::move(junk_pp)), b = ptr(std::move(junk_vote));
+    for (const auto& n : nodes_) {
+      if (n.id == from.id) continue;
+      for (int k = 0; k < 2; ++k) transmit(from.id, n.id, a);
+      transmit(from.id, n.id, b);
+    }
   }
 }
 
@@ -67,6 +166,7 @@ void World::equivocate(Node& from, const PrePrepare& pp) {
   PrePrepare other = pp;
   if (other.requests.empty()) {
     other.requests.push_back(Request{"byzantine" + std::to_string(from.id), pp.seq, to_bytes("put evil 1")});
+    issue(other.requests.back());  // the colluders' own client: authentic
   } else {
     other.requests.pop_back();
   }

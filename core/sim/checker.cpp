@@ -37,6 +37,74 @@ void World::check_block(Node& n, const ledger::Block& b) {
   Status cert = ledger::verify_certificate(b, cfg->second, *verifier_);
   if (!cert.ok()) violation("replica " + std::to_string(n.id) + ": " + cert.message());
   n.last_block = b;
+  // Lock-out: a client's dedup state (replica and ledger) must never pass
+  // the highest id that client issued, or its next requests are refused as
+  // old for good.
+  for (const auto& op : b.ops) {
+    auto client = client_index_.find(op.client);
+    if (client == client_index_.end() || !n.replica) continue;
+    std::uint64_t issued = clients_[client->second].next_id - 1;
+    std::uint64_t at_replica = n.replica->last_request_id(op.client);
+    auto cached = n.ledger->cached_reply(op.client);
+    std::uint64_t at_ledger = cached.ok() && *cached ? (*cached)->request_id : 0;
+    if (at_replica > issued || at_ledger > issued) {
+      violation("lock-out: client " + op.client + " issued ids up to " + std::to_string(issued) + " but replica " +
+                std::to_string(n.id) + " executed id " + std::to_string(std::max(at_replica, at_ledger)) +
+                " in its name (block " + std::to_string(b.height) + "): its next requests are refused as old");
+      return;
+    }
+  }
+}
+
+namespace {
+
+// A cheap upper estimate of a message's encoded size (requests at 3/2: base64
+// plus framing; ~300 bytes a signed vote), to encode only the big ones.
+std::uint64_t estimate(const consensus::Message& m) {
+  using namespace consensus;
+  struct V {
+    std::uint64_t operator()(const PrePrepare& x) const { return request_bytes(x.requests) * 3 / 2 + 400; }
+    std::uint64_t operator()(const NewView& x) const { return approx_bytes(x) * 3 / 2; }
+    std::uint64_t operator()(const ViewChange& x) const {
+      std::uint64_t t = 400 + 300 * x.checkpoint_proof.size();
+      for (const auto& p : x.prepared) t += request_bytes(p.pre_prepare.requests) * 3 / 2 + 300 * (p.prepares.size() + 1);
+      return t;
+    }
+    std::uint64_t operator()(const BlockBundle& x) const {
+      std::uint64_t t = 400 + (x.new_view ? approx_bytes(*x.new_view) * 3 / 2 : 0);
+      for (const auto& b : x.batches) t += request_bytes(b.pre_prepare.requests) * 3 / 2 + 300 * (b.commits.size() + 1);
+      return t;
+    }
+    std::uint64_t operator()(const ForwardedRequest& x) const { return request_bytes(x.request) * 3 / 2 + 300; }
+    std::uint64_t operator()(const Prepare&) const { return 400; }
+    std::uint64_t operator()(const Commit&) const { return 400; }
+    std::uint64_t operator()(const Checkpoint&) const { return 400 + 0; }
+    std::uint64_t operator()(const FetchBlocks&) const { return 400; }
+  };
+  return std::visit(V{}, m);
+}
+
+}  // namespace
+
+bool World::check_size(const Node& from, const consensus::Message& m) {
+  const std::uint64_t limit = opt_.replica.max_message_bytes;
+  if (estimate(m) * 2 <= limit) return true;
+  std::uint64_t size = consensus::encode(m).size();
+  if (size <= limit) return true;
+  if (!from.byzantine)
+    violation("replica " + std::to_string(from.id) + " sent a " + std::string(consensus::type_name(m)) + " of " +
+              std::to_string(size) + " bytes, over the link limit of " + std::to_string(limit) +
+              ": it can never be delivered (a byte budget is missing; the layer livelocks)");
+  return false;
+}
+
+void World::check_buffers(Node& n) {
+  if (n.byzantine || !n.up || !n.replica) return;
+  for (const auto& [from, bytes] : n.replica->buffered_bytes()) {
+    if (bytes > opt_.replica.max_message_bytes)
+      violation("replica " + std::to_string(n.id) + " holds " + std::to_string(bytes) + " bytes from replica " +
+                std::to_string(from) + " for the view it is entering (more than a message's worth per sender)");
+  }
 }
 
 void World::check_view(Node& n) {

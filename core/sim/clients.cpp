@@ -14,6 +14,8 @@ void World::client_issue(std::uint32_t c) {
   cl.current = consensus::Request{cl.name, id, to_bytes("put " + key + " " + cl.name + "-" + std::to_string(id))};
   cl.alternative = cl.current;
   cl.alternative.op = to_bytes("put " + key + " other-" + std::to_string(id));
+  issue(cl.current);
+  if (cl.byzantine) issue(cl.alternative);
   cl.votes.clear();
   cl.first_sent = now_;
   client_send_all(c);
@@ -27,6 +29,8 @@ void World::admin_submit(std::uint32_t index) {
   cl.busy = true;
   consensus::ConfigChange change{spec.action, signers_[spec.node]->public_key(), "node" + std::to_string(spec.node), {}};
   cl.current = consensus::Request{cl.name, 1, consensus::make_config_op(change)};
+  cl.next_id = 2;
+  issue(cl.current);
   cl.alternative = cl.current;
   cl.first_sent = now_;
   auto c = static_cast<std::uint32_t>(clients_.size());

@@ -64,6 +64,7 @@ std::vector<ReplicaId> World::recipients(const Node& from, const consensus::Send
 
 void World::emit_send(Node& from, const consensus::Send& s) {
   if (from.byzantine) return byzantine_send(from, s);
+  if (!check_size(from, *s.message)) return;
   auto to = recipients(from, s);
   std::uint64_t size = to.empty() ? 0 : size_of(*s.message);
   for (ReplicaId r : to) {
@@ -74,6 +75,7 @@ void World::emit_send(Node& from, const consensus::Send& s) {
 
 void World::transmit(ReplicaId from, ReplicaId to, MessagePtr m, Micros extra) {
   ++report_.messages;
+  if (from < nodes_.size() && nodes_[from].byzantine && !check_size(nodes_[from], *m)) return;
   if (partitioned(from, to)) return;
   if (faults_on() && rng_.chance(ppm(opt_.drop), 1'000'000)) return;
   schedule(now_ + latency() + extra, Deliver{to, from, m});

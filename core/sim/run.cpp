@@ -7,7 +7,8 @@ constexpr std::pair<Byzantine, std::string_view> kNames[] = {
     {Byzantine::kNone, "none"},           {Byzantine::kSilent, "silent"},
     {Byzantine::kEquivocate, "equivocate"}, {Byzantine::kForge, "forge"},
     {Byzantine::kReplay, "replay"},       {Byzantine::kViewChangeSpam, "view-change-spam"},
-    {Byzantine::kStall, "stall"},
+    {Byzantine::kStall, "stall"},         {Byzantine::kForgedIds, "forged-request-ids"},
+    {Byzantine::kOversized, "oversized-batches"}, {Byzantine::kFutureViewFlood, "future-view-flood"},
 };
 
 }  // namespace

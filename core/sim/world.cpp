@@ -113,6 +113,9 @@ Status World::start_node(Node& n) {
     MLCHAIN_ASSIGN_OR_RETURN(n.store, store::open_lmdb(opt_.lmdb_dir / ("node" + std::to_string(n.id)), lo));
   }
   MLCHAIN_ASSIGN_OR_RETURN(n.ledger, ledger::Ledger::open(*n.store, blueprint_, app_));
+  consensus::RequestAuthenticator auth;
+  if (opt_.authenticate_clients) auth = [this](const consensus::Request& r) { return authentic(r); };
+  n.ledger->set_authenticator(auth);
   MLCHAIN_ASSIGN_OR_RETURN(auto recovered, n.ledger->recover());
   if (n.id >= opt_.nodes) {
     MLCHAIN_ASSIGN_OR_RETURN(bool was_member, n.ledger->ever_member(signers_[n.id]->public_key()));
@@ -120,6 +123,7 @@ Status World::start_node(Node& n) {
   }
   n.replica = std::make_unique<consensus::Replica>(n.id, config_, opt_.replica, *signers_[n.id], *verifier_,
                                                    std::move(recovered));
+  n.replica->set_authenticator(auth);
   n.up = true;
   n.was_active = n.replica->active();
   if (n.replica->view() < n.max_view && !n.byzantine)
@@ -138,6 +142,27 @@ void World::crash(Node& n) {
   if (opt_.store == StoreKind::kLmdb) n.store.reset();  // closes the environment like a dead process
   ++report_.crashes;
 }
+
+namespace {
+
+crypto::Digest request_digest(const consensus::Request& r) {
+  crypto::Sha256 h;
+  h.update(to_bytes(r.client));
+  std::array<std::uint8_t, 8> be{};
+  for (int i = 0; i < 8; ++i) be[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(r.id >> (56 - 8 * i));
+  h.update(ByteView(be.data(), be.size()));
+  h.update(ByteView(r.op.data(), r.op.size()));
+  return h.finish();
+}
+
+}  // namespace
+
+// An ideal signature scheme: a request is authentic iff its client issued
+// exactly these bytes. Byzantine replicas may issue requests of their own
+// (they are clients too) but not in another client's name.
+void World::issue(const consensus::Request& r) { issued_requests_.insert(request_digest(r)); }
+
+bool World::authentic(const consensus::Request& r) const { return issued_requests_.count(request_digest(r)) > 0; }
 
 void World::schedule(Micros at, Item item) {
   queue_.emplace(std::make_pair(at.count(), order_++), std::move(item));
@@ -185,6 +210,7 @@ void World::step(Node& n, consensus::Event event) {
   apply_actions(n, std::move(actions));
   if (n.up && n.replica) configs_.try_emplace(n.replica->config().epoch, n.replica->config());
   check_view(n);
+  check_buffers(n);
 }
 
 void World::apply_actions(Node& n, std::vector<consensus::Action> actions) {
@@ -217,7 +243,7 @@ void World::apply_actions(Node& n, std::vector<consensus::Action> actions) {
       auto cached = n.ledger->cached_reply(rr->client);
       if (cached.ok() && *cached && (*cached)->request_id == rr->request_id) send_replies(n, {**cached});
     } else if (auto* sb = std::get_if<consensus::ServeBlocks>(&a)) {
-      auto batches = n.ledger->committed_batches(sb->from_seq, sb->max);
+      auto batches = n.ledger->committed_batches(sb->from_seq, sb->max, sb->max_bytes);
       if (!batches.ok()) continue;
       auto msg = n.replica->make_block_bundle(std::move(batches).value());
       emit_send(n, consensus::Send{sb->to, msg});

@@ -79,7 +79,7 @@ struct Client {
   bool byzantine = false;
   bool admin = false;  // submits one membership change; not counted as an op
   bool busy = false;
-  std::uint64_t next_id = 1;
+  std::uint64_t next_id = 1;  // next_id - 1: the highest id this client issued
   consensus::Request current;
   consensus::Request alternative;  // byzantine clients: same id, other op
   Micros first_sent{0};
@@ -117,6 +117,12 @@ class World {
   void equivocate(Node& from, const consensus::PrePrepare& pp);
   void forge(Node& from, const consensus::Message& m, const std::vector<ReplicaId>& to);
   void spam_view_changes(Node& from);
+  void forge_request_ids(Node& from, const consensus::Message& m, const std::vector<ReplicaId>& to);
+  void flood_big_ops(Node& from, const consensus::Message& m, const std::vector<ReplicaId>& to);
+  void flood_future_view(Node& from);
+  // Re-signs `pp` with `extra` requests appended and sends it instead.
+  void send_stuffed(Node& from, const consensus::PrePrepare& pp, std::vector<consensus::Request> extra,
+                    const std::vector<ReplicaId>& to);
   std::vector<ReplicaId> recipients(const Node& from, const consensus::Send& s) const;
 
   // clients.cpp
@@ -129,8 +135,15 @@ class World {
   void on_client_retry(const ClientRetry& r);
   void send_replies(Node& n, const std::vector<ledger::Reply>& replies);
 
+  // Authentication (ideal signatures): what clients issued.
+  void issue(const consensus::Request& r);
+  bool authentic(const consensus::Request& r) const;
+
   // checker.cpp
   void check_block(Node& n, const ledger::Block& b);
+  // Returns false when the link refuses the message (over the limit).
+  bool check_size(const Node& from, const consensus::Message& m);
+  void check_buffers(Node& n);
   void check_view(Node& n);
   void violation(std::string what);
 
@@ -152,6 +165,9 @@ class World {
 
   std::map<crypto::PublicKey, ReplicaId> node_by_key_;
   std::map<consensus::Epoch, consensus::EpochConfig> configs_;  // every epoch seen, for the checker
+
+  std::set<crypto::Digest> issued_requests_;
+  std::uint64_t big_ops_ = 0;
 
   // checker state
   std::map<std::uint64_t, std::pair<crypto::Digest, ReplicaId>> canonical_;

@@ -63,6 +63,7 @@ class Cluster {
     }
     if (replicas_.size() <= i) replicas_.resize(i + 1);
     replicas_[i] = std::make_unique<Replica>(i, config_, options_, *ring_.signers[i], ring_.verifier, r);
+    replicas_[i]->set_authenticator(authenticator_);
     timers_[i].clear();
     handle(i, replicas_[i]->step(Event{now_, Start{}}));
   }
@@ -112,6 +113,13 @@ class Cluster {
 
   std::function<void(ReplicaId, const std::vector<Action>&)> on_actions;
 
+  // Which requests their clients sent (types.h), for every replica now and
+  // after restarts.
+  void set_authenticator(RequestAuthenticator a) {
+    authenticator_ = std::move(a);
+    for (auto& r : replicas_) r->set_authenticator(authenticator_);
+  }
+
  private:
   void handle(ReplicaId i, std::vector<Action> actions) {
     if (on_actions) on_actions(i, actions);
@@ -141,6 +149,7 @@ class Cluster {
   }
 
   ReplicaOptions options_;
+  RequestAuthenticator authenticator_;
   sim::FakeKeyring ring_;
   EpochConfig config_;
   TimePoint now_ = from_unix_millis(1'700'000'000'000);

@@ -99,7 +99,7 @@ TEST(ConfigOps, AdminSignedAddWithProofIsAuthorised) {
   EXPECT_EQ(change->key, applicant.public_key());
   EXPECT_EQ(change->name, "n5");
   auto filter = make_config_filter("abcd", {admin.public_key()}, v);
-  ASSERT_TRUE(filter(to_request(op)).has_value());
+  ASSERT_TRUE(filter(to_request(op), consensus::EpochConfig{}).has_value());
 }
 
 TEST(ConfigOps, RefusesNonAdminsForgedProofsAndOtherLayers) {
@@ -109,12 +109,12 @@ TEST(ConfigOps, RefusesNonAdminsForgedProofsAndOtherLayers) {
 
   auto by_stranger = sign_op(stranger, "abcd", 1, join_text(applicant, "abcd"));
   EXPECT_EQ(authorize_config_op(by_stranger, {admin.public_key()}, v).status().code(), ErrorCode::kPermissionDenied);
-  EXPECT_FALSE(filter(to_request(by_stranger)).has_value());
+  EXPECT_FALSE(filter(to_request(by_stranger), consensus::EpochConfig{}).has_value());
 
   // The application was signed for another layer: the proof does not verify here.
   auto other_layer = sign_op(admin, "abcd", 2, join_text(applicant, "ffff"));
   EXPECT_EQ(authorize_config_op(other_layer, {admin.public_key()}, v).status().code(), ErrorCode::kVerificationFailed);
-  EXPECT_FALSE(filter(to_request(other_layer)).has_value());
+  EXPECT_FALSE(filter(to_request(other_layer), consensus::EpochConfig{}).has_value());
 
   // No proof: an admin cannot enrol a key nobody holds.
   auto c = add_change(applicant);
@@ -127,7 +127,7 @@ TEST(ConfigOps, RefusesNonAdminsForgedProofsAndOtherLayers) {
 
   // The envelope signed for another genesis never counts on this layer.
   auto env_other = sign_op(admin, "ffff", 5, join_text(applicant, "ffff"));
-  EXPECT_FALSE(filter(to_request(env_other)).has_value());
+  EXPECT_FALSE(filter(to_request(env_other), consensus::EpochConfig{}).has_value());
 
   // A byzantine primary re-labelling an admin op with a tampered text.
   auto ok = sign_op(admin, "abcd", 6, join_text(applicant, "abcd"));
@@ -135,8 +135,8 @@ TEST(ConfigOps, RefusesNonAdminsForgedProofsAndOtherLayers) {
   auto tampered = ok;
   tampered.op = join_text(stranger, "abcd");
   auto treq = to_request(tampered);  // keeps the admin's signature over the other text
-  EXPECT_FALSE(filter(treq).has_value());
-  EXPECT_TRUE(filter(req).has_value());
+  EXPECT_FALSE(filter(treq, consensus::EpochConfig{}).has_value());
+  EXPECT_TRUE(filter(req, consensus::EpochConfig{}).has_value());
 }
 
 TEST(ConfigOps, AMemberMayResignButNotRemoveOthers) {

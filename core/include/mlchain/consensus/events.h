@@ -84,10 +84,13 @@ struct ResendReply {
 };
 // Read committed batches [from_seq, from_seq + max) from the ledger and send
 // them to `to` as a BlockBundle (see make_block_bundle in replica.h).
+// At most `max` batches and, past the first, at most max_bytes of
+// request_bytes() in all (byte_budget(): bundle), so the bundle fits a link.
 struct ServeBlocks {
   ReplicaId to = 0;
   Seq from_seq = 0;
   std::size_t max = 0;
+  std::size_t max_bytes = 0;
 };
 struct SetTimer {
   TimerKind kind = TimerKind::kBatch;

@@ -151,6 +151,10 @@ Bytes signing_bytes(const Message& m);
 void sign(Message& m, const crypto::Signer& signer);
 bool verify_signature(const Message& m, const crypto::PublicKey& key, const crypto::Verifier& verifier);
 
+// An upper estimate of a new-view's weight in request bytes (types.h
+// request_bytes(), plus ~300 per signed vote), for the byte budgets.
+std::size_t approx_bytes(const NewView& nv);
+
 // Nested parts, for persistence and proofs.
 codec::Json proof_to_json(const PreparedProof& p);
 Result<PreparedProof> proof_from_json(const codec::Json& j);

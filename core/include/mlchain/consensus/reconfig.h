@@ -39,9 +39,15 @@ struct ConfigChange {
 };
 
 // Decides whether an ordered request is a membership change (see above).
-using ConfigFilter = std::function<std::optional<ConfigChange>(const Request&)>;
+// `in_force` is the membership of the epoch the request executes in, as the
+// CALLER tracks it: the Replica passes its own config, the Ledger its own
+// (they can differ by an epoch while a step executes several blocks and the
+// ledger applies them after it; each must judge a block by the epoch that
+// block executes in, e.g. for report-backed mark-invalid).
+using ConfigFilter = std::function<std::optional<ConfigChange>(const Request&, const EpochConfig& in_force)>;
 // `filter` when set, else parse_config_op(request.op).
-std::optional<ConfigChange> config_change_of(const Request& request, const ConfigFilter& filter);
+std::optional<ConfigChange> config_change_of(const Request& request, const ConfigFilter& filter,
+                                             const EpochConfig& in_force);
 
 // nullopt if `op` is not a config op; a malformed config op is also nullopt
 // (it executes as an ordinary, meaningless op on every replica alike). An

@@ -98,6 +98,14 @@ class Replica {
   // Which ordered requests are membership changes; default: any request
   // whose op parses as a config op (reconfig.h). Set before the first step.
   void set_config_filter(ConfigFilter filter) { config_filter_ = std::move(filter); }
+  // Which requests their clients really sent (types.h); must be the
+  // Ledger's. Set before the first step.
+  void set_authenticator(RequestAuthenticator a) { authenticator_ = std::move(a); }
+  // The last executed request id of `client` (0: none): what dedup compares.
+  std::uint64_t last_request_id(const std::string& client) const {
+    auto it = client_last_.find(client);
+    return it == client_last_.end() ? 0 : it->second;
+  }
 
   // Signs a bundle of committed batches for ServeBlocks, attaching the latest
   // new-view message so the receiver can also learn the current view.
@@ -114,6 +122,11 @@ class Replica {
   const std::map<std::string, std::uint64_t>& drops() const { return drops_; }
   const ReplicaStats& stats() const { return stats_; }
   std::size_t pending_requests() const { return pending_.size(); }
+  // Messages held for the view being entered, and their request bytes by
+  // sender (each sender's bounded by max_message_bytes).
+  std::size_t buffered_messages() const { return buffered_.size(); }
+  const std::map<ReplicaId, std::size_t>& buffered_bytes() const { return buffered_bytes_; }
+  const ByteBudget& budget() const { return budget_; }
   bool retired() const { return retired_; }
   bool learner() const { return learning_; }
   Seq epoch_start() const { return epoch_start_; }
@@ -124,6 +137,7 @@ class Replica {
     std::map<ReplicaId, Prepare> prepares;     // current view only
     std::map<ReplicaId, Commit> commits;       // current view only
     Digest digest{};                           // of pp, cached
+    std::size_t bytes = 0;                     // request_bytes() of pp, cached
     bool prepared = false;
     bool committed = false;
     std::optional<PreparedProof> best;         // highest-view prepared proof, kept across views
@@ -171,6 +185,10 @@ class Replica {
   void refresh_request_timer();
   void on_request_timer();
   bool note_future_view(ReplicaId from, View v, const Message& m);
+  void clear_buffer();
+  // request_bytes() of the pre-prepares in the log above the stable
+  // checkpoint, but the one at `except` (byte_budget(): inflight).
+  std::size_t inflight_bytes(Seq except = 0) const;
   void note_out_of_window(ReplicaId from, Seq seq, const Message& m);
 
   // --- checkpoints.cpp ---
@@ -247,7 +265,9 @@ class Replica {
   std::map<std::string, std::uint64_t> proposed_;    // client -> request id given a seq in this view
   std::map<ReplicaId, ViewChange> vc_latest_;        // each sender's highest view change
   std::optional<NewView> latest_nv_;
-  std::vector<PeerMessage> buffered_;                // for the view we are moving to
+  std::vector<PeerMessage> buffered_;                // for the view we are moving to (verified)
+  std::map<ReplicaId, std::size_t> buffered_bytes_;  // per sender, bounded by max_message_bytes
+  ByteBudget budget_;                                // for config_'s n
   std::map<ReplicaId, View> ahead_view_;             // senders seen in a higher view
   std::map<ReplicaId, Seq> ahead_seq_;               // highest seq each sender is known to have reached
   std::array<bool, kTimerKinds> timer_set_{};
@@ -259,7 +279,9 @@ class Replica {
   bool retired_ = false;
   bool learning_ = false;
   ConfigFilter config_filter_;
+  RequestAuthenticator authenticator_;
   ReplicaId fetch_peer_ = 0;
+  std::map<ReplicaId, std::pair<TimePoint, unsigned>> serves_;  // on_fetch rate, per peer
 
   std::map<std::string, std::uint64_t> drops_;
   ReplicaStats stats_;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,8 +33,8 @@ inline constexpr std::size_t kMaxOpBytes = 64 * 1024;
 // A client operation. `client` names the client, `id` increases per client
 // (PBFT's timestamp): a request with id <= the last executed id of its client
 // is a duplicate and is never executed again. Each client has at most one
-// request outstanding. Authentication of the client is the application's job
-// (the op is opaque here).
+// request outstanding. The op is opaque here; whether the client really sent
+// it is the RequestAuthenticator's decision (below).
 struct Request {
   std::string client;
   std::uint64_t id = 0;
@@ -41,6 +42,20 @@ struct Request {
 
   friend bool operator==(const Request&, const Request&) = default;
 };
+
+// Decides whether `client` really sent this request (the node: its signed
+// envelope verifies against the key `client` names, for this layer, with this
+// id). It must be a pure function of the request's bytes: the Replica and the
+// Ledger apply the same one, on every member alike. The rule it serves:
+// only an authentic request may advance its client's dedup state (the last
+// executed id), so nobody can burn another client's ids — a forged request
+// with id 2^64-1 would otherwise lock that client out for good. Replicas also
+// refuse unauthenticated requests before ordering them (on arrival and in a
+// pre-prepare); one that is ordered anyway executes as a refused no-op.
+// Unset: every request is taken as authentic (the sim without clients' keys,
+// unit tests).
+using RequestAuthenticator = std::function<bool(const Request&)>;
+inline bool is_authentic(const Request& r, const RequestAuthenticator& a) { return !a || a(r); }
 
 // The members of one epoch, in replica-id order. The primary of view v is
 // members[v % n].
@@ -77,7 +92,38 @@ struct ReplicaOptions {
   Micros max_clock_skew{5'000'000};      // a pre-prepare's time must be within this of our clock
   std::size_t max_fetch_blocks = 64;     // blocks per state-transfer reply
   std::size_t max_buffered = 4096;       // messages held for the view we are moving to
+  std::size_t max_pending = 16384;       // clients with a request waiting to be ordered (more: refused)
+  unsigned max_serves = 8;               // state-transfer bundles served to one peer per fetch_timeout
+  // The largest consensus message a peer link carries (the node passes its
+  // link limit). Every byte budget below derives from it (byte_budget()).
+  std::size_t max_message_bytes = 32u << 20;
 };
+
+// Byte budgets of a layer of n members, in request bytes (request_bytes()),
+// so that every message the protocol builds fits max_message_bytes once
+// encoded (base64 ops, JSON, signatures; about 3/2 of the request bytes):
+//  - batch: a pre-prepare's requests (cut by the primary, refused above it
+//    by backups: batch_too_large);
+//  - inflight: what a primary proposes above its stable checkpoint, so the
+//    prepared proofs a view change carries stay bounded; a backup accepts up
+//    to 2 * inflight above ITS stable checkpoint (it may lag by a checkpoint)
+//    and refuses more (inflight_budget). A new-view carries a quorum of
+//    view changes plus the re-proposals: (q + 1) * 2 * inflight * 3/2 plus
+//    the prepares' signatures must fit one message;
+//  - bundle: the batches of one state-transfer reply (at least one batch).
+// Each is at least kMaxOpBytes plus overhead, so any single request fits; a
+// very large layer (q^2 * L prepares alone near the limit) needs a larger
+// max_message_bytes, which validate() does not demand but the node warns of.
+struct ByteBudget {
+  std::size_t batch = 0;
+  std::size_t inflight = 0;
+  std::size_t bundle = 0;
+};
+ByteBudget byte_budget(const ReplicaOptions& options, std::size_t n);
+// What a request weighs against the budgets: its op, its client and a fixed
+// allowance for its id and JSON framing.
+inline std::size_t request_bytes(const Request& r) { return r.op.size() + r.client.size() + 48; }
+std::size_t request_bytes(const std::vector<Request>& batch);
 
 // Checks options and membership; InvalidArgument names the bad field.
 Status validate(const ReplicaOptions& options, const EpochConfig& config);

@@ -52,6 +52,10 @@ class Ledger {
   // Which ordered requests are membership changes (consensus/reconfig.h);
   // must be the Replica's filter. Set it before the first apply().
   void set_config_filter(consensus::ConfigFilter filter) { config_filter_ = std::move(filter); }
+  // Which ordered requests their clients really sent (consensus/types.h);
+  // must be the Replica's. An unauthenticated op is not given to the
+  // StateMachine and writes no "clients" row: its result is an error.
+  void set_authenticator(consensus::RequestAuthenticator a) { authenticator_ = std::move(a); }
 
   // Applies the committed batch as block e.seq (must be height() + 1).
   Result<Applied> apply(const consensus::Execute& e);
@@ -64,8 +68,11 @@ class Ledger {
   Result<consensus::RecoveredState> recover() const;
 
   Result<std::optional<Block>> block(std::uint64_t height) const;
-  // Blocks [from, from + max) that exist, as committed batches for state transfer.
-  Result<std::vector<consensus::CommittedBatch>> committed_batches(std::uint64_t from, std::size_t max) const;
+  // Blocks [from, from + max) that exist, as committed batches for state
+  // transfer; past the first, at most max_bytes of request_bytes() in all
+  // (0: no byte limit).
+  Result<std::vector<consensus::CommittedBatch>> committed_batches(std::uint64_t from, std::size_t max,
+                                                                  std::size_t max_bytes = 0) const;
   Result<std::optional<Reply>> cached_reply(const std::string& client) const;
 
   // The members of `epoch` (for verifying old certificates); NotFound if the
@@ -101,6 +108,7 @@ class Ledger {
   Digest epoch_start_digest_{};
   std::vector<consensus::ConfigChange> pending_changes_;
   consensus::ConfigFilter config_filter_;
+  consensus::RequestAuthenticator authenticator_;
 };
 
 }  // namespace mlchain::ledger

@@ -97,7 +97,7 @@ std::string invalidation_op_text(const crypto::PublicKey& suspect, const std::ve
 Status check_reports(const std::vector<MemberReport>& reports, const std::string& genesis, const crypto::PublicKey& suspect,
                      const consensus::EpochConfig& epoch, const crypto::Verifier& verifier);
 
-// The current epoch at execution time (the node's Replica config).
+// The current epoch at execution time (the ledger's, for the state machine).
 using EpochProvider = std::function<const consensus::EpochConfig&()>;
 
 // The change `op` orders. InvalidArgument: not a well-formed config op;
@@ -108,9 +108,15 @@ Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const st
                                                     const crypto::Verifier& verifier,
                                                     const consensus::EpochConfig* epoch = nullptr);
 // The ConfigFilter for the node's Replica and Ledger: the request's envelope
-// must be well formed, for `genesis`, correctly signed and authorised.
+// must be well formed, for `genesis`, correctly signed and authorised
+// (report-backed mark-invalid against the epoch the caller passes).
 consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<crypto::PublicKey> admin_keys,
-                                           const crypto::Verifier& verifier, EpochProvider epoch = {});
+                                           const crypto::Verifier& verifier);
+// The RequestAuthenticator (consensus/types.h) for the node's Replica and
+// Ledger: the op is a well-formed envelope for `genesis` whose client key and
+// id are the request's, and its signature verifies. Only then may the
+// request advance its client's last id. Pure: a function of the bytes.
+consensus::RequestAuthenticator make_request_authenticator(std::string genesis, const crypto::Verifier& verifier);
 
 // ---- Subordinate layers (DESIGN §3, issue 5) ----
 // An edge layer attaches to its superior by an ordered op

@@ -15,7 +15,20 @@
 // go back (one exception: a replica inactive in a view change may rejoin the
 // lower view a quorum is live in, see docs/consensus.md). With more than f
 // byzantine replicas a fork is possible and the
-// checker reports it (SimReport::fork).
+// checker reports it (SimReport::fork). It also asserts (issue 13):
+//  - no lock-out: no client's last executed id (replica or ledger) is above
+//    the highest id that client ever issued;
+//  - no message too large to travel: a correct replica never sends one over
+//    the link limit (ReplicaOptions::max_message_bytes; the simulated link
+//    refuses it, as the real one does) — that is how a missing byte budget
+//    livelocks a layer;
+//  - bounded buffering: a correct replica holds at most max_message_bytes
+//    of messages from one sender for the view it is entering.
+//
+// Clients are authenticated: a request is authentic iff its client issued
+// it (an ideal signature), and replicas and ledgers get that
+// RequestAuthenticator unless authenticate_clients is false (the control
+// case: then forged request ids lock clients out and the checker says so).
 //
 // Thread safety: run() is reentrant; each call owns all its state.
 #pragma once
@@ -42,6 +55,10 @@ enum class Byzantine : std::uint8_t {
   kReplay,          // re-sends old messages (its own and others')
   kViewChangeSpam,  // floods valid and invalid view changes for higher views
   kStall,           // as primary: holds each pre-prepare just under the request timeout
+  // Issue 13's attacks:
+  kForgedIds,       // relays requests in honest clients' names with id 2^64-1; as primary, orders them
+  kOversized,       // floods 16 KiB ops from fresh client keys; as primary, stuffs batches past the byte budget
+  kFutureViewFlood, // floods unsigned and oversized messages for the views others are moving to
 };
 std::string_view byzantine_name(Byzantine b);
 std::optional<Byzantine> parse_byzantine(std::string_view name);
@@ -109,6 +126,8 @@ struct SimOptions {
   consensus::ReplicaOptions replica = default_sim_replica_options();
   Micros client_retry{400'000};
   Micros client_think{0};                  // pause between a client's operations (spreads load over time)
+
+  bool authenticate_clients = true;        // see above
 
   Micros max_virtual_time{120'000'000};    // stop (not live) after this much virtual time
   std::uint64_t max_events = 20'000'000;
