@@ -146,8 +146,9 @@ void setup_sim(CLI::App& app, Cli& cli) {
   cmd->add_option("--nodes", s.nodes, "Replicas in the layer (1 to 64).")->capture_default_str()->check(CLI::Range(1, 64));
   cmd->add_option("--byzantine", s.byzantine, "Byzantine replicas (the first ones, so the first primary is one).")
       ->capture_default_str();
-  cli.choice(cmd->add_option("--kind", opts->kind, "What the byzantine replicas do.")->capture_default_str(),
-             {"silent", "equivocate", "forge", "replay", "view-change-spam", "stall"});
+  cli.choice(cmd->add_option("--kind", opts->kind, "What the byzantine replicas do (see below).")->capture_default_str(),
+             {"silent", "equivocate", "forge", "replay", "view-change-spam", "stall", "forged-request-ids",
+              "oversized-batches", "future-view-flood"});
   cmd->add_option("--ops", s.ops, "Client operations to commit.")->capture_default_str();
   cmd->add_option("--seed", s.seed, "Seed: the same seed and flags replay the same run.")->capture_default_str();
   cmd->add_option("--clients", s.clients, "Concurrent clients, one request outstanding each.")->capture_default_str();
@@ -176,6 +177,19 @@ void setup_sim(CLI::App& app, Cli& cli) {
   cmd->add_option("--checkpoint-interval", opts->checkpoint_interval, "Checkpoint every k sequence numbers.");
   cmd->add_flag("--trace", opts->trace, "Print view changes, crashes and state fetches with their virtual time to stderr.");
   cmd->footer(
+      "Byzantine kinds (--kind):\n"
+      "  silent              sends nothing\n"
+      "  equivocate          as primary, two pre-prepares for one seq; colluders vote both ways\n"
+      "  forge               bad signatures, impersonation, forged commit certificates\n"
+      "  replay              re-sends old messages\n"
+      "  view-change-spam    floods valid and invalid view changes for higher views\n"
+      "  stall               as primary, holds each pre-prepare just under the request timeout\n"
+      "  forged-request-ids  requests in honest clients' names with id 2^64-1 (a lock-out attempt)\n"
+      "  oversized-batches   16 KiB ops from fresh keys; as primary, batches past the byte budget\n"
+      "  future-view-flood   unsigned 8 KiB messages for the views others are entering\n"
+      "The checker reports forks, broken chains or certificates, views going back, a client\n"
+      "locked out (dedup state past its issued ids), a message over the link limit (livelock)\n"
+      "and unbounded buffering.\n"
       "Exit status 0 when every operation committed and no invariant broke, 1 otherwise.\n"
       "With more byzantine replicas than f the layer may fork: the report shows where.\n"
       "Examples:\n"

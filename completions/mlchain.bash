@@ -261,7 +261,7 @@ _mlchain_values() {
     'bench contracts|-o') echo 'text json' ;;
     'bench contracts|--output') echo 'text json' ;;
     'bench contracts|--color') echo 'auto always never' ;;
-    'sim|--kind') echo 'silent equivocate forge replay view-change-spam stall' ;;
+    'sim|--kind') echo 'silent equivocate forge replay view-change-spam stall forged-request-ids oversized-batches future-view-flood' ;;
     'sim|--store') echo 'memory lmdb' ;;
     'sim|--dir') echo '@file' ;;
     'sim|--crypto') echo 'fake ed25519' ;;

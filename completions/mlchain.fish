@@ -506,7 +506,7 @@ complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l color -r -a 'au
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l nodes -r -d 'Replicas in the layer (1 to 64).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l byzantine -r -d 'Byzantine replicas (the first ones, so the first primary is one).'
-complete -c mlchain -n '__mlchain_at '\''sim'\''' -l kind -r -a 'silent equivocate forge replay view-change-spam stall' -d 'What the byzantine replicas do.'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l kind -r -a 'silent equivocate forge replay view-change-spam stall forged-request-ids oversized-batches future-view-flood' -d 'What the byzantine replicas do (see below).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l ops -r -d 'Client operations to commit.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l seed -r -d 'Seed: the same seed and flags replay the same run.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l clients -r -d 'Concurrent clients, one request outstanding each.'
