@@ -200,6 +200,8 @@ Result<Bytes> ContractStateMachine::apply(store::WriteTxn& txn, const consensus:
   auto parsed = parse_op(text.substr(kContractOpPrefix.size()));
   if (!parsed.ok()) return result("error: " + parsed.status().message());
   if (parsed->prune) {
+    if (!admins_.count(request.client))
+      return result("error: not authorised: only an admin key of this layer may order a prune");
     MLCHAIN_ASSIGN_OR_RETURN(auto cur, txn.cursor(kContractsTable));
     MLCHAIN_TRY(cur->first());
     std::vector<std::string> expired;

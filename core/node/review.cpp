@@ -104,6 +104,10 @@ net::Response Node::Impl::receive_report(const std::string& body) {
   }
   if (!epoch.index_of(rep->reporter) || rep->reporter == rep->suspect)
     return fail(403, "not_a_member", "reports are accepted from other members of the current epoch only");
+  // Only members can be invalidated: a report about any other key would
+  // only grow the reports map (one entry per made-up suspect).
+  if (!epoch.index_of(rep->suspect))
+    return fail(404, "no_such_member", "the suspect is not a member of the current epoch");
   if (rep->epoch != epoch.epoch) return fail(409, "wrong_epoch", "the report is for epoch " + std::to_string(rep->epoch));
   std::int64_t now_window = unix_millis(SystemClock().now()) / kReviewWindowMs;
   if (rep->window < now_window - 1 || rep->window > now_window + 1)
@@ -124,6 +128,18 @@ void Node::Impl::add_report(const MemberReport& report) {
   }
   {
     std::lock_guard lock(reports_mu);
+    // Bounded: suspects are current members (checked above), and reports of
+    // earlier epochs or about former members are forgotten here.
+    for (auto it = reports.begin(); it != reports.end();) {
+      if (!epoch.index_of(it->first)) {
+        it = reports.erase(it);
+        continue;
+      }
+      for (auto r = it->second.begin(); r != it->second.end();)
+        r = r->second.epoch != epoch.epoch || !epoch.index_of(r->first) ? it->second.erase(r) : std::next(r);
+      ++it;
+    }
+    if (!epoch.index_of(report.suspect)) return;
     auto& about = reports[report.suspect];
     about[report.reporter] = report;
     std::int64_t newest = 0;

@@ -118,7 +118,20 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
   return not_found("layer " + layer_ + " records no layer '" + path + "' as itself, its superior or a subordinate");
 }
 
-Result<Book> ContractService::resolve(const std::string& path, Clock::time_point deadline) {
+bool ContractService::admit_anonymous_lookup() {
+  std::lock_guard lock(dmu_);
+  auto now = Clock::now();
+  if (lookup_refill_ != Clock::time_point{}) {
+    double add = std::chrono::duration<double>(now - lookup_refill_).count() * kAnonymousLookupsPerSecond;
+    lookup_tokens_ = std::min(2 * kAnonymousLookupsPerSecond, lookup_tokens_ + add);
+  }
+  lookup_refill_ = now;
+  if (lookup_tokens_ < 1) return false;
+  lookup_tokens_ -= 1;
+  return true;
+}
+
+Result<Book> ContractService::resolve(const std::string& path, Clock::time_point deadline, bool anonymous) {
   std::optional<Book> via;  // the neighbour to ask
   {
     MLCHAIN_ASSIGN_OR_RETURN(auto txn, host_->store().begin_read());
@@ -133,6 +146,8 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
       if (auto it = directory_missing_.find(path); it != directory_missing_.end() && it->second.second > Clock::now())
         return not_found(it->second.first);
     }
+    if (anonymous && !admit_anonymous_lookup())
+      return unavailable("too many lookups of layers this node does not know; retry in a second");
     std::string below = layer_ + "/";
     if (path.rfind(below, 0) == 0) {
       // Under us: the subordinate whose path prefixes it.

@@ -135,7 +135,12 @@ class ContractService final : public node::Service {
   // client.cpp
   // The entry this layer's chain records for `path` (self, superior, subordinate).
   Result<Book> local_book(const store::ReadTxn& txn, const std::string& path) const;
-  Result<Book> resolve(const std::string& path, Clock::time_point deadline);  // local, cached or asked
+  // `anonymous`: asked by an unauthenticated caller (GET /v1/directory).
+  // Such lookups that would ask a neighbour share one token bucket
+  // (kAnonymousLookupsPerSecond, burst twice that): random paths cannot turn
+  // one client into a flood of remote resolutions up the tree.
+  Result<Book> resolve(const std::string& path, Clock::time_point deadline, bool anonymous = false);
+  bool admit_anonymous_lookup();
   // `order_us`: how long ordering took here (0 for a packet recorded before).
   Answer forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
                  Clock::time_point deadline, std::int64_t order_us = 0);
@@ -179,6 +184,9 @@ class ContractService final : public node::Service {
   std::mutex dmu_;  // directory cache
   std::map<std::string, std::pair<Book, Clock::time_point>> directory_;
   std::map<std::string, std::pair<std::string, Clock::time_point>> directory_missing_;  // at most 1024
+  static constexpr double kAnonymousLookupsPerSecond = 16;
+  double lookup_tokens_ = 2 * kAnonymousLookupsPerSecond;  // dmu_
+  Clock::time_point lookup_refill_{};                      // dmu_
 
   struct SuperiorState {
     bool frozen = false;

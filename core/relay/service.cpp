@@ -48,6 +48,9 @@ ContractService::ContractService(const node::ServiceContext& ctx, RelayOptions o
       keys_(contract::address_book_lookup(ctx.genesis.blueprint)),
       machine_(layer_, keys_, ctx.verifier) {
   machine_.set_first_id(ctx.genesis.blueprint.contract_first_id);
+  std::set<std::string> admins;
+  for (const auto& k : ctx.genesis.blueprint.admin_keys) admins.insert(k.hex());
+  machine_.set_admins(std::move(admins));
 }
 
 ContractService::~ContractService() { stop(); }
@@ -189,7 +192,7 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
     auto shared = std::make_shared<net::Reply>(std::move(reply));
     auto t = *target;
     if (!post([this, t, shared] {
-          auto book = resolve(t, Clock::now() + std::chrono::seconds(10));
+          auto book = resolve(t, Clock::now() + std::chrono::seconds(10), /*anonymous=*/true);
           if (book.ok()) return (*shared)(net::Response::json(200, dump(book->to_json())));
           bool unknown = book.status().code() == ErrorCode::kNotFound;
           auto a = error_answer(unknown ? 404 : 503, unknown ? "unknown_layer" : "unreachable", book.status().message(),

@@ -17,7 +17,7 @@ struct Layer {
   ContractStateMachine sm;
   std::uint64_t height = 0;
 
-  Layer(const std::string& path, const World& w) : sm(path, w.lookup(), w.verifier) {}
+  Layer(const std::string& path, const World& w) : sm(path, w.lookup(), w.verifier) { sm.set_admins({"node0"}); }
 
   std::string apply(const std::string& text, std::int64_t time_ms, const std::string& client = "node0") {
     std::string out;
@@ -259,6 +259,20 @@ TEST(ContractStateMachine, PruneByBlockTimeLeavesTombstone) {
   EXPECT_NE(t.l.apply(first1, 1300).find("pruned"), std::string::npos);
   EXPECT_EQ(t.l.apply(prune_op_text(), 1400), "ok: pruned 0");  // tombstones stay
   EXPECT_EQ(t.l.get("L2/L1a#1").pruned_at, 4u);
+}
+
+// Issue 13 item 8: a prune is an admin's decision, checked as it executes.
+// A member's prune ordered as a forwarded request (skipping the API's
+// check) is refused and prunes nothing.
+TEST(ContractStateMachine, PruneByANonAdminIsRefusedAtExecution) {
+  AtL1a t;
+  ASSERT_EQ(t.l.apply(t.first(kT0, 1000), 100), "ok: L2/L1a#1");  // expires at 1100
+  std::string before = t.l.dump();
+  auto r = t.l.apply(prune_op_text(), 5000, "node1");
+  EXPECT_EQ(r.rfind("error: not authorised", 0), 0u) << r;
+  EXPECT_EQ(t.l.dump(), before);
+  EXPECT_EQ(t.l.get("L2/L1a#1").kind, LookupKind::kFound);
+  EXPECT_EQ(t.l.apply(prune_op_text(), 5000, "node0"), "ok: pruned 1");
 }
 
 TEST(ContractStateMachine, MalformedOpsChangeNothing) {

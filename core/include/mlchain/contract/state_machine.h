@@ -55,6 +55,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -156,6 +157,11 @@ class ContractStateMachine final : public ledger::StateMachine {
   // contract_first_id), for a standby deployment whose ids must not name the
   // original's blocks. Default 1.
   void set_first_id(std::uint64_t first_id) { first_id_ = first_id < 1 ? 1 : first_id; }
+  // Who may order a prune: the clients (hex public keys, as ordered) of the
+  // layer's admin keys. Checked as the op executes, on every replica: the
+  // API's check alone would let a member's prune relayed as a forwarded
+  // request through. Default: nobody.
+  void set_admins(std::set<std::string> clients) { admins_ = std::move(clients); }
 
  private:
   Result<std::string> apply_packet(store::WriteTxn& txn, const PacketOp& op, const std::string& client,
@@ -163,6 +169,7 @@ class ContractStateMachine final : public ledger::StateMachine {
 
   std::string layer_;
   std::uint64_t first_id_ = 1;
+  std::set<std::string> admins_;
   KeyLookup keys_;
   const crypto::Verifier* verifier_;
 };
