@@ -120,31 +120,47 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     socket.set_option(tcp::no_delay(true), nodelay_ec);
   }
   {
+    // Every connection is admitted; when the handshake budget is full an
+    // older unfinished handshake makes room (connection_budget.h).
+    beast::error_code endpoint_ec;
+    const auto remote = socket.remote_endpoint(endpoint_ec);
+    const std::string address = endpoint_ec ? std::string() : remote.address().to_string();
     std::shared_ptr<HttpSession> session;
+    std::shared_ptr<HttpSession> victim;
     {
       std::lock_guard lock(mu);
       if (closing) return;
-      if (sessions.size() >= options.max_connections) {
-        metrics->reject(RejectReason::kConnectionLimit);
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        const std::uint64_t id = next_session_id++;
-        session = std::make_shared<HttpSession>(std::move(socket), shared_from_this(), id);
-        sessions.emplace(id, session);
+      const std::uint64_t id = next_session_id++;
+      session = std::make_shared<HttpSession>(std::move(socket), shared_from_this(), id);
+      sessions.emplace(id, session);
+      if (auto evict = budget.admit(id, address)) {
+        if (auto it = sessions.find(*evict); it != sessions.end()) victim = it->second.lock();
       }
     }
-    if (session) {
-      metrics->connection_accepted();
-      session->run();
+    metrics->connection_accepted();
+    if (victim) {
+      metrics->reject(RejectReason::kEvicted);
+      victim->evict();
     }
+    session->run();
   }
   do_accept();
+}
+
+void HttpServer::Impl::session_spoke(std::uint64_t id) {
+  std::lock_guard lock(mu);
+  budget.spoke(id);
+}
+
+bool HttpServer::Impl::session_established(std::uint64_t id, bool member) {
+  std::lock_guard lock(mu);
+  return budget.established(id, member ? ConnectionBudget::Class::kMember : ConnectionBudget::Class::kAnonymous);
 }
 
 void HttpServer::Impl::session_closed(std::uint64_t id) {
   std::lock_guard lock(mu);
   sessions.erase(id);
+  budget.closed(id);
 }
 
 HttpServer::HttpServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -12,6 +12,7 @@
 
 #include "beast.h"
 #include "event_loop_impl.h"
+#include "mlchain/net/connection_budget.h"
 #include "mlchain/net/http.h"
 #include "peer_hub.h"
 
@@ -27,13 +28,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         io(event_loop.impl().io),
         options(std::move(opts)),
         acceptor(detail::asio::make_strand(io)),
-        accept_retry(acceptor.get_executor()) {}
+        accept_retry(acceptor.get_executor()),
+        budget(ConnectionBudget::Limits{options.max_handshakes, options.max_handshakes_per_address,
+                                        options.max_connections, options.max_member_connections}) {}
 
   // Calls the handler unless the server stopped; `reply` may run on any thread.
   void handle(Request request, Reply reply);
 
   void do_accept();
   void on_accept(detail::beast::error_code ec, detail::tcp::socket socket);
+  // A session received its first byte: it is no longer the first to go.
+  void session_spoke(std::uint64_t id);
+  // A session's TLS handshake finished; false: over its class's budget (or
+  // evicted meanwhile), close it. See connection_budget.h.
+  bool session_established(std::uint64_t id, bool member);
   void session_closed(std::uint64_t id);
 
   EventLoop& loop;
@@ -55,7 +63,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::mutex mu;
   std::map<std::uint64_t, std::weak_ptr<detail::HttpSession>> sessions;
   std::uint64_t next_session_id = 1;
-  bool closing = false;  // guarded by mu
+  ConnectionBudget budget;  // guarded by mu
+  bool closing = false;     // guarded by mu
 };
 
 }  // namespace mlchain::net

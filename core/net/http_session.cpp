@@ -26,8 +26,12 @@ std::string_view path_of(std::string_view target) { return target.substr(0, targ
 }  // namespace
 
 HttpSession::HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server, std::uint64_t id)
-    : stream_(beast::tcp_stream(std::move(socket)), *server->tls), server_(std::move(server)), id_(id) {
-  executor_ = stream_.get_executor();
+    : stream_(beast::tcp_stream(std::move(socket)), *server->tls),
+      executor_(stream_.get_executor()),
+      accepted_at_(std::chrono::steady_clock::now()),
+      first_byte_timer_(executor_),
+      server_(std::move(server)),
+      id_(id) {
   beast::error_code ec;
   const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
   if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -36,26 +40,65 @@ HttpSession::HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> s
 HttpSession::~HttpSession() { server_->session_closed(id_); }
 
 void HttpSession::run() {
+  // Wait for the first byte before starting TLS, under its own short
+  // deadline: a socket that never speaks is dropped in first_byte_timeout
+  // instead of holding a handshake slot for the whole handshake_timeout.
   asio::dispatch(executor_, [self = shared_from_this()] {
-    beast::get_lowest_layer(self->stream_).expires_after(self->server_->options.handshake_timeout);
-    self->stream_.async_handshake(ssl::stream_base::server,
-                                  beast::bind_front_handler(&HttpSession::on_handshake, self));
+    self->awaiting_first_byte_ = true;
+    self->first_byte_timer_.expires_after(self->server_->options.first_byte_timeout);
+    self->first_byte_timer_.async_wait(beast::bind_front_handler(&HttpSession::on_first_byte_deadline, self));
+    beast::get_lowest_layer(self->stream_)
+        .socket()
+        .async_wait(tcp::socket::wait_read, beast::bind_front_handler(&HttpSession::on_first_byte, self));
   });
 }
 
 void HttpSession::close() {
   asio::post(executor_, [self = shared_from_this()] {
     if (self->handed_over_) return;
+    self->first_byte_timer_.cancel();
     beast::get_lowest_layer(self->stream_).close();
   });
 }
 
+void HttpSession::evict() {
+  evicted_ = true;
+  close();
+}
+
+void HttpSession::on_first_byte_deadline(beast::error_code ec) {
+  if (ec || !awaiting_first_byte_) return;
+  awaiting_first_byte_ = false;
+  if (!evicted_) server_->metrics->reject(RejectReason::kTimeout);
+  beast::get_lowest_layer(stream_).close();  // completes the wait with an error
+}
+
+void HttpSession::on_first_byte(beast::error_code ec) {
+  if (!awaiting_first_byte_) return;  // the deadline passed first
+  awaiting_first_byte_ = false;
+  first_byte_timer_.cancel();
+  if (ec) return;  // closed: evicted or the server stopped
+  server_->session_spoke(id_);
+  auto& tcp_layer = beast::get_lowest_layer(stream_);
+  tcp_layer.expires_at(accepted_at_ + server_->options.handshake_timeout);
+  stream_.async_handshake(ssl::stream_base::server,
+                          beast::bind_front_handler(&HttpSession::on_handshake, shared_from_this()));
+}
+
 void HttpSession::on_handshake(beast::error_code ec) {
   if (ec) {
-    server_->metrics->reject(classify_handshake_error(ec));
+    if (!evicted_) server_->metrics->reject(classify_handshake_error(ec));
     return;
   }
   client_key_ = peer_public_key(stream_);
+  // Members are told apart here, by the pinning predicate, so that anonymous
+  // connections never fill their slots (connection_budget.h).
+  const bool member = client_key_ && server_->peers && server_->peers->accepts(*client_key_);
+  if (!server_->session_established(id_, member)) {
+    if (!evicted_) server_->metrics->reject(RejectReason::kConnectionLimit);
+    beast::get_lowest_layer(stream_).close();
+    return;
+  }
   do_read_header();
 }
 

@@ -2,6 +2,9 @@
 // Boost.Beast advanced server: do_x/on_x pairs, explicit deadlines, limits).
 #pragma once
 
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,8 +22,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void run();
   // Closes the socket; safe from any thread.
   void close();
+  // close(), for a handshake the server evicted (counted there, not here).
+  void evict();
 
  private:
+  void on_first_byte_deadline(beast::error_code ec);
+  void on_first_byte(beast::error_code ec);
   void on_handshake(beast::error_code ec);
   void do_read_header();
   void on_header(beast::error_code ec, std::size_t bytes);
@@ -34,6 +41,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   TlsStream stream_;
   asio::any_io_executor executor_;  // survives handing stream_ over
+  const std::chrono::steady_clock::time_point accepted_at_;
+  asio::steady_timer first_byte_timer_;
+  bool awaiting_first_byte_ = false;
+  std::atomic<bool> evicted_{false};
   std::shared_ptr<HttpServer::Impl> server_;
   std::uint64_t id_;
   beast::flat_buffer buffer_;

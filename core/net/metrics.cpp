@@ -30,6 +30,8 @@ std::string_view reject_reason_name(RejectReason reason) {
       return "timeout";
     case RejectReason::kConnectionLimit:
       return "connection_limit";
+    case RejectReason::kEvicted:
+      return "evicted";
   }
   return "unknown";
 }

@@ -91,6 +91,8 @@ std::string Node::Impl::metrics_text() const {
     auto it = net.peers.find(m.key);
     w.sample("mlchain_peer_connected", it != net.peers.end() && it->second.connected ? 1 : 0, label("peer", m.name));
   }
+  w.family("mlchain_peer_links_up_total", "counter", "Links to the member that completed their hello (both directions).");
+  for (const auto& [k, c] : net.peers) w.sample("mlchain_peer_links_up_total", c.links_up, label("peer", member_name(k)));
   w.family("mlchain_peer_messages_in_total", "counter", "Messages received from the member.");
   for (const auto& [k, c] : net.peers) w.sample("mlchain_peer_messages_in_total", c.messages_in, label("peer", member_name(k)));
   w.family("mlchain_peer_messages_out_total", "counter", "Messages written to the member.");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mlchain/net/tls.h"
 
@@ -54,6 +55,25 @@ class RawTlsClient {
 // Sends `bytes` over a plain TCP connection to 127.0.0.1:port and returns
 // true if the server then closes it (before the timeout).
 bool send_plain_and_wait_close(std::uint16_t port, const std::string& bytes);
+
+// Raises this process's open-file limit to its hard limit; returns whether
+// the limit is now at least `wanted` descriptors.
+bool raise_fd_limit(std::size_t wanted);
+
+// `count` plain TCP connections to 127.0.0.1:port that never send a byte,
+// held until destruction (closed with RST, leaving no TIME_WAIT). The
+// connect()s are bounded by SO_SNDTIMEO; a failed one stops the flood.
+class IdleFlood {
+ public:
+  IdleFlood(std::uint16_t port, std::size_t count);
+  ~IdleFlood();
+  IdleFlood(const IdleFlood&) = delete;
+  IdleFlood& operator=(const IdleFlood&) = delete;
+  std::size_t opened() const { return fds_.size(); }
+
+ private:
+  std::vector<int> fds_;
+};
 
 // Status code of a raw HTTP response ("HTTP/1.1 413 ..." -> 413), or -1.
 int status_of(const std::string& response);

@@ -20,6 +20,19 @@
 // holds one pool thread but never the accept loop or other connections' I/O.
 // Responses on one connection are written in request order (no pipelining:
 // the next request is read after the response is written).
+//
+// Connection floods (see connection_budget.h for the rules): an accepted
+// connection must send its first byte within first_byte_timeout and finish
+// the TLS handshake within handshake_timeout of the accept. Unfinished
+// handshakes are capped in all (max_handshakes) and per source address
+// (max_handshakes_per_address); when a cap is full the newcomer is kept and
+// the oldest unfinished handshake of that address (or of the busiest
+// address) is closed (RejectReason::kEvicted), so idle sockets cannot pin
+// slots. A finished handshake counts as a member connection when its client
+// key passes the attached PeerManager's pinning predicate, else as anonymous;
+// the two have separate caps (max_member_connections, max_connections), so
+// anonymous clients never take a member's slot. Established connections are
+// never evicted. Peer links handed to the PeerManager leave these counts.
 #pragma once
 
 #include <chrono>
@@ -68,18 +81,22 @@ using Reply = std::function<void(Response)>;
 using AsyncHandler = std::function<void(Request, Reply)>;
 
 struct HttpServerOptions {
-  std::string host = "127.0.0.1";  // numeric address to bind
-  std::uint16_t port = 0;          // 0: an ephemeral port, see HttpServer::port()
-  std::chrono::milliseconds handshake_timeout{5'000};
-  std::chrono::milliseconds header_timeout{10'000};  // first request's header, from handshake end
-  std::chrono::milliseconds body_timeout{30'000};    // each request body, from header end
-  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive gap + next header
-  std::chrono::milliseconds write_timeout{30'000};   // each response
-  std::size_t header_limit = 16 * 1024;              // bytes; over it: 431 and close
-  std::size_t body_limit = 1024 * 1024;              // bytes; over it: 413 and close
-  std::size_t max_connections = 1024;                // more are closed at accept
-  std::size_t handler_threads = 2;                   // pool for blocking Handlers
-  std::shared_ptr<NetMetrics> metrics;               // null: the server makes its own
+  std::string host = "127.0.0.1";                       // numeric address to bind
+  std::uint16_t port = 0;                               // 0: an ephemeral port, see HttpServer::port()
+  std::chrono::milliseconds first_byte_timeout{2'000};  // accept to the first byte of the TLS hello
+  std::chrono::milliseconds handshake_timeout{5'000};   // accept to the end of the TLS handshake
+  std::chrono::milliseconds header_timeout{10'000};     // first request's header, from handshake end
+  std::chrono::milliseconds body_timeout{30'000};       // each request body, from header end
+  std::chrono::milliseconds idle_timeout{60'000};       // keep-alive gap + next header
+  std::chrono::milliseconds write_timeout{30'000};      // each response
+  std::size_t header_limit = 16 * 1024;                 // bytes; over it: 431 and close
+  std::size_t body_limit = 1024 * 1024;                 // bytes; over it: 413 and close
+  std::size_t max_connections = 1024;                   // anonymous, handshake finished; more are closed
+  std::size_t max_member_connections = 256;             // handshake finished with a member key
+  std::size_t max_handshakes = 1024;                    // unfinished; over it the oldest is evicted
+  std::size_t max_handshakes_per_address = 256;         // unfinished, per source IP; idem
+  std::size_t handler_threads = 2;                      // pool for blocking Handlers
+  std::shared_ptr<NetMetrics> metrics;                  // null: the server makes its own
 };
 
 class HttpServer {

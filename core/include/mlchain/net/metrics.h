@@ -34,9 +34,10 @@ enum class RejectReason : std::uint8_t {
   kBadHello,             // first peer frame is not a valid hello
   kOversizedFrame,       // WebSocket message over read_message_max (link closed)
   kTimeout,              // handshake, read or write deadline passed
-  kConnectionLimit,      // too many open connections
+  kConnectionLimit,      // too many open connections (see connection_budget.h)
+  kEvicted,              // unfinished handshake closed to make room for a newer connection
 };
-inline constexpr std::size_t kRejectReasonCount = 12;
+inline constexpr std::size_t kRejectReasonCount = 13;
 
 // Stable snake_case name, for metric labels ("unpinned_key", ...).
 std::string_view reject_reason_name(RejectReason reason);
