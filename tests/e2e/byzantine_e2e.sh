@@ -21,8 +21,8 @@ layer_json() { "$MLCHAIN" layer show --node "$(url "$1")" -o json 2>/dev/null; }
 layer_n() { layer_json "$1" | jq -r .n; }
 role() { "$MLCHAIN" node status --node "$(url "$1")" -o json 2>/dev/null | jq -r .role; }
 # (metrics into a variable first: grep -q closing the pipe early would fail curl under pipefail)
-metric() {  # metric NODE NAME{LABELS}: its value, 0 when absent
-  local m; m=$(curl -sk "$(url "$1")/metrics")
+metric() {  # metric NODE NAME{LABELS}: its value, 0 when absent, -1 when the node does not answer
+  local m; m=$(curl -skf --max-time 5 "$(url "$1")/metrics") || { echo -1; return; }
   awk -v k="$2" '$1 == k { v = $2 } END { print v + 0 }' <<<"$m"
 }
 honest=(1 2 3)
@@ -71,7 +71,7 @@ say "the admin added n5 (epoch $(jq -r .epoch <<<"$out")); each member refused t
 
 # 4. The layer still commits, with n5 in every quorum (n = 5, q = 4, n4 silent).
 h0=$(height 1)
-out=$("$MLCHAIN" bench layer --node "$(url 2)" --ops 300 --concurrency 8 --prefix after -o json) ||
+out=$(timeout 90 "$MLCHAIN" bench layer --node "$(url 2)" --ops 300 --concurrency 8 --prefix after -o json) ||
   fail "bench after the attacks: $out"
 (( $(jq -r .committed <<<"$out") == 300 )) || fail "bench output: $out"
 say "bench: $(jq -c '{committed, ops_per_second}' <<<"$out")"
