@@ -40,7 +40,7 @@ void Replica::on_request(const Request& r) {
   // Bounded: fresh client keys are free to make; a flood of them is refused
   // here (the client retries) rather than growing pending_ without end.
   if (it == pending_.end() && pending_.size() >= opt_.max_pending) return drop("pending_full");
-  pending_[r.client] = Pending{r, now_, false};
+  pending_[r.client] = Pending{r, now_, false, ++arrivals_};
   if (active_ && !timer_set_[static_cast<std::size_t>(TimerKind::kRequest)]) refresh_request_timer();
   maybe_propose(false);
 }
@@ -61,8 +61,15 @@ void Replica::on_request_timer() {
   if (!active_ || pending_.empty()) return;
   std::vector<Request> relay;
   bool overdue_again = false;
+  // A layer that executed a batch within the timeout is not stalled: under
+  // a backlog (large ops, many clients) requests wait their turn, and
+  // suspecting the primary then only adds view changes (each one carrying
+  // the backlog) to the backlog. A request overdue that long while batches
+  // execute is starved instead: after 4 timeouts it counts too.
+  bool progressing = now_ - last_progress_ < opt_.request_timeout;
   for (auto& [client, p] : pending_) {
     if (now_ - p.since < opt_.request_timeout) continue;
+    if (progressing && now_ - p.since < 4 * opt_.request_timeout) continue;
     if (p.forwarded || is_primary()) {
       overdue_again = true;
     } else {
@@ -78,12 +85,18 @@ void Replica::on_request_timer() {
 
 void Replica::maybe_propose(bool flush) {
   if (!active_ || !is_primary()) return;
-  std::vector<Request> todo;
+  std::vector<const Pending*> waiting;
   for (const auto& [client, p] : pending_) {
     auto it = proposed_.find(client);
     if (it != proposed_.end() && it->second >= p.request.id) continue;
-    todo.push_back(p.request);
+    waiting.push_back(&p);
   }
+  // Oldest first: batches cut by bytes must not starve clients whose names
+  // sort last.
+  std::sort(waiting.begin(), waiting.end(), [](const Pending* a, const Pending* b) { return a->arrival < b->arrival; });
+  std::vector<Request> todo;
+  todo.reserve(waiting.size());
+  for (const auto* p : waiting) todo.push_back(p->request);
   std::size_t i = 0;
   Seq limit = proposal_limit();
   std::size_t inflight = inflight_bytes();
@@ -262,7 +275,17 @@ void Replica::on_prepare(const Prepare& m) {
 
 void Replica::on_commit(const Commit& m) {
   if (note_future_view(m.replica, m.view, Message(m))) return;
-  if (m.view < view_) return drop("old_view");
+  if (m.view < view_) {
+    // Changing view alone while others still commit in a lower view: their
+    // commits above what we executed are evidence we are behind (f + 1 of
+    // them make us fetch; a bundle committed in that view then lets us
+    // rejoin it, rejoin_view()). Checked before it counts.
+    if (!active_ && m.seq > last_exec_ && m.seq > ahead_seq_[m.replica] && check_sig(Message(m), m.replica)) {
+      ahead_seq_[m.replica] = m.seq;
+      maybe_schedule_fetch();
+    }
+    return drop("old_view");
+  }
   if (!in_window(m.seq)) {
     note_out_of_window(m.replica, m.seq, Message(m));
     return drop("out_of_watermarks");
@@ -325,6 +348,7 @@ void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
   Seq s = pp.seq;
   chain_digest_ = next_chain_digest(chain_digest_, s, pp.digest());
   last_exec_ = s;
+  last_progress_ = now_;
   for (const auto& r : pp.requests) {
     // Ordered anyway (a new view re-proposing it, a certified bundle): it
     // executes as a refused no-op and leaves the client's ids alone.

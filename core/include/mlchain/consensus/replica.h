@@ -125,6 +125,7 @@ class Replica {
   // Messages held for the view being entered, and their request bytes by
   // sender (each sender's bounded by max_message_bytes).
   std::size_t buffered_messages() const { return buffered_.size(); }
+  const std::vector<PeerMessage>& buffered() const { return buffered_; }
   const std::map<ReplicaId, std::size_t>& buffered_bytes() const { return buffered_bytes_; }
   const ByteBudget& budget() const { return budget_; }
   bool retired() const { return retired_; }
@@ -260,7 +261,10 @@ class Replica {
     Request request;
     TimePoint since;         // arrival, or the start of the current view
     bool forwarded = false;  // relayed to the primary once already in this view
+    std::uint64_t arrival = 0;  // order of arrival: batches take the oldest first
   };
+  std::uint64_t arrivals_ = 0;
+  TimePoint last_progress_{};  // when we last executed a batch
   std::map<std::string, Pending> pending_;           // one outstanding request per client
   std::map<std::string, std::uint64_t> proposed_;    // client -> request id given a seq in this view
   std::map<ReplicaId, ViewChange> vc_latest_;        // each sender's highest view change
