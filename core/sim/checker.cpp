@@ -100,6 +100,15 @@ bool World::check_size(const Node& from, const consensus::Message& m) {
 
 void World::check_buffers(Node& n) {
   if (n.byzantine || !n.up || !n.replica) return;
+  const auto& members = n.replica->config().members;
+  for (const auto& pm : n.replica->buffered()) {
+    if (pm.from < members.size() && pm.message && consensus::verify_signature(*pm.message, members[pm.from], *verifier_))
+      continue;
+    violation("replica " + std::to_string(n.id) + " buffered a " +
+              (pm.message ? std::string(consensus::type_name(*pm.message)) : std::string("null")) +
+              " from replica " + std::to_string(pm.from) + " whose signature does not verify (buffering before checking)");
+    return;
+  }
   for (const auto& [from, bytes] : n.replica->buffered_bytes()) {
     if (bytes > opt_.replica.max_message_bytes)
       violation("replica " + std::to_string(n.id) + " holds " + std::to_string(bytes) + " bytes from replica " +
