@@ -219,5 +219,43 @@ TEST(ByzantineMember, RecoveryIgnoresSlotsOfAnEarlierEpoch) {
   EXPECT_EQ(dropped(rep, "conflicting_pre_prepare"), 0u);
 }
 
+// Item 7: state keyed by attacker input is bounded. Fresh client keys are
+// free: pending_ stops at max_pending; a member asking for blocks in a loop
+// is served at most max_serves times per fetch_timeout.
+TEST(ByzantineMember, PendingClientsAreBounded) {
+  auto o = Cluster::small_options();
+  o.max_pending = 8;
+  Cluster c(4, o);
+  for (int k = 0; k < 20; ++k) c.request(1, req("fresh" + std::to_string(k), 1));
+  EXPECT_EQ(c.at(1).pending_requests(), 8u);
+  EXPECT_EQ(dropped(c.at(1), "pending_full"), 12u);
+}
+
+TEST(ByzantineMember, StateTransferIsServedAtARate) {
+  auto o = Cluster::small_options();
+  o.max_serves = 3;
+  Cluster c(4, o);
+  c.request_all(req("a", 1));
+  c.fire(0, TimerKind::kBatch);
+  c.pump();
+  ASSERT_EQ(c.at(0).last_executed(), 1u);
+  c.queue().clear();
+  auto serves = [&] {
+    std::size_t n = 0;
+    for (const auto& step : c.log(0))
+      for (const auto& a : step) n += std::holds_alternative<ServeBlocks>(a) ? 1 : 0;
+    return n;
+  };
+  std::size_t before = serves();
+  for (int k = 0; k < 10; ++k) c.inject(2, 0, signed_part(FetchBlocks{0, 1, 2, {}}, c.signer(2)));
+  c.pump([](const testing::InFlight& f) { return f.to == 0; });
+  EXPECT_EQ(serves() - before, 3u);
+  EXPECT_EQ(dropped(c.at(0), "fetch_rate"), 7u);
+  c.advance(o.fetch_timeout);
+  c.inject(2, 0, signed_part(FetchBlocks{0, 1, 2, {}}, c.signer(2)));
+  c.pump([](const testing::InFlight& f) { return f.to == 0; });
+  EXPECT_EQ(dropped(c.at(0), "fetch_rate"), 7u);  // a new window
+}
+
 }  // namespace
 }  // namespace mlchain::consensus
