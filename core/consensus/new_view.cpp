@@ -91,6 +91,7 @@ void Replica::enter_view(const NewView& nv) {
   bool announce = nv.replica == self_;
   view_ = nv.view;
   ++stats_.new_views_entered;
+  if (views_without_progress_ < 16) ++views_without_progress_;
   latest_nv_ = nv;
   vc_attempts_ = 0;
   cancel_timer(TimerKind::kViewChange);

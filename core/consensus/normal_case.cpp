@@ -49,7 +49,7 @@ void Replica::refresh_request_timer() {
   if (!active_ || pending_.empty()) return cancel_timer(TimerKind::kRequest);
   TimePoint oldest = now_;
   for (const auto& [c, p] : pending_) oldest = std::min(oldest, p.since);
-  auto due = oldest + opt_.request_timeout;
+  auto due = oldest + request_timeout();
   Micros after = due > now_ ? std::chrono::duration_cast<Micros>(due - now_) : Micros(1);
   set_timer(TimerKind::kRequest, after);
 }
@@ -66,10 +66,11 @@ void Replica::on_request_timer() {
   // suspecting the primary then only adds view changes (each one carrying
   // the backlog) to the backlog. A request overdue that long while batches
   // execute is starved instead: after 4 timeouts it counts too.
-  bool progressing = now_ - last_progress_ < opt_.request_timeout;
+  const Micros timeout = request_timeout();
+  bool progressing = now_ - last_progress_ < timeout;
   for (auto& [client, p] : pending_) {
-    if (now_ - p.since < opt_.request_timeout) continue;
-    if (progressing && now_ - p.since < 4 * opt_.request_timeout) continue;
+    if (now_ - p.since < timeout) continue;
+    if (progressing && now_ - p.since < 4 * timeout) continue;
     if (p.forwarded || is_primary()) {
       overdue_again = true;
     } else {
@@ -349,6 +350,7 @@ void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
   chain_digest_ = next_chain_digest(chain_digest_, s, pp.digest());
   last_exec_ = s;
   last_progress_ = now_;
+  views_without_progress_ = 0;
   for (const auto& r : pp.requests) {
     // Ordered anyway (a new view re-proposing it, a certified bundle): it
     // executes as a refused no-op and leaves the client's ids alone.

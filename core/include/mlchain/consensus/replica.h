@@ -265,6 +265,14 @@ class Replica {
   };
   std::uint64_t arrivals_ = 0;
   TimePoint last_progress_{};  // when we last executed a batch
+  // New views entered since we last executed a batch. The request timeout
+  // doubles with each (up to 64x) and resets on execution: when a view's
+  // first batch cannot commit within request_timeout (large batches on a
+  // loaded machine), view after view would time out alike; backing off, as
+  // the view-change timeout does, lets a later view get through (partial
+  // synchrony: delays are bounded but unknown).
+  unsigned views_without_progress_ = 0;
+  Micros request_timeout() const { return opt_.request_timeout * (1 << std::min(views_without_progress_, 6u)); }
   std::map<std::string, Pending> pending_;           // one outstanding request per client
   std::map<std::string, std::uint64_t> proposed_;    // client -> request id given a seq in this view
   std::map<ReplicaId, ViewChange> vc_latest_;        // each sender's highest view change
