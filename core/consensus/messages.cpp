@@ -272,6 +272,16 @@ Result<ForwardedRequest> forward_from(const Json& j) {
 
 }  // namespace
 
+Digest request_digest(const Request& r) {
+  crypto::Sha256 h;
+  h.update(to_bytes(r.client));
+  std::array<std::uint8_t, 9> sep{};  // a 0 byte ends the client, then be64(id)
+  for (int i = 0; i < 8; ++i) sep[static_cast<std::size_t>(i + 1)] = static_cast<std::uint8_t>(r.id >> (56 - 8 * i));
+  h.update(ByteView(sep.data(), sep.size()));
+  h.update(ByteView(r.op.data(), r.op.size()));
+  return h.finish();
+}
+
 std::size_t approx_bytes(const NewView& nv) {
   std::size_t total = 300;
   for (const auto& pp : nv.pre_prepares) total += request_bytes(pp.requests) + 300;

@@ -1,7 +1,6 @@
 #include "mlchain/node/signed_op.h"
 
 #include <algorithm>
-#include <array>
 #include <climits>
 #include <deque>
 #include <map>
@@ -11,6 +10,7 @@
 #include <set>
 
 #include "mlchain/codec/fields.h"
+#include "mlchain/consensus/messages.h"
 #include "mlchain/node/superior_change.h"
 
 namespace mlchain::node {
@@ -285,22 +285,12 @@ class VerdictMemo {
   std::deque<crypto::Digest> order_;
 };
 
-crypto::Digest request_key(const consensus::Request& r) {
-  crypto::Sha256 h;
-  h.update(to_bytes(r.client));
-  std::array<std::uint8_t, 9> sep{};
-  for (int i = 0; i < 8; ++i) sep[static_cast<std::size_t>(i + 1)] = static_cast<std::uint8_t>(r.id >> (56 - 8 * i));
-  h.update(ByteView(sep.data(), sep.size()));
-  h.update(ByteView(r.op.data(), r.op.size()));
-  return h.finish();
-}
-
 }  // namespace
 
 consensus::RequestAuthenticator make_request_authenticator(std::string genesis, const crypto::Verifier& verifier) {
   auto memo = std::make_shared<VerdictMemo>();
   return [genesis = std::move(genesis), &verifier, memo](const consensus::Request& r) {
-    crypto::Digest key = request_key(r);
+    crypto::Digest key = consensus::request_digest(r);
     if (auto known = memo->find(key)) return *known;
     auto parsed = codec::parse(to_string(r.op));
     bool ok = false;

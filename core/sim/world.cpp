@@ -143,26 +143,12 @@ void World::crash(Node& n) {
   ++report_.crashes;
 }
 
-namespace {
-
-crypto::Digest request_digest(const consensus::Request& r) {
-  crypto::Sha256 h;
-  h.update(to_bytes(r.client));
-  std::array<std::uint8_t, 8> be{};
-  for (int i = 0; i < 8; ++i) be[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(r.id >> (56 - 8 * i));
-  h.update(ByteView(be.data(), be.size()));
-  h.update(ByteView(r.op.data(), r.op.size()));
-  return h.finish();
-}
-
-}  // namespace
-
 // An ideal signature scheme: a request is authentic iff its client issued
 // exactly these bytes. Byzantine replicas may issue requests of their own
 // (they are clients too) but not in another client's name.
-void World::issue(const consensus::Request& r) { issued_requests_.insert(request_digest(r)); }
+void World::issue(const consensus::Request& r) { issued_requests_.insert(consensus::request_digest(r)); }
 
-bool World::authentic(const consensus::Request& r) const { return issued_requests_.count(request_digest(r)) > 0; }
+bool World::authentic(const consensus::Request& r) const { return issued_requests_.count(consensus::request_digest(r)) > 0; }
 
 void World::schedule(Micros at, Item item) {
   queue_.emplace(std::make_pair(at.count(), order_++), std::move(item));

@@ -11,28 +11,7 @@ using testing::base_options;
 using testing::expect_safe_and_live;
 using testing::run_scenario;
 
-struct Case {
-  Byzantine kind;
-  std::uint32_t nodes;
-  std::uint64_t seed;
-};
-
-std::vector<Case> cases() {
-  std::vector<Case> out;
-  for (auto kind : {Byzantine::kForgedIds, Byzantine::kOversized, Byzantine::kFutureViewFlood}) {
-    for (std::uint64_t s = 1; s <= 40; ++s) out.push_back({kind, 4, s});
-    for (std::uint64_t s = 1; s <= 7; ++s) out.push_back({kind, 7, s});
-    for (std::uint64_t s = 1; s <= 3; ++s) out.push_back({kind, 10, s});
-  }
-  return out;
-}
-
-std::string name(const ::testing::TestParamInfo<Case>& i) {
-  std::string k(byzantine_name(i.param.kind));
-  for (auto& c : k)
-    if (c == '-') c = '_';
-  return k + "_n" + std::to_string(i.param.nodes) + "_seed" + std::to_string(i.param.seed);
-}
+using Case = testing::ByzantineCase;
 
 // The link limit at its minimum (1 MiB), so 16 KiB operations make budgets
 // matter within a few batches.
@@ -56,7 +35,10 @@ TEST_P(Attacks, SafeAndLive) {
   EXPECT_TRUE(r.violations.empty()) << r.summary();
 }
 
-INSTANTIATE_TEST_SUITE_P(Sim, Attacks, ::testing::ValuesIn(cases()), name);
+INSTANTIATE_TEST_SUITE_P(Sim, Attacks,
+                         ::testing::ValuesIn(testing::byzantine_cases(
+                             {Byzantine::kForgedIds, Byzantine::kOversized, Byzantine::kFutureViewFlood}, 40, 7, 3)),
+                         testing::case_name);
 
 // The attacks reach the replicas: forged requests are refused before
 // ordering, junk for the next view is not buffered.

@@ -8,29 +8,7 @@ namespace {
 using testing::base_options;
 using testing::expect_safe_and_live;
 
-struct Case {
-  Byzantine kind;
-  std::uint32_t nodes;
-  std::uint64_t seed;
-};
-
-std::vector<Case> cases() {
-  std::vector<Case> out;
-  for (auto kind : {Byzantine::kSilent, Byzantine::kEquivocate, Byzantine::kForge, Byzantine::kReplay,
-                    Byzantine::kViewChangeSpam, Byzantine::kStall}) {
-    for (std::uint64_t s = 1; s <= 36; ++s) out.push_back({kind, 4, s});
-    for (std::uint64_t s = 1; s <= 6; ++s) out.push_back({kind, 7, s});
-    for (std::uint64_t s = 1; s <= 2; ++s) out.push_back({kind, 10, s});
-  }
-  return out;
-}
-
-std::string name(const ::testing::TestParamInfo<Case>& i) {
-  std::string k(byzantine_name(i.param.kind));
-  for (auto& c : k)
-    if (c == '-') c = '_';
-  return k + "_n" + std::to_string(i.param.nodes) + "_seed" + std::to_string(i.param.seed);
-}
+using Case = testing::ByzantineCase;
 
 class ByzantineReplicas : public ::testing::TestWithParam<Case> {};
 
@@ -49,7 +27,12 @@ TEST_P(ByzantineReplicas, SafeAndLiveAfterHeal) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Sim, ByzantineReplicas, ::testing::ValuesIn(cases()), name);
+INSTANTIATE_TEST_SUITE_P(Sim, ByzantineReplicas,
+                         ::testing::ValuesIn(testing::byzantine_cases({Byzantine::kSilent, Byzantine::kEquivocate,
+                                                                        Byzantine::kForge, Byzantine::kReplay,
+                                                                        Byzantine::kViewChangeSpam, Byzantine::kStall},
+                                                                       36, 6, 2)),
+                         testing::case_name);
 
 // Rejected inputs are counted by reason, not crashed on.
 TEST(SimByzantine, ForgeriesAreCountedAndDropped) {

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "mlchain/sim/sim.h"
 
@@ -30,6 +32,33 @@ inline SimOptions base_options(std::uint32_t nodes, std::uint64_t seed) {
   o.client_think = Micros(10'000);
   o.faults_until = Micros(200'000);
   return o;
+}
+
+// One parameterised byzantine scenario: f replicas of `kind` at n = nodes.
+struct ByzantineCase {
+  Byzantine kind;
+  std::uint32_t nodes;
+  std::uint64_t seed;
+};
+
+// For each kind: seeds 1..at4 with n = 4, 1..at7 with n = 7, 1..at10 with n = 10.
+inline std::vector<ByzantineCase> byzantine_cases(std::initializer_list<Byzantine> kinds, std::uint64_t at4,
+                                                  std::uint64_t at7, std::uint64_t at10) {
+  std::vector<ByzantineCase> out;
+  for (auto kind : kinds) {
+    for (std::uint64_t s = 1; s <= at4; ++s) out.push_back({kind, 4, s});
+    for (std::uint64_t s = 1; s <= at7; ++s) out.push_back({kind, 7, s});
+    for (std::uint64_t s = 1; s <= at10; ++s) out.push_back({kind, 10, s});
+  }
+  return out;
+}
+
+// "<kind>_n<nodes>_seed<seed>", a valid gtest name.
+inline std::string case_name(const ::testing::TestParamInfo<ByzantineCase>& i) {
+  std::string k(byzantine_name(i.param.kind));
+  for (auto& c : k)
+    if (c == '-') c = '_';
+  return k + "_n" + std::to_string(i.param.nodes) + "_seed" + std::to_string(i.param.seed);
 }
 
 inline std::string replay_hint(const SimOptions& o) {

@@ -131,6 +131,10 @@ std::string_view type_name(const Message& m);
 ReplicaId sender_of(const Message& m);
 Epoch epoch_of(const Message& m);
 
+// Identity of one request: SHA-256(client || 0x00 || be64(id) || op). For
+// memos and sets of requests (authentication verdicts, the sim's issued set).
+Digest request_digest(const Request& r);
+
 // Digest of a batch: SHA-256 of canonical {"ops": [...], "time": time_ms}.
 Digest batch_digest(std::int64_t time_ms, const std::vector<Request>& requests);
 
