@@ -72,6 +72,11 @@ class BlockSource {
     return BlockSource(url, std::move(c));
   }
   Result<codec::Json> block(std::uint64_t h) {
+    MLCHAIN_ASSIGN_OR_RETURN(auto a, answer(h));
+    return a["block"];
+  }
+  // The whole answer: block, results, attestation (node api.cpp).
+  Result<codec::Json> answer(std::uint64_t h) {
     if (auto it = cache_.find(h); it != cache_.end()) return it->second;
     auto r = conn_.request("GET", "/v1/blocks/" + std::to_string(h));
     if (!r.ok()) return unavailable("cannot reach node " + url_ + ": " + r.status().message());
@@ -80,9 +85,10 @@ class BlockSource {
       return internal_error(url_ + " answered " + std::to_string(r->status) + " for block " + std::to_string(h));
     auto j = codec::parse(r->body, codec::ParseLimits{64u << 20, 64, 16u << 20, 10'000'000});
     if (!j.ok() || !j->contains("block")) return internal_error(url_ + " sent a malformed block " + std::to_string(h));
-    cache_[h] = (*j)["block"];
-    return (*j)["block"];
+    cache_[h] = *j;
+    return *j;
   }
+  const std::string& url() const { return url_; }
   Result<std::uint64_t> epoch_of(std::uint64_t h) {
     MLCHAIN_ASSIGN_OR_RETURN(auto b, block(h));
     MLCHAIN_ASSIGN_OR_RETURN(auto parsed, ledger::block_from_json(b));
@@ -104,7 +110,14 @@ Result<codec::Json> assemble_proof(BlockSource& src, std::uint64_t height, std::
   std::uint64_t k =
       blueprint.contains("params") ? blueprint["params"].value("checkpoint_interval", std::uint64_t{16}) : 16;
   if (k == 0) k = 1;
-  MLCHAIN_ASSIGN_OR_RETURN(auto target, src.block(height));
+  MLCHAIN_ASSIGN_OR_RETURN(auto answer, src.answer(height));
+  codec::Json target = answer["block"];
+  if (!answer.contains("results"))
+    return failed_precondition(src.url() + " keeps no results for block " + std::to_string(height) +
+                               " (applied by an older version): it cannot be proven from this node");
+  if (!answer.contains("attestation"))
+    return failed_precondition("block " + std::to_string(height) + " is not yet attested by f+1 members at " +
+                               src.url() + "; retry in a moment, or ask another member");
   MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t target_epoch, src.epoch_of(height));
   codec::Json switches = codec::Json::array();
   std::uint64_t lo = 1;  // the first block of the epoch being searched
@@ -139,17 +152,25 @@ Result<codec::Json> assemble_proof(BlockSource& src, std::uint64_t height, std::
                      {"blueprint", blueprint},
                      {"epoch_switches", switches},
                      {"block", target},
+                     {"results", answer["results"]},
+                     {"attestation", answer["attestation"]},
                      {"ops", indices}};
 }
 
 codec::Json verified_json(const contract::VerifiedProof& v) {
   codec::Json ops = codec::Json::array();
-  for (const auto& r : v.ops) ops.push_back({{"client", r.client}, {"id", r.id}, {"bytes", r.op.size()}});
+  for (std::size_t i = 0; i < v.ops.size(); ++i) {
+    const auto& r = v.ops[i];
+    std::string result = i < v.results.size() ? to_string(v.results[i]) : "";
+    ops.push_back({{"client", r.client}, {"id", r.id}, {"bytes", r.op.size()}, {"result", result},
+                   {"accepted", result.rfind("error", 0) != 0}});
+  }
   codec::Json boundaries = codec::Json::array();
   for (auto b : v.switch_boundaries) boundaries.push_back(b);
   return {{"layer", v.layer_path},        {"genesis_hash", v.genesis_hash},
           {"height", v.height},           {"epoch", v.epoch},
           {"block_hash", v.block_hash},   {"time_ms", v.time_ms},
+          {"prev_hash", v.prev_hash},     {"attested_by", v.attested_by},
           {"epoch_switches", boundaries}, {"ops", ops}};
 }
 
@@ -188,29 +209,41 @@ int run_chain_query(const BlockQueryOptions& o, const Cli& cli) {
   if (!proof.ok()) return cli.fail(proof.status());
   std::string text = proof->dump();
   crypto::Ed25519Verifier verifier;
-  auto verified = contract::verify_proof(text, layer->value("genesis_hash", ""), verifier);
+  // Checked against the genesis the member reports unless the user gives
+  // one they trust: then the check only shows the proof is consistent with
+  // what that member says, and the output says so.
+  std::string genesis = o.genesis.empty() ? layer->value("genesis_hash", "") : o.genesis;
+  auto verified = contract::verify_proof(text, genesis, verifier);
   if (!verified.ok())
     return cli.fail(verified.status().with_context("the proof " + o.node + " served does not verify"));
   if (!o.out.empty()) {
     Status st = crypto::write_file_atomic(o.out, text + "\n", 0644, true);
     if (!st.ok()) return cli.fail(st);
   }
+  const std::string trust = o.genesis.empty() ? "as reported by " + o.node + " (give --genesis HASH you trust to prove it)"
+                                              : "given with --genesis";
   if (cli.json()) {
-    codec::Json out = {{"id", o.id}, {"verified", verified_json(*verified)}};
+    codec::Json out = {{"id", o.id}, {"verified", verified_json(*verified)}, {"genesis_hash", genesis},
+                       {"genesis_trusted", !o.genesis.empty()}};
     if (o.out.empty())
       out["proof"] = *proof;
     else
       out["file"] = o.out;
     cli.print_json(out);
   } else {
+    std::size_t refused = 0;
+    for (const auto& r : verified->results) refused += to_string(r).rfind("error", 0) == 0 ? 1u : 0u;
     cli.print_fields({{"block", o.id},
-                      {"hash", verified->block_hash},
+                      {"hash", verified->block_hash + " (attested by " + std::to_string(verified->attested_by) +
+                                   " members)"},
+                      {"genesis", genesis.substr(0, 16) + ".. " + trust},
                       {"epoch", std::to_string(verified->epoch) + " (" +
                                     std::to_string(verified->switch_boundaries.size()) + " epoch switches proven)"},
-                      {"operations", std::to_string(verified->ops.size()) + " proven"},
+                      {"operations", std::to_string(verified->ops.size()) + " proven, " + std::to_string(refused) +
+                                         " of them refused by the layer (their result is an error)"},
                       {"proof", o.out.empty() ? "not saved (use --out FILE)" : o.out},
                       {"check offline", "mlchain block verify " + (o.out.empty() ? std::string("FILE") : o.out) +
-                                            " --genesis " + layer->value("genesis_hash", "")}});
+                                            " --genesis " + genesis}});
   }
   return kExitOk;
 }
@@ -281,34 +314,15 @@ Result<codec::Json> contract_proofs(const std::string& member, const codec::Json
   for (auto& [h, idx] : by_height) {
     std::sort(idx.begin(), idx.end());
     idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
-    MLCHAIN_ASSIGN_OR_RETURN(auto proof, assemble_proof(src, h, idx));
+    // Every op of the block is named: the verifier looks for the one that
+    // accepted the message (its result), not just one carrying the sum.
+    MLCHAIN_ASSIGN_OR_RETURN(auto proof, assemble_proof(src, h, {}));
     auto v = contract::verify_proof(proof.dump(), genesis, verifier);
     if (!v.ok()) return v.status().with_context("the proof of chain block " + std::to_string(h) + " does not verify");
     verified->push_back(*v);
     proofs.push_back(std::move(proof));
   }
   return proofs;
-}
-
-// Every message of the contract block is in a verified op of its layer.
-Status check_bundle_covers(const codec::Json& contract_block, const std::string& layer,
-                           const std::vector<contract::VerifiedProof>& verified) {
-  for (const auto& k : contract_block.value("K", codec::Json::array())) {
-    std::string sum = k.value("sum", "");
-    std::uint64_t h = k.value("height", std::uint64_t{0});
-    bool found = false;
-    for (const auto& v : verified) {
-      if (v.height != h || v.layer_path != layer) continue;
-      for (const auto& op : v.ops) {
-        std::string_view text(reinterpret_cast<const char*>(op.op.data()), op.op.size());
-        found = found || (sum.size() == 64 && text.find(sum) != std::string_view::npos);
-      }
-    }
-    if (!found)
-      return verification_failed("message " + sum + " (chain block " + std::to_string(h) +
-                                 ") is not in any proven operation of " + layer);
-  }
-  return {};
 }
 
 int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
@@ -336,9 +350,11 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
       Status st = proofs.status();
       return cli.fail(st.code() == ErrorCode::kVerificationFailed ? st : st.with_context("building the proofs"));
     }
-    if (Status st = check_bundle_covers(a["block"], id->layer, verified); !st.ok()) return cli.fail(st);
     bundle = {
         {"v", 1}, {"type", "mlchain-contract-proof"}, {"id", o.id}, {"contract", a["block"]}, {"proofs", *proofs}};
+    crypto::Ed25519Verifier verifier;
+    auto whole = contract::verify_contract_proof(bundle.dump(), genesis, verifier);
+    if (!whole.ok()) return cli.fail(whole.status().with_context("the contract proof " + got->member + " served does not verify"));
     if (!o.out.empty()) {
       Status st = crypto::write_file_atomic(o.out, bundle.dump() + "\n", 0644, true);
       if (!st.ok()) return cli.fail(st);
@@ -351,6 +367,7 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
       for (const auto& x : verified) v.push_back(verified_json(x));
       out["verified"] = v;
       out["genesis_hash"] = genesis;
+      out["genesis_trusted"] = !o.genesis.empty();
       if (o.out.empty())
         out["proof"] = bundle;
       else
@@ -375,8 +392,11 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
                                                             std::to_string(k.value("height", 0)));
   }
   if (o.proof) {
-    rows.emplace_back("proofs", std::to_string(verified.size()) + " chain blocks verified against genesis " +
-                                    genesis.substr(0, 16) + "..");
+    rows.emplace_back("proofs", "the record and its " + std::to_string(verified.size()) +
+                                    " chain blocks verify against genesis " + genesis.substr(0, 16) + ".. " +
+                                    (o.genesis.empty() ? "as reported by " + got->member +
+                                                             " (give --genesis HASH you trust to prove it)"
+                                                       : std::string("given with --genesis")));
     rows.emplace_back("saved", o.out.empty() ? "no (use --out FILE)" : o.out);
     if (!o.out.empty()) rows.emplace_back("check offline", "mlchain block verify " + o.out + " --genesis " + genesis);
   }
@@ -433,37 +453,27 @@ int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
   }
   crypto::Ed25519Verifier verifier;
   if (j.ok() && j->is_object() && j->value("type", "") == "mlchain-contract-proof") {
-    // A contract block's bundle: every proof holds, and every message is in one.
-    std::string cid = j->value("id", "");
-    auto bid = contract::parse_block_id(cid);
-    if (!bid.ok() || !j->contains("proofs") || !(*j)["proofs"].is_array() || !j->contains("contract"))
-      return cli.fail(verification_failed("not a valid contract proof bundle"));
-    std::vector<contract::VerifiedProof> verified;
-    for (const auto& p : (*j)["proofs"]) {
-      auto v = contract::verify_proof(p.dump(), o.genesis, verifier);
-      if (!v.ok()) {
-        Status st = v.status();
-        if (st.code() == ErrorCode::kInvalidArgument) st = verification_failed("not a valid proof: " + st.message());
-        return cli.fail(st);
-      }
-      if (v->layer_path != bid->layer)
-        return cli.fail(
-            verification_failed("a proof is for layer " + v->layer_path + ", the contract block is in " + bid->layer));
-      verified.push_back(*v);
+    auto c = contract::verify_contract_proof(text, o.genesis, verifier);
+    if (!c.ok()) {
+      Status st = c.status();
+      if (st.code() == ErrorCode::kInvalidArgument) st = verification_failed("not a valid proof: " + st.message());
+      return cli.fail(st);
     }
-    if ((*j)["contract"].value("id", "") != cid)
-      return cli.fail(verification_failed("the bundle's contract block is not " + cid));
-    if (Status st = check_bundle_covers((*j)["contract"], bid->layer, verified); !st.ok()) return cli.fail(st);
-    std::size_t messages = (*j)["contract"].value("K", codec::Json::array()).size();
+    std::size_t messages = c->contract.value("K", codec::Json::array()).size();
     if (cli.json()) {
       codec::Json v = codec::Json::array();
-      for (const auto& x : verified) v.push_back(verified_json(x));
-      cli.print_json({{"valid", true}, {"id", cid}, {"messages", messages}, {"verified", v}});
+      for (const auto& x : c->proofs) v.push_back(verified_json(x));
+      cli.print_json({{"valid", true}, {"id", c->id}, {"messages", messages}, {"as_of_height", c->as_of},
+                      {"contract", c->contract}, {"verified", v}});
     } else {
-      cli.print_fields({{"valid", "yes: contract block " + cid + " and its " + std::to_string(messages) +
-                                      " messages are certified by layer " + bid->layer},
+      const auto& b = c->contract;
+      cli.print_fields({{"valid", "yes: contract block " + c->id + " as recorded by layer " + c->layer_path +
+                                      " after its last message (chain block " + std::to_string(c->as_of) + ")"},
+                        {"state", b.value("accomplished", false) ? "accomplished" : "open"},
+                        {"parties", b["parties"].value("from", "") + " -> " + b["parties"].value("to", "")},
+                        {"messages", std::to_string(messages) + ", each accepted in a proven chain block"},
                         {"genesis", o.genesis},
-                        {"chain blocks", std::to_string(verified.size()) + " proven"}});
+                        {"chain blocks", std::to_string(c->proofs.size()) + " proven"}});
     }
     return kExitOk;
   }
@@ -515,7 +525,7 @@ void setup_block(CLI::App& app, Cli& cli) {
       query->add_option("--out", qo->out, "Save the proof to FILE (for mlchain block verify).")->type_name("FILE"));
   query
       ->add_option("--genesis", qo->genesis,
-                   "Check proofs against this genesis hash instead of the one the member reports.")
+                   "Check proofs against this genesis hash (from a source you trust) instead of the one the\nmember reports; without it the output says it only matched the member's own claim.")
       ->type_name("HASH");
   query->add_option("--op", qo->ops, "With --chain: prove only these operation indices (repeatable; default all).")
       ->type_name("N");
@@ -523,7 +533,9 @@ void setup_block(CLI::App& app, Cli& cli) {
       "A contract block records one contract at one layer: parties (pseudonyms), route hop and the\n"
       "sum of every message. Reading it needs a signed query (--key): members and admins of that\n"
       "layer and the parties' edge layers may. With --proof every message's chain block is proven\n"
-      "(commit certificate, epoch switches, inclusion) and checked here before printing or saving;\n"
+      "(commit certificate, epoch switches, f+1 attestations of the header, results) and so is the\n"
+      "record itself (its digest is in the result of its last message); checked here before printing\n"
+      "or saving, against --genesis if given, else against the genesis the member reports (said so);\n"
       "anyone can re-check the saved file offline with block verify. Exit 4 when not authorised.\n"
       "Examples:\n"
       "  mlchain block query L2/L1a#3 --node https://127.0.0.1:7101 --key admin.pem --proof --out c3.proof\n"
@@ -541,8 +553,11 @@ void setup_block(CLI::App& app, Cli& cli) {
   verify->footer(
       "Checks, with no network: the blueprint hashes to --genesis; every epoch switch up to the\n"
       "block is certified by the previous members and recomputes to the next member set; the block\n"
-      "carries a commit certificate of a quorum of its epoch; the named operations are in it; for a\n"
-      "contract block, every message's sum is in a proven operation.\n"
+      "carries a commit certificate of a quorum of its epoch and an attestation of its whole header\n"
+      "(prev_hash, time, results digest) by f+1 members; the results match the header; the named\n"
+      "operations are in it, each with the layer's result. For a contract block: every message was\n"
+      "ACCEPTED into it by a proven operation, and the record (parties, route, messages, state,\n"
+      "expiry, responsible) is the one whose digest the last message's result carries.\n"
       "Exit status 5 on any mismatch (the reason is printed), 0 when the proof holds.\n"
       "Example:\n"
       "  mlchain block verify b12.proof --genesis 3f2a...c9");

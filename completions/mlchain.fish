@@ -260,7 +260,7 @@ complete -c mlchain -n '__mlchain_at '\''block query'\''' -l key -r -F -d 'Key t
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -l chain -r -d 'ID names a chain block <layer path>#<height> instead (no key needed).'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -l proof -r -d 'Build the proof (genesis, epoch switches, certificate, inclusion) and check it.'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -l out -r -F -d 'Save the proof to FILE (for mlchain block verify).'
-complete -c mlchain -n '__mlchain_at '\''block query'\''' -l genesis -r -d 'Check proofs against this genesis hash instead of the one the member reports.'
+complete -c mlchain -n '__mlchain_at '\''block query'\''' -l genesis -r -d 'Check proofs against this genesis hash (from a source you trust) instead of the one the'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -l op -r -d 'With --chain: prove only these operation indices (repeatable; default all).'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''block query'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'

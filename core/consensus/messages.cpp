@@ -72,6 +72,13 @@ Json checkpoint_json(const Checkpoint& m, bool s) {
   return j;
 }
 
+Json attest_json(const Attest& m, bool s) {
+  Json j = {{"type", "attest"}, {"epoch", m.epoch}, {"seq", m.seq}, {"block", hex_of(m.block_hash)},
+            {"replica", m.replica}};
+  put_sig(j, m.sig, s);
+  return j;
+}
+
 Json proof_json(const PreparedProof& p) {
   Json prepares = Json::array();
   for (const auto& pr : p.prepares) prepares.push_back(vote_json(pr, "prepare", true));
@@ -181,6 +188,18 @@ Result<Checkpoint> checkpoint_from(const Json& j) {
   MLCHAIN_ASSIGN_OR_RETURN(m.epoch, codec::get_uint(j, "epoch"));
   MLCHAIN_ASSIGN_OR_RETURN(m.seq, codec::get_uint(j, "seq"));
   MLCHAIN_ASSIGN_OR_RETURN(m.digest, array_field<32>(j, "digest"));
+  MLCHAIN_ASSIGN_OR_RETURN(m.replica, replica_field(j));
+  MLCHAIN_ASSIGN_OR_RETURN(m.sig, array_field<64>(j, "sig"));
+  return m;
+}
+
+Result<Attest> attest_from(const Json& j) {
+  MLCHAIN_TRY(codec::only_fields(j, {"type", "epoch", "seq", "block", "replica", "sig"}, "attest"));
+  MLCHAIN_TRY(check_type(j, "attest"));
+  Attest m;
+  MLCHAIN_ASSIGN_OR_RETURN(m.epoch, codec::get_uint(j, "epoch"));
+  MLCHAIN_ASSIGN_OR_RETURN(m.seq, codec::get_uint(j, "seq"));
+  MLCHAIN_ASSIGN_OR_RETURN(m.block_hash, array_field<32>(j, "block"));
   MLCHAIN_ASSIGN_OR_RETURN(m.replica, replica_field(j));
   MLCHAIN_ASSIGN_OR_RETURN(m.sig, array_field<64>(j, "sig"));
   return m;
@@ -296,7 +315,7 @@ Digest PrePrepare::digest() const { return batch_digest(time_ms, requests); }
 
 std::string_view type_name(const Message& m) {
   static constexpr std::string_view kNames[] = {"pre-prepare", "prepare", "commit", "checkpoint", "view-change",
-                                                "new-view", "fetch-blocks", "block-bundle", "request"};
+                                                "new-view", "fetch-blocks", "block-bundle", "request", "attest"};
   return kNames[m.index()];
 }
 
@@ -354,6 +373,7 @@ codec::Json to_json(const Message& m, bool include_sig) {
     Json operator()(const FetchBlocks& x) const { return fetch_json(x, s); }
     Json operator()(const BlockBundle& x) const { return bundle_json(x, s); }
     Json operator()(const ForwardedRequest& x) const { return forward_json(x, s); }
+    Json operator()(const Attest& x) const { return attest_json(x, s); }
   };
   return std::visit(V{include_sig}, m);
 }
@@ -374,6 +394,7 @@ Result<Message> from_json(const codec::Json& j) {
   if (t == "fetch-blocks") return wrap(fetch_from(j));
   if (t == "block-bundle") return wrap(bundle_from(j));
   if (t == "request") return wrap(forward_from(j));
+  if (t == "attest") return wrap(attest_from(j));
   return invalid_argument("unknown consensus message type '" + t + "'");
 }
 

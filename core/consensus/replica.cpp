@@ -156,6 +156,8 @@ void Replica::dispatch(ReplicaId from, const Message& m) {
       // one Ed25519 verify per operation for no safety gain.
       r->on_request(x.request);
     }
+    // Attestations go to the node's collector (ledger/attestation.h).
+    void operator()(const Attest&) const { r->drop("attest_not_for_replica"); }
   };
   std::visit(V{this, from}, m);
 }

@@ -5,6 +5,7 @@
 
 #include "mlchain/codec/fields.h"
 #include "mlchain/consensus/reconfig.h"
+#include "mlchain/contract/state_machine.h"
 #include "mlchain/ledger/verify.h"
 #include "mlchain/node/signed_op.h"
 
@@ -62,11 +63,21 @@ Result<codec::Json> make_proof(const ledger::Ledger& l, std::uint64_t height, co
   }
   Json ops = Json::array();
   for (auto i : op_indices) ops.push_back(i);
+  MLCHAIN_ASSIGN_OR_RETURN(auto results, l.results(height));
+  if (!results) return not_found("the ledger keeps no results for block " + std::to_string(height));
+  MLCHAIN_ASSIGN_OR_RETURN(auto attestation, l.attestation(height));
+  if (!attestation)
+    return failed_precondition("block " + std::to_string(height) +
+                               " is not attested by f+1 members here yet; retry in a moment or ask another member");
+  Json rs = Json::array();
+  for (const auto& r : *results) rs.push_back(to_hex(r));
   return Json{{"v", 1},
               {"type", "mlchain-block-proof"},
               {"blueprint", *genesis.config},
               {"epoch_switches", std::move(switches)},
               {"block", ledger::to_json(target)},
+              {"results", std::move(rs)},
+              {"attestation", ledger::to_json(*attestation)},
               {"ops", std::move(ops)}};
 }
 
@@ -78,7 +89,8 @@ Result<VerifiedProof> verify_proof(std::string_view text, std::string_view trust
   limits.max_elements = 4'000'000;
   MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(text, limits));
   MLCHAIN_TRY(codec::require_object(j, "proof"));
-  MLCHAIN_TRY(codec::only_fields(j, {"v", "type", "blueprint", "epoch_switches", "block", "ops"}, "proof"));
+  MLCHAIN_TRY(codec::only_fields(j, {"v", "type", "blueprint", "epoch_switches", "block", "results", "attestation", "ops"},
+                                 "proof"));
   MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t v, codec::get_uint(j, "v"));
   MLCHAIN_ASSIGN_OR_RETURN(std::string type, codec::get_string(j, "type", 64));
   if (v != 1 || type != "mlchain-block-proof") return invalid_argument("not an mlchain block proof (v 1)");
@@ -165,6 +177,24 @@ Result<VerifiedProof> verify_proof(std::string_view text, std::string_view trust
   if (auto st = ledger::verify_certificate(target, config, verifier); !st.ok()) return fail(st.message());
   if (target.time_ms < target.certificate.proposed_time_ms)
     return fail("block " + std::to_string(target.height) + ": time is before its certified proposed time");
+  // The header (prev_hash, time, results digest): f+1 members of the epoch
+  // applied the block and vouch for its hash. A batch certified but never
+  // applied (above an epoch switch) has no attestation.
+  MLCHAIN_ASSIGN_OR_RETURN(Json att_json, codec::get_object(j, "attestation"));
+  auto att = ledger::attestation_from_json(att_json);
+  if (!att.ok()) return invalid_argument("proof 'attestation': " + att.status().message());
+  if (auto st = ledger::verify_attestation(target, *att, config, verifier); !st.ok()) return fail(st.message());
+  // The results, which the attested header's digest covers.
+  MLCHAIN_ASSIGN_OR_RETURN(Json results_json, codec::get_array(j, "results", kMaxBlockOps));
+  std::vector<Bytes> results;
+  for (const auto& r : results_json) {
+    if (!r.is_string()) return invalid_argument("proof 'results' must list hex strings");
+    auto b = from_hex(r.get<std::string>());
+    if (!b.ok()) return invalid_argument("proof 'results': " + b.status().message());
+    results.push_back(std::move(b).value());
+  }
+  if (results.size() != target.ops.size() || ledger::results_digest(results) != target.results_digest)
+    return fail("block " + std::to_string(target.height) + ": the results given are not the ones its header certifies");
 
   // 4. Inclusion.
   MLCHAIN_ASSIGN_OR_RETURN(Json ops, codec::get_array(j, "ops", 4096));
@@ -177,12 +207,95 @@ Result<VerifiedProof> verify_proof(std::string_view text, std::string_view trust
                   std::to_string(target.ops.size()) + ")");
     if (!seen.insert(idx).second) return invalid_argument("proof 'ops' names op " + std::to_string(idx) + " twice");
     out.ops.push_back(target.ops[idx]);
+    out.results.push_back(results[idx]);
   }
   out.height = target.height;
   out.epoch = config.epoch;
   out.time_ms = target.time_ms;
   out.proposed_time_ms = target.certificate.proposed_time_ms;
   out.block_hash = crypto::digest_hex(target.hash());
+  out.prev_hash = crypto::digest_hex(target.prev_hash);
+  out.attested_by = att->signatures.size();
+  return out;
+}
+
+Result<VerifiedContract> verify_contract_proof(std::string_view text, std::string_view trusted_hex,
+                                               const crypto::Verifier& verifier) {
+  codec::ParseLimits limits;
+  limits.max_bytes = kMaxProofBytes;
+  limits.max_depth = 14;
+  limits.max_string_bytes = 2 * consensus::kMaxOpBytes + 64;
+  limits.max_elements = 4'000'000;
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(text, limits));
+  MLCHAIN_TRY(codec::require_object(j, "contract proof"));
+  MLCHAIN_TRY(codec::only_fields(j, {"v", "type", "id", "contract", "proofs"}, "contract proof"));
+  MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t v, codec::get_uint(j, "v"));
+  MLCHAIN_ASSIGN_OR_RETURN(std::string type, codec::get_string(j, "type", 64));
+  if (v != 1 || type != "mlchain-contract-proof") return invalid_argument("not an mlchain contract proof (v 1)");
+  VerifiedContract out;
+  MLCHAIN_ASSIGN_OR_RETURN(out.id, codec::get_string(j, "id", 1024));
+  auto bid = parse_block_id(out.id);
+  if (!bid.ok()) return fail("'" + out.id + "' is not a contract block id");
+  out.layer_path = bid->layer;
+  MLCHAIN_ASSIGN_OR_RETURN(out.contract, codec::get_object(j, "contract"));
+  auto record = contract_block_from_json(out.contract);
+  if (!record.ok()) return fail("the contract record is malformed: " + record.status().message());
+  if (record->id != out.id) return fail("the bundle's contract block is " + record->id + ", not " + out.id);
+  if (record->k.empty()) return fail("contract block " + out.id + " lists no message");
+
+  MLCHAIN_ASSIGN_OR_RETURN(Json proofs, codec::get_array(j, "proofs", kMaxSummaries));
+  std::map<std::uint64_t, std::size_t> by_height;
+  for (const auto& p : proofs) {
+    auto vp = verify_proof(p.dump(), trusted_hex, verifier);
+    if (!vp.ok()) {
+      Status st = vp.status();
+      return st.code() == ErrorCode::kVerificationFailed ? st : fail("not a valid block proof: " + st.message());
+    }
+    if (vp->layer_path != out.layer_path)
+      return fail("a block proof is for layer " + vp->layer_path + ", the contract block is in " + out.layer_path);
+    if (!by_height.emplace(vp->height, out.proofs.size()).second)
+      return fail("two block proofs for chain height " + std::to_string(vp->height));
+    out.genesis_hash = vp->genesis_hash;
+    out.proofs.push_back(std::move(vp).value());
+  }
+
+  std::set<std::uint64_t> used;
+  std::string last_record;
+  for (std::size_t i = 0; i < record->k.size(); ++i) {
+    const Summary& k = record->k[i];
+    std::string what = "message " + std::to_string(i + 1) + " (sum " + k.sum.substr(0, 16) + "..)";
+    auto it = by_height.find(k.height);
+    if (it == by_height.end()) return fail(what + ": no proof of chain block " + std::to_string(k.height));
+    const VerifiedProof& vp = out.proofs[it->second];
+    used.insert(k.height);
+    if (vp.time_ms != k.time_ms)
+      return fail(what + ": recorded at time " + std::to_string(k.time_ms) + ", but chain block " +
+                  std::to_string(k.height) + " has time " + std::to_string(vp.time_ms));
+    std::optional<ItemOutcome> found;
+    for (std::size_t o = 0; o < vp.ops.size() && !found; ++o) {
+      auto parsed = codec::parse(to_string(vp.ops[o].op));
+      if (!parsed.ok()) continue;
+      auto env = node::signed_op_from_json(*parsed);
+      if (!env.ok()) continue;
+      auto outcomes = op_outcomes(env->op, to_string(vp.results[o]));
+      if (!outcomes.ok()) continue;
+      for (const auto& item : *outcomes) {
+        if (item.sum == k.sum && item.id == out.id) {
+          found = item;
+          break;
+        }
+      }
+    }
+    if (!found)
+      return fail(what + ": chain block " + std::to_string(k.height) + " holds no op of " + out.layer_path +
+                  " that accepted it into " + out.id + " (a refused op proves nothing)");
+    last_record = found->record;
+    out.as_of = k.height;
+  }
+  if (used.size() != out.proofs.size()) return fail("the bundle carries block proofs no message of " + out.id + " uses");
+  if (last_record != record_digest_hex(*record))
+    return fail("the contract record as given is not the one " + out.layer_path + " recorded after its last message "
+                "(a field was changed)");
   return out;
 }
 

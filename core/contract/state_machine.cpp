@@ -74,6 +74,10 @@ Result<ContractBlock> block_from(const Json& j) {
   return b;
 }
 
+// An accepted packet's result: the id, and the digest of the record after
+// it, which the block's results digest (attested) then certifies.
+std::string accepted(const ContractBlock& b) { return "ok: " + b.id + " record " + record_digest_hex(b); }
+
 Result<Lookup> lookup_record(const std::string& text) {
   MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(text));
   Lookup l;
@@ -273,7 +277,7 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
       if (!l.block->k.empty() && l.block->k.front().sum == sum && l.block->from == p.header.from &&
           l.block->to == p.header.to && l.block->prev_hop == prev && l.block->next_hop == next &&
           l.block->k.front().out == out_digest(*known))
-        return "ok: " + *known;
+        return accepted(*l.block);
       MLCHAIN_TRY(raise_alarm(txn, ctx, "replay", *known, sum, client, "first packet reuses a recorded sum"));
       return "error: replay: sum " + sum + " is already recorded in contract " + *known;
     }
@@ -292,7 +296,7 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
     MLCHAIN_TRY(txn.put(kContractMetaTable, "seq", std::to_string(seq + 1)));
     MLCHAIN_TRY(txn.put(kContractsTable, b.id, canon(block_json(b))));
     MLCHAIN_TRY(txn.put(kContractSumsTable, sum, b.id));
-    return "ok: " + b.id;
+    return accepted(b);
   }
 
   // follow-up / end (Statements 4-6)
@@ -311,7 +315,7 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
     // nothing changes. Any other use of a recorded sum is a replay (Statement 5).
     if (*known == id) {
       for (const auto& k : b.k)
-        if (k.sum == sum && k.out == out) return "ok: " + id;
+        if (k.sum == sum && k.out == out) return accepted(b);
     }
     MLCHAIN_TRY(raise_alarm(txn, ctx, "replay", id, sum, client, "replayed message sum"));
     return "error: replay: sum " + sum + " is already recorded in contract " + *known;
@@ -335,7 +339,64 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
   if (p.kind == PacketKind::kEnd) b.accomplished = true;
   MLCHAIN_TRY(txn.put(kContractsTable, b.id, canon(block_json(b))));
   MLCHAIN_TRY(txn.put(kContractSumsTable, sum, b.id));
-  return "ok: " + b.id;
+  return accepted(b);
+}
+
+codec::Json to_json(const ContractBlock& b) { return block_json(b); }
+
+Result<ContractBlock> contract_block_from_json(const codec::Json& j) {
+  MLCHAIN_TRY(codec::require_object(j, "contract block"));
+  MLCHAIN_TRY(codec::only_fields(j, {"id", "parties", "route", "K", "responsible", "accomplished", "expires_at", "opened_at"},
+                                 "contract block"));
+  MLCHAIN_ASSIGN_OR_RETURN(Json parties, codec::get_object(j, "parties"));
+  MLCHAIN_TRY(codec::only_fields(parties, {"from", "to"}, "contract block parties"));
+  MLCHAIN_ASSIGN_OR_RETURN(Json route, codec::get_object(j, "route"));
+  MLCHAIN_TRY(codec::only_fields(route, {"prev", "next"}, "contract block route"));
+  MLCHAIN_ASSIGN_OR_RETURN(Json k, codec::get_array(j, "K", kMaxSummaries));
+  for (const auto& e : k) {
+    MLCHAIN_TRY(codec::require_object(e, "contract block message"));
+    MLCHAIN_TRY(codec::only_fields(e, {"sum", "time", "height", "out"}, "contract block message"));
+  }
+  return block_from(j);
+}
+
+std::string record_digest_hex(const ContractBlock& b) { return crypto::digest_hex(crypto::sha256(canon(block_json(b)))); }
+
+std::string accepted_id(std::string_view result) {
+  if (result.substr(0, 4) != "ok: ") return {};
+  result.remove_prefix(4);
+  return std::string(result.substr(0, result.find(' ')));
+}
+
+Result<std::vector<ItemOutcome>> op_outcomes(std::string_view op_text, std::string_view result) {
+  if (op_text.substr(0, kContractOpPrefix.size()) != kContractOpPrefix) return std::vector<ItemOutcome>{};
+  auto parsed = parse_op(op_text.substr(kContractOpPrefix.size()));
+  if (!parsed.ok() || parsed->prune) return std::vector<ItemOutcome>{};  // refused as a whole, or no packet
+  std::vector<std::string> results;
+  if (parsed->batch) {
+    if (result.substr(0, 7) != "batch: ") return std::vector<ItemOutcome>{};
+    MLCHAIN_ASSIGN_OR_RETURN(Json list, codec::parse(result.substr(7)));
+    if (!list.is_array() || list.size() != parsed->items.size())
+      return invalid_argument("a batch result does not list one result per item");
+    for (const auto& r : list) {
+      if (!r.is_string()) return invalid_argument("a batch item result is not a string");
+      results.push_back(r.get<std::string>());
+    }
+  } else {
+    results.emplace_back(result);
+  }
+  std::vector<ItemOutcome> out;
+  for (std::size_t i = 0; i < parsed->items.size(); ++i) {
+    if (!parsed->items[i].ok()) continue;
+    ItemOutcome o;
+    o.sum = to_hex(ByteView(parsed->items[i]->packet.sum.data(), parsed->items[i]->packet.sum.size()));
+    o.id = accepted_id(results[i]);
+    auto at = results[i].find(" record ");
+    if (!o.id.empty() && at != std::string::npos) o.record = results[i].substr(at + 8);
+    if (o.record.empty()) o.id.clear();  // an accepted item always names its record
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 Result<Lookup> get_contract(const store::ReadTxn& txn, std::string_view id) {

@@ -14,6 +14,8 @@ constexpr std::string_view kMeta = "meta";
 constexpr std::string_view kClients = "clients";
 constexpr std::string_view kConsensus = "consensus";
 constexpr std::string_view kEpochs = "epochs";
+constexpr std::string_view kResults = "results";
+constexpr std::string_view kAttestations = "attestations";
 
 std::string epoch_key(std::uint64_t e) {
   std::string k(8, '\0');
@@ -219,6 +221,9 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
       out.replies.push_back(Reply{op.client, op.id, std::move(result)});
     }
     b.results_digest = results_digest(results);
+    Json results_hex = Json::array();
+    for (const auto& r : results) results_hex.push_back(to_hex(r));
+    MLCHAIN_TRY(w.put(kResults, height_key(b.height), canon(results_hex)));
     consensus::EpochConfig current = config_;
     std::uint64_t start = epoch_start_;
     Digest start_digest = epoch_start_digest_;
@@ -303,6 +308,42 @@ Result<std::optional<Block>> Ledger::block(std::uint64_t height) const {
   MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(*v, kBlockLimits));
   MLCHAIN_ASSIGN_OR_RETURN(Block b, block_from_json(j));
   return std::optional<Block>(std::move(b));
+}
+
+Result<std::optional<std::vector<Bytes>>> Ledger::results(std::uint64_t height) const {
+  MLCHAIN_ASSIGN_OR_RETURN(auto txn, store_.begin_read());
+  MLCHAIN_ASSIGN_OR_RETURN(auto v, get_opt(*txn, kResults, height_key(height)));
+  if (!v) return std::optional<std::vector<Bytes>>();
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(*v, kBlockLimits));
+  if (!j.is_array()) return corruption("stored results of block " + std::to_string(height) + " are not a list");
+  std::vector<Bytes> out;
+  for (const auto& r : j) {
+    if (!r.is_string()) return corruption("stored result of block " + std::to_string(height) + " is not a string");
+    MLCHAIN_ASSIGN_OR_RETURN(Bytes b, from_hex(r.get<std::string>()));
+    out.push_back(std::move(b));
+  }
+  return std::optional<std::vector<Bytes>>(std::move(out));
+}
+
+Status Ledger::store_attestations(const std::vector<BlockAttestation>& attestations) {
+  if (attestations.empty()) return {};
+  return store_.write([&](store::WriteTxn& w) -> Status {
+    for (const auto& a : attestations) {
+      MLCHAIN_ASSIGN_OR_RETURN(auto have, get_opt(w, kAttestations, height_key(a.height)));
+      if (have) continue;
+      MLCHAIN_TRY(w.put(kAttestations, height_key(a.height), canon(to_json(a))));
+    }
+    return {};
+  });
+}
+
+Result<std::optional<BlockAttestation>> Ledger::attestation(std::uint64_t height) const {
+  MLCHAIN_ASSIGN_OR_RETURN(auto txn, store_.begin_read());
+  MLCHAIN_ASSIGN_OR_RETURN(auto v, get_opt(*txn, kAttestations, height_key(height)));
+  if (!v) return std::optional<BlockAttestation>();
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(*v));
+  MLCHAIN_ASSIGN_OR_RETURN(BlockAttestation a, attestation_from_json(j));
+  return std::optional<BlockAttestation>(std::move(a));
 }
 
 Result<std::vector<consensus::CommittedBatch>> Ledger::committed_batches(std::uint64_t from, std::size_t max,

@@ -150,6 +150,16 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
       codec::Json j = ledger::to_json(**b);
       codec::Json out = {{"block", j}, {"hash", crypto::digest_hex((*b)->hash())},
                          {"id", genesis.blueprint.layer_path + "#" + std::to_string(height)}};
+      // What a proof needs beyond the block (contract/proof.h): the results
+      // its header's digest covers, and f+1 members' attestation of the header.
+      auto results = ledger->results(height);
+      if (results.ok() && *results) {
+        codec::Json rs = codec::Json::array();
+        for (const auto& r : **results) rs.push_back(to_hex(r));
+        out["results"] = std::move(rs);
+      }
+      auto att = ledger->attestation(height);
+      if (att.ok() && *att) out["attestation"] = ledger::to_json(**att);
       (*shared)(net::Response::json(200, dump(out)));
     };
   } else {

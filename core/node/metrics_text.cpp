@@ -73,6 +73,13 @@ std::string Node::Impl::metrics_text() const {
 
   w.family("mlchain_consensus_dropped_total", "counter", "Consensus inputs the replica rejected, by reason.");
   for (const auto& [reason, n] : replica->drops()) w.sample("mlchain_consensus_dropped_total", n, label("reason", reason));
+  counter("mlchain_blocks_attested_total",
+          "Blocks f+1 members (this one included) vouched for since this process started (ledger/attestation.h).",
+          attestations.completed());
+  w.family("mlchain_attestations_dropped_total", "counter",
+           "Peer block attestations refused, by reason (attest_mismatch: a member vouched for another header).");
+  for (const auto& [reason, n] : attestations.drops())
+    w.sample("mlchain_attestations_dropped_total", n, label("reason", reason));
   w.family("mlchain_client_rejected_total", "counter", "Client API operations refused, by reason.");
   {
     std::lock_guard lock(rejected_mu);

@@ -128,6 +128,7 @@ Status Node::Impl::open() {
   app->set_epoch_provider([this]() -> const consensus::EpochConfig& { return ledger->epoch_config(); });
   self_id = replica->id();
   logged_view = replica->view();
+  load_recent_attestations();
   if (!id) {
     log.info("not a member yet: following the chain as a learner until an epoch adds this key",
              {{"key", key->public_key().hex()}, {"hint", "mlchain node join --config FILE --admin-key FILE"}});
@@ -169,6 +170,7 @@ Status Node::Impl::start_network() {
         // sends nothing else that would tell us we are behind).
         driver.post([this, peer] {
           if (!replica) return;
+          resend_attestations(peer);
           if (auto rid = replica->config().index_of(peer))
             step(consensus::Event{SystemClock().now(), consensus::LinkUp{*rid}});
         });

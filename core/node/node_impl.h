@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -83,6 +84,15 @@ struct Node::Impl {
   void flush_persists();
   void queue_send(std::optional<consensus::ReplicaId> to, Bytes bytes);  // id in the current epoch
   void on_executed(const consensus::Execute& e, const ledger::Applied& applied);
+  // Block attestations (ledger/attestation.h): sign and broadcast ours for
+  // each block applied, collect the peers', store complete ones at flush().
+  void attest(const consensus::Execute& e, const ledger::Applied& applied);
+  void on_attest(const crypto::PublicKey& from, const consensus::Attest& a);
+  const consensus::EpochConfig* config_of_epoch(consensus::Epoch e);  // cached; nullptr if unknown
+  // Our attestations of the last kResendAttestations blocks, to a peer whose
+  // link came up (it may have restarted and lost what it collected).
+  void resend_attestations(const crypto::PublicKey& peer);
+  void load_recent_attestations();  // at start: re-sign the recent blocks not yet attested
   void on_tick();
   void on_new_epoch(const consensus::Execute& e);
   bool is_member(const crypto::PublicKey& k) const;  // any thread
@@ -165,6 +175,11 @@ struct Node::Impl {
   std::uint64_t committed_ops = 0;
   std::uint64_t committed_blocks = 0;
   LatencyHistogram latency;
+  ledger::AttestationCollector attestations;
+  std::vector<ledger::BlockAttestation> pending_attestations;  // complete, stored at flush()
+  std::map<consensus::Epoch, consensus::EpochConfig> epoch_configs;  // cache for config_of_epoch
+  static constexpr std::size_t kResendAttestations = 64;
+  std::deque<consensus::Attest> recent_own;  // our last kResendAttestations attestations
 
   // any thread
   mutable std::mutex rejected_mu;

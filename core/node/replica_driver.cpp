@@ -37,6 +37,7 @@ void Node::Impl::execute(std::vector<consensus::Action> actions) {
       auto applied = ledger->apply(*e);
       if (!applied.ok()) return fatal(applied.status().with_context("applying block " + std::to_string(e->seq)));
       on_executed(*e, *applied);
+      attest(*e, *applied);
       if (e->next_epoch) on_new_epoch(*e);
     } else if (auto* rr = std::get_if<consensus::ResendReply>(&a)) {
       auto it = waiters.find({rr->client, rr->request_id});
@@ -75,6 +76,13 @@ void Node::Impl::queue_send(std::optional<consensus::ReplicaId> to, Bytes bytes)
 }
 
 void Node::Impl::flush_persists() {
+  if (!pending_attestations.empty() && !fatal_reported) {
+    // Not part of the replicated state: losing them in a crash costs only a
+    // re-collection (load_recent_attestations, resend_attestations).
+    Status st = ledger->store_attestations(pending_attestations);
+    pending_attestations.clear();
+    if (!st.ok()) return fatal(st.with_context("storing block attestations"));
+  }
   if (pending_persists.empty() || fatal_reported) return;
   Status st = ledger->persist(pending_persists);
   pending_persists.clear();
@@ -129,6 +137,56 @@ void Node::Impl::on_executed(const consensus::Execute& e, const ledger::Applied&
     }
     waiter_count -= it->second.size();
     waiters.erase(it);
+  }
+}
+
+const consensus::EpochConfig* Node::Impl::config_of_epoch(consensus::Epoch e) {
+  if (auto it = epoch_configs.find(e); it != epoch_configs.end()) return &it->second;
+  auto c = ledger->epoch_config_of(e);
+  if (!c.ok()) return nullptr;
+  if (epoch_configs.size() >= 16) epoch_configs.erase(epoch_configs.begin());
+  return &epoch_configs.emplace(e, std::move(c).value()).first->second;
+}
+
+void Node::Impl::attest(const consensus::Execute& e, const ledger::Applied& applied) {
+  const auto* config = config_of_epoch(e.epoch);
+  if (!config) return;
+  auto self = config->index_of(key->public_key());
+  if (!self) return;  // a learner applies blocks it did not help certify: it vouches for none
+  auto mine = consensus::signed_part(consensus::Attest{e.epoch, e.seq, applied.block.hash(), *self, {}}, *signer);
+  recent_own.push_back(mine);
+  if (recent_own.size() > kResendAttestations) recent_own.pop_front();
+  if (auto done = attestations.own(mine, *config, verifier)) pending_attestations.push_back(std::move(*done));
+  if (replica->config().n() > 1) queue_send(std::nullopt, consensus::encode(consensus::Message(mine)));
+}
+
+void Node::Impl::on_attest(const crypto::PublicKey& from, const consensus::Attest& a) {
+  const auto* config = config_of_epoch(a.epoch);
+  if (!config) return;  // an epoch this chain has not reached: nothing to compare with
+  if (auto done = attestations.peer(a, from, *config, verifier)) pending_attestations.push_back(std::move(*done));
+}
+
+void Node::Impl::resend_attestations(const crypto::PublicKey& peer) {
+  for (const auto& a : recent_own) outbox.emplace_back(peer, consensus::encode(consensus::Message(a)));
+}
+
+void Node::Impl::load_recent_attestations() {
+  std::uint64_t h = ledger->height();
+  std::uint64_t from = h > kResendAttestations ? h - kResendAttestations + 1 : 1;
+  for (std::uint64_t i = from; i <= h; ++i) {
+    auto b = ledger->block(i);
+    if (!b.ok() || !*b) continue;
+    const auto* config = config_of_epoch((*b)->certificate.epoch);
+    if (!config) continue;
+    auto self = config->index_of(key->public_key());
+    if (!self) continue;
+    auto mine = consensus::signed_part(
+        consensus::Attest{(*b)->certificate.epoch, i, (*b)->hash(), *self, {}}, *signer);
+    recent_own.push_back(mine);
+    auto have = ledger->attestation(i);
+    if (have.ok() && !*have) {
+      if (auto done = attestations.own(mine, *config, verifier)) pending_attestations.push_back(std::move(*done));
+    }
   }
 }
 
@@ -262,6 +320,12 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
     return;
   }
   auto ptr = std::make_shared<const consensus::Message>(std::move(msg).value());
+  if (const auto* a = std::get_if<consensus::Attest>(ptr.get())) {
+    driver.post([this, from, a = *a] {
+      if (replica) on_attest(from, a);
+    });
+    return;
+  }
   driver.post([this, from, ptr] {
     auto id = replica->config().index_of(from);
     if (!id) return;  // a member of an older epoch (the pinning predicate admits members only)

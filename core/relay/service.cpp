@@ -331,7 +331,7 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
         return send_r(a);
       }
       count("ordered");
-      send_r(forward(std::move(*packet), res.substr(4), outcome->height, false, deadline, order_us));
+      send_r(forward(std::move(*packet), contract::accepted_id(res), outcome->height, false, deadline, order_us));
     });
     if (!queued)
       (*r)(net::Response::json(503, error_answer(503, "busy", "the relay is stopping or full", layer_).body));
@@ -588,20 +588,12 @@ void ContractService::query(const net::Request& req, const net::Reply& reply) {
     }
     ops.push_back(std::move(e));
   }
-  Json k = Json::array();
-  for (const auto& s : block.k) k.push_back({{"sum", s.sum}, {"time", s.time_ms}, {"height", s.height}});
+  // The record exactly as stored: an accepted packet's result carries its
+  // digest (contract/state_machine.h), which is what a proof checks.
   Json out = {{"id", *id},
               {"layer", layer_},
               {"state", "found"},
-              {"block",
-               {{"id", block.id},
-                {"parties", {{"from", block.from}, {"to", block.to}}},
-                {"route", {{"prev", block.prev_hop}, {"next", block.next_hop}}},
-                {"K", k},
-                {"responsible", block.responsible},
-                {"accomplished", block.accomplished},
-                {"expires_at", block.expires_at_ms},
-                {"opened_at", block.opened_at}}},
+              {"block", contract::to_json(block)},
               {"ops", ops}};
   send(Answer{200, dump(out)});
 }

@@ -80,6 +80,7 @@ std::uint64_t estimate(const consensus::Message& m) {
     std::uint64_t operator()(const Commit&) const { return 400; }
     std::uint64_t operator()(const Checkpoint&) const { return 400 + 0; }
     std::uint64_t operator()(const FetchBlocks&) const { return 400; }
+    std::uint64_t operator()(const consensus::Attest&) const { return 400; }
   };
   return std::visit(V{}, m);
 }

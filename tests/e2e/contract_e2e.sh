@@ -156,7 +156,19 @@ jq -c '.proofs[0].block.certificate.signatures[0].sig |= ((if .[0:1] == "0" then
   "$proof" >"$DIR/t2.json"
 run v M block verify "$DIR/t2.json" --genesis "$(genesis L2/L1a)"
 [[ $RC == 5 ]] || fail "a proof with a changed commit signature should exit 5, got $RC: $v"
-say "wrong genesis, changed sum, changed signature: exit 5"
+# Issue 14: every field a user would show a third party is proven, the way
+# a user would tamper it (jq); each verified before block attestations.
+n=3
+for filter in '.contract.accomplished = false' '.contract.parties.from = "L2/L1a/E1/someone"' \
+  '.contract.id = "L2/L1a#999"' '.contract.expires_at += 1' '.contract.responsible = ("a" * 64)' \
+  '.contract.route.next = "L9"' '.proofs[0].block.time += 1' '.proofs[0].results[0] = "6f6b"' \
+  '.proofs[0].attestation.signatures |= .[0:1]'; do
+  jq -c "$filter" "$proof" >"$DIR/t$n.json"
+  run v M block verify "$DIR/t$n.json" --genesis "$(genesis L2/L1a)"
+  [[ $RC == 5 ]] || fail "a proof tampered with '$filter' should exit 5, got $RC: $v"
+  n=$((n + 1))
+done
+say "wrong genesis, changed sum, changed signature, 9 changed record/header fields: exit 5"
 
 # ---- 3. who may read a contract block -----------------------------------------
 "$MLCHAIN" -q key gen --out "$DIR/stranger.pem" >/dev/null

@@ -80,8 +80,26 @@ struct Chain {
       e.commits.push_back(consensus::signed_part(consensus::Commit{config.epoch, 0, pp.seq, pp.digest(), r, {}}, s));
     }
     e.chain_digest = crypto::sha256(std::to_string(pp.seq));
-    return ledger->apply(e);
+    consensus::EpochConfig epoch = config;  // apply() may switch the ledger to the next epoch
+    auto applied = ledger->apply(e);
+    if (applied.ok() && attest_blocks) {
+      Status st = ledger->store_attestations({attest(applied->block, epoch, epoch.f() + 1)});
+      if (!st.ok()) return st;
+    }
+    return applied;
   }
+
+  // The attestation the first `signers` members of `epoch` give `block`.
+  ledger::BlockAttestation attest(const ledger::Block& block, const consensus::EpochConfig& epoch, std::size_t signers) {
+    ledger::BlockAttestation a{epoch.epoch, block.height, block.hash(), {}};
+    for (consensus::ReplicaId r = 0; r < signers && r < epoch.n(); ++r) {
+      crypto::Ed25519Signer s(keys.at(epoch.members[r]));
+      auto m = consensus::signed_part(consensus::Attest{epoch.epoch, block.height, a.block_hash, r, {}}, s);
+      a.signatures.emplace_back(r, m.sig);
+    }
+    return a;
+  }
+  bool attest_blocks = true;  // commit() stores f+1 attestations of each block
 };
 
 }  // namespace mlchain::contract::testing

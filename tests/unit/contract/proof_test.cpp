@@ -229,7 +229,7 @@ TEST(Proof, ProvesTheOpThatOpenedAContractBlock) {
   std::string text = contract_op_text(p, c.world.certify(p, "L2/L1a/E1", 1)).value();
   auto applied = c.commit({c.member_op(text)});
   ASSERT_TRUE(applied.ok());
-  ASSERT_EQ(to_string(applied->replies.at(0).result), "ok: L2/L1a#1");
+  ASSERT_EQ(accepted_id(to_string(applied->replies.at(0).result)), "L2/L1a#1");
   auto r = c.store->begin_read().value();
   auto found = get_contract(*r, "L2/L1a#1").value();
   ASSERT_EQ(found.kind, LookupKind::kFound);
@@ -259,6 +259,97 @@ TEST(Proof, StaleReproposedChangeCountsOnceLikeTheLedger) {
   auto v = verify_proof(text_of(p), c.genesis_hex, c.verifier);
   ASSERT_TRUE(v.ok()) << v.status().to_string();
   EXPECT_EQ(v->switch_boundaries, (std::vector<std::uint64_t>{2, 4}));
+}
+
+// Issue 13 item 4 / issue 14 item 1: the header is certified too. Each of
+// these verified before block attestations (only the ops were signed).
+TEST(Proof, HeaderFieldsAndResultsAreAttested) {
+  OneBlock c;
+  Json good = make_proof(*c.ledger, 1, {1}).value();
+  Json p = good;
+  p["block"]["prev_hash"] = std::string(64, 'a');
+  expect_refused(p, c, "its header was changed");
+  p = good;
+  p["block"]["time"] = good["block"]["time"].get<std::int64_t>() + 5000;  // still >= proposed
+  expect_refused(p, c, "its header was changed");
+  p = good;
+  p["block"]["results_digest"] = crypto::digest_hex(crypto::sha256("ok"));
+  expect_refused(p, c, "its header was changed");
+  // The results must be the ones the header's digest covers.
+  p = good;
+  p["results"][1] = to_hex(to_bytes("ok: pruned 0"));
+  expect_refused(p, c, "results given");
+  p = good;
+  p["results"].erase(1);
+  expect_refused(p, c, "results given");
+  // f+1 = 2 distinct members must vouch for the header.
+  p = good;
+  p["attestation"]["signatures"].erase(1);
+  expect_refused(p, c, "f+1");
+  p = good;
+  p["attestation"]["signatures"][1] = p["attestation"]["signatures"][0];
+  expect_refused(p, c, "twice");
+  p = good;
+  std::string sig = p["attestation"]["signatures"][0]["sig"];
+  sig[0] = sig[0] == '0' ? '1' : '0';
+  p["attestation"]["signatures"][0]["sig"] = sig;
+  expect_refused(p, c, "bad signature");
+  p = good;
+  p["attestation"]["epoch"] = 1;
+  expect_refused(p, c, "epoch");
+  p = good;
+  p.erase("attestation");
+  EXPECT_FALSE(verify(p, c.genesis_hex, c.verifier).ok());
+  p = good;
+  p.erase("results");
+  EXPECT_FALSE(verify(p, c.genesis_hex, c.verifier).ok());
+  // And what verifies reports what the layer answered: this op was refused
+  // (ordered after a later id of its client), which the proof shows.
+  auto v = verify_proof(text_of(good), c.genesis_hex, c.verifier);
+  ASSERT_TRUE(v.ok()) << v.status().to_string();
+  ASSERT_EQ(v->results.size(), 1u);
+  EXPECT_EQ(to_string(v->results[0]), "error: stale request id") << to_string(v->results[0]);
+  EXPECT_EQ(v->prev_hash, crypto::digest_hex(c.ledger->block(0)->value().hash()));
+  EXPECT_EQ(v->attested_by, 2u);
+}
+
+TEST(Proof, NoProofBeforeFPlusOneMembersAttest) {
+  Chain c;
+  c.attest_blocks = false;
+  ASSERT_TRUE(c.commit({c.member_op(prune_op_text())}).ok());
+  EXPECT_EQ(make_proof(*c.ledger, 1, {0}).status().code(), ErrorCode::kFailedPrecondition);
+  // One member's word (a byzantine node's, say) is not enough.
+  ASSERT_TRUE(c.ledger->store_attestations({c.attest(c.ledger->block(1)->value(), c.ledger->epoch_config(), 1)}).ok());
+  Json p = make_proof(*c.ledger, 1, {0}).value();
+  expect_refused(p, c, "f+1");
+}
+
+// Issue 13 item 5: pipelining can give a batch above an epoch boundary a
+// real commit quorum of the old epoch; it is discarded at the switch and
+// never applied, so no honest member attests it. Before attestations the
+// verifier accepted it as the old epoch's block at that height.
+TEST(Proof, GhostBlockAboveAnEpochSwitchFails) {
+  Reconfigured c;
+  auto epoch0 = c.ledger->epoch_config_of(0).value();
+  ledger::Block ghost;
+  ghost.height = 3;  // the epoch switched at 2
+  ghost.prev_hash = c.ledger->block(2)->value().hash();
+  ghost.ops = {c.member_op(prune_op_text())};
+  ghost.certificate.epoch = 0;
+  ghost.certificate.proposed_time_ms = ghost.time_ms = c.now + 1;
+  ghost.results_digest = ledger::results_digest({to_bytes("ok: pruned 0")});
+  auto digest = consensus::batch_digest(ghost.certificate.proposed_time_ms, ghost.ops);
+  for (consensus::ReplicaId r = 0; r < epoch0.quorum(); ++r) {
+    crypto::Ed25519Signer s(c.keys.at(epoch0.members[r]));
+    auto m = consensus::signed_part(consensus::Commit{0, 0, 3, digest, r, {}}, s);
+    ghost.certificate.signatures.emplace_back(r, m.sig);
+  }
+  Json p = make_proof(*c.ledger, 1, {0}).value();  // epoch 0: no switches
+  p["block"] = ledger::to_json(ghost);
+  p["results"] = Json::array({to_hex(to_bytes("ok: pruned 0"))});
+  p["ops"] = Json::array({0});
+  p["attestation"] = ledger::to_json(c.attest(ghost, epoch0, epoch0.f()));  // f byzantine members vouch
+  expect_refused(p, c, "f+1");
 }
 
 }  // namespace

@@ -29,7 +29,30 @@ struct Layer {
     });
     EXPECT_TRUE(st.ok()) << st.to_string();
     ++height;
-    return out;
+    return out.rfind("batch: ", 0) == 0 ? "batch: " + checked_batch(out.substr(7)) : checked(out);
+  }
+  // An accepted packet's result is "ok: <id> record <digest of the record
+  // after it>": every test checks the digest against the stored record, and
+  // then compares "ok: <id>".
+  std::string checked(const std::string& r) {
+    auto at = r.find(" record ");
+    if (r.rfind("ok: ", 0) != 0 || r.rfind("ok: pruned", 0) == 0) return r;
+    EXPECT_NE(at, std::string::npos) << r;
+    if (at == std::string::npos) return r;
+    std::string id = r.substr(4, at - 4);
+    Lookup l = get(id);
+    EXPECT_EQ(l.kind, LookupKind::kFound) << r;
+    if (l.kind == LookupKind::kFound) {
+      EXPECT_EQ(r.substr(at + 8), record_digest_hex(*l.block)) << r;
+    }
+    EXPECT_EQ(accepted_id(r), id);
+    return "ok: " + id;
+  }
+  std::string checked_batch(const std::string& list) {
+    Json j = Json::parse(list);
+    Json out = Json::array();
+    for (const auto& r : j) out.push_back(checked(r.get<std::string>()));
+    return out.dump();
   }
   Lookup get(const std::string& id) {
     auto r = store->begin_read().value();

@@ -123,8 +123,22 @@ struct ForwardedRequest {
   Signature sig{};
 };
 
+// After a member applies block `seq`, it signs the block's hash
+// (ledger::Block::hash(): the whole header, i.e. prev_hash, time, ops and
+// the digest of the results of executing them). A commit certificate signs
+// only what was proposed; f+1 matching attestations of the block's epoch
+// certify what executing it gave (ledger/attestation.h). Not a PBFT step:
+// the node hands it to its attestation collector, never to the Replica.
+struct Attest {
+  Epoch epoch = 0;         // the epoch that certified the block (its certificate's)
+  Seq seq = 0;
+  Digest block_hash{};
+  ReplicaId replica = 0;   // index in that epoch's member list
+  Signature sig{};
+};
+
 using Message = std::variant<PrePrepare, Prepare, Commit, Checkpoint, ViewChange, NewView, FetchBlocks,
-                             BlockBundle, ForwardedRequest>;
+                             BlockBundle, ForwardedRequest, Attest>;
 using MessagePtr = std::shared_ptr<const Message>;
 
 std::string_view type_name(const Message& m);

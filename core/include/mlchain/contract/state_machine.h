@@ -15,7 +15,10 @@
 // the same transaction), so a faulty member cannot order a contract message
 // that no neighbour vouched for. The body is never ordered (only its hash,
 // inside the header): a packet op that carries "body" is refused.
-// Results: "ok: <id>" for a packet, "ok: pruned <n>" for prune,
+// Results: "ok: <id> record <hex>" for a packet (hex: SHA-256 of the
+// canonical JSON of the contract block's record after it, so a block proof,
+// whose results the attested header covers, proves the record; see
+// contract/proof.h verify_contract_proof), "ok: pruned <n>" for prune,
 // "error: statement 1: ..." for a refused certificate, "error: replay: ..."
 // for a replay, "error: ..." for anything else refused. Both refusals raise
 // an alarm (below); nothing else changes.
@@ -173,6 +176,25 @@ class ContractStateMachine final : public ledger::StateMachine {
   KeyLookup keys_;
   const crypto::Verifier* verifier_;
 };
+
+// The record as JSON (as GET /v1/contracts answers it), read back strictly
+// (no other field), and the digest an accepted packet's result carries.
+codec::Json to_json(const ContractBlock& b);
+Result<ContractBlock> contract_block_from_json(const codec::Json& j);
+std::string record_digest_hex(const ContractBlock& b);
+// "<id>" of an accepted packet's result ("ok: <id> record <hex>"), or "".
+std::string accepted_id(std::string_view result);
+
+// What an ordered contract op (the inner op text of its signed envelope)
+// did, item by item, read from the op and its result: the packet's sum and,
+// when accepted, the contract block id and the record digest after it
+// (id empty: refused). A prune, a refused op or a non-contract op: none.
+struct ItemOutcome {
+  std::string sum;     // hex
+  std::string id;      // "" when refused
+  std::string record;  // hex record digest when accepted
+};
+Result<std::vector<ItemOutcome>> op_outcomes(std::string_view op_text, std::string_view result);
 
 // Queries, on any read transaction of the layer's store.
 Result<Lookup> get_contract(const store::ReadTxn& txn, std::string_view id);

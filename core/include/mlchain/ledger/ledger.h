@@ -4,6 +4,9 @@
 // ("head" -> {height, hash, time, chain_digest}, "genesis" -> hash, "epoch"
 // -> the current epoch and pending membership changes), "epochs" (epoch ->
 // member keys),
+// "results" (height -> the hex results of its ops, whose digest the header
+// carries), "attestations" (height -> ledger::BlockAttestation, written when
+// f+1 members vouched for the block: see attestation.h),
 // "clients" (client -> {id, result}: the dedup table, part of the state),
 // "consensus" (the replica's durable records, see consensus/replica.h), plus
 // whatever tables the StateMachine writes.
@@ -23,6 +26,7 @@
 
 #include "mlchain/consensus/events.h"
 #include "mlchain/consensus/replica.h"
+#include "mlchain/ledger/attestation.h"
 #include "mlchain/ledger/block.h"
 #include "mlchain/ledger/blueprint.h"
 #include "mlchain/ledger/state_machine.h"
@@ -68,6 +72,13 @@ class Ledger {
   Result<consensus::RecoveredState> recover() const;
 
   Result<std::optional<Block>> block(std::uint64_t height) const;
+  // The results of block `height`'s ops, in order (nullopt: no such block,
+  // or one applied before results were kept).
+  Result<std::optional<std::vector<Bytes>>> results(std::uint64_t height) const;
+  // Complete attestations (f+1 signatures, checked by the caller), in one
+  // transaction; a height already attested keeps its first.
+  Status store_attestations(const std::vector<BlockAttestation>& attestations);
+  Result<std::optional<BlockAttestation>> attestation(std::uint64_t height) const;
   // Blocks [from, from + max) that exist, as committed batches for state
   // transfer; past the first, at most max_bytes of request_bytes() in all
   // (0: no byte limit).
