@@ -17,6 +17,7 @@ struct SimCliOptions {
   std::string dir;
   std::vector<std::string> partitions;
   std::vector<std::string> crashes;
+  std::vector<std::int64_t> joins;
   std::uint64_t batch_size = 0;
   std::uint64_t checkpoint_interval = 0;
   bool trace = false;
@@ -95,6 +96,12 @@ int run_sim(SimCliOptions opts, const Cli& cli) {
     if (!spec.ok()) return cli.fail(spec.status());
     opts.sim.crashes.push_back(*spec);
   }
+  for (auto at : opts.joins) {
+    if (at < 0) return cli.fail(invalid_argument("--join takes a time in ms >= 0"));
+    opts.sim.reconfigurations.push_back(sim::ReconfigSpec{Micros(at * 1000), consensus::ConfigAction::kAddMember,
+                                                          opts.sim.nodes + opts.sim.joiners});
+    ++opts.sim.joiners;
+  }
   if (opts.batch_size > 0) opts.sim.replica.batch_size = opts.batch_size;
   if (opts.checkpoint_interval > 0) {
     opts.sim.replica.checkpoint_interval = opts.checkpoint_interval;
@@ -148,7 +155,7 @@ void setup_sim(CLI::App& app, Cli& cli) {
       ->capture_default_str();
   cli.choice(cmd->add_option("--kind", opts->kind, "What the byzantine replicas do (see below).")->capture_default_str(),
              {"silent", "equivocate", "forge", "replay", "view-change-spam", "stall", "forged-request-ids",
-              "oversized-batches", "future-view-flood"});
+              "oversized-batches", "future-view-flood", "ghost-proposals"});
   cmd->add_option("--ops", s.ops, "Client operations to commit.")->capture_default_str();
   cmd->add_option("--seed", s.seed, "Seed: the same seed and flags replay the same run.")->capture_default_str();
   cmd->add_option("--clients", s.clients, "Concurrent clients, one request outstanding each.")->capture_default_str();
@@ -164,6 +171,10 @@ void setup_sim(CLI::App& app, Cli& cli) {
       ->type_name("SPEC");
   cmd->add_option("--crash", opts->crashes, "NODE:AT_MS[:RESTART_MS] crash a replica, restart it from its store (repeatable).")
       ->type_name("SPEC");
+  cmd->add_option("--join", opts->joins,
+                  "AT_MS: a new node follows the chain from the start and an admin adds it at AT_MS (repeatable;\n"
+                  "each makes an epoch switch at the next checkpoint boundary).")
+      ->type_name("AT_MS");
   cmd->add_option("--random-partitions", s.random_partitions, "Extra partitions drawn from the seed.");
   cmd->add_option("--random-crashes", s.random_crashes, "Extra crash/restarts drawn from the seed.");
   cli.choice(cmd->add_option("--store", opts->store, "Replica stores: memory, or lmdb (durable, in --dir).")->capture_default_str(),
@@ -187,9 +198,11 @@ void setup_sim(CLI::App& app, Cli& cli) {
       "  forged-request-ids  requests in honest clients' names with id 2^64-1 (a lock-out attempt)\n"
       "  oversized-batches   16 KiB ops from fresh keys; as primary, batches past the byte budget\n"
       "  future-view-flood   unsigned 8 KiB messages for the views others are entering\n"
+      "  ghost-proposals     as primary, proposes seqs past a pending membership change's boundary\n"
+      "                      (ghost blocks of the old epoch; try with --join)\n"
       "The checker reports forks, broken chains or certificates, views going back, a client\n"
-      "locked out (dedup state past its issued ids), a message over the link limit (livelock)\n"
-      "and unbounded buffering.\n"
+      "locked out (dedup state past its issued ids), a message over the link limit (livelock),\n"
+      "unbounded buffering and a correct replica voting past a pending change's boundary.\n"
       "Exit status 0 when every operation committed and no invariant broke, 1 otherwise.\n"
       "With more byzantine replicas than f the layer may fork: the report shows where.\n"
       "Examples:\n"

@@ -51,7 +51,7 @@ _mlchain_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
-    'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
+    'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
@@ -98,7 +98,7 @@ _mlchain_value_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
-    'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
+    'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
@@ -261,7 +261,7 @@ _mlchain_values() {
     'bench contracts|-o') echo 'text json' ;;
     'bench contracts|--output') echo 'text json' ;;
     'bench contracts|--color') echo 'auto always never' ;;
-    'sim|--kind') echo 'silent equivocate forge replay view-change-spam stall forged-request-ids oversized-batches future-view-flood' ;;
+    'sim|--kind') echo 'silent equivocate forge replay view-change-spam stall forged-request-ids oversized-batches future-view-flood ghost-proposals' ;;
     'sim|--store') echo 'memory lmdb' ;;
     'sim|--dir') echo '@file' ;;
     'sim|--crypto') echo 'fake ed25519' ;;

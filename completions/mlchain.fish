@@ -97,7 +97,7 @@ function __mlchain_value_options
         case 'bench contracts'
             echo -- -h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color
         case 'sim'
-            echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
         case 'selfcheck'
             echo -- -h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color
         case 'devnet'
@@ -506,7 +506,7 @@ complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l color -r -a 'au
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l nodes -r -d 'Replicas in the layer (1 to 64).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l byzantine -r -d 'Byzantine replicas (the first ones, so the first primary is one).'
-complete -c mlchain -n '__mlchain_at '\''sim'\''' -l kind -r -a 'silent equivocate forge replay view-change-spam stall forged-request-ids oversized-batches future-view-flood' -d 'What the byzantine replicas do (see below).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l kind -r -a 'silent equivocate forge replay view-change-spam stall forged-request-ids oversized-batches future-view-flood ghost-proposals' -d 'What the byzantine replicas do (see below).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l ops -r -d 'Client operations to commit.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l seed -r -d 'Seed: the same seed and flags replay the same run.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l clients -r -d 'Concurrent clients, one request outstanding each.'
@@ -516,6 +516,7 @@ complete -c mlchain -n '__mlchain_at '\''sim'\''' -l duplicate -r -d 'Probabilit
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l delay -r -d 'Probability of an extra delay of up to 50 ms (reorders messages).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l partition -r -d 'AT_MS:HEAL_MS:NODE,... cut these replicas off from the rest between the two times (repeatable).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l crash -r -d 'NODE:AT_MS[:RESTART_MS] crash a replica, restart it from its store (repeatable).'
+complete -c mlchain -n '__mlchain_at '\''sim'\''' -l join -r -d 'AT_MS: a new node follows the chain from the start and an admin adds it at AT_MS (repeatable;'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l random-partitions -r -d 'Extra partitions drawn from the seed.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l random-crashes -r -d 'Extra crash/restarts drawn from the seed.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l store -r -a 'memory lmdb' -d 'Replica stores: memory, or lmdb (durable, in --dir).'

@@ -118,7 +118,15 @@ void Replica::enter_view(const NewView& nv) {
   for (const auto& pp : nv.pre_prepares) {
     maxs = std::max(maxs, pp.seq);
     for (const auto& r : pp.requests) proposed_[r.client] = std::max(proposed_[r.client], r.id);
-    if (pp.seq > h_) accept_pre_prepare(pp, true);
+    if (pp.seq <= h_) continue;
+    // Past a pending membership change's boundary the seq belongs to the
+    // next epoch: a batch prepared there before the change executed (or a
+    // byzantine primary's ghost) gets no vote of ours in this epoch.
+    if (pp.seq > proposal_limit()) {
+      drop("above_proposal_limit");
+      continue;
+    }
+    accept_pre_prepare(pp, true);
   }
   if (announce) broadcast(nv);
   next_seq_ = std::max({maxs, h_, last_exec_}) + 1;

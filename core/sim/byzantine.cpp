@@ -68,6 +68,10 @@ void World::byzantine_send(Node& from, const Send& s) {
       honest();
       if (rng_.chance(1, 2)) flood_future_view(from);
       return;
+    case Byzantine::kGhostProposals:
+      honest();
+      if (auto* pp = std::get_if<PrePrepare>(&m)) propose_ghosts(from, *pp, to);
+      return;
   }
 }
 
@@ -103,6 +107,25 @@ void World::forge_request_ids(Node& from, const Message& m, const std::vector<Re
     auto fr = ptr(signed_part(ForwardedRequest{forged, from.replica->id(), {}}, *signers_[from.id]));
     for (const auto& n : nodes_)
       if (n.id != from.id) transmit(from.id, n.id, fr);
+  }
+}
+
+// Ghost proposals (issue 13 item 5): when our own pre-prepare reaches the
+// boundary of a pending membership change (the last seq of this epoch), also
+// propose the next two seqs in this epoch. Votes for them would give the
+// old epoch certificates for heights the new epoch owns; the switch discards
+// them, but a proof could show one. Backups must refuse them.
+void World::propose_ghosts(Node& from, const PrePrepare& pp, const std::vector<ReplicaId>& to) {
+  if (!from.replica || pp.replica != from.replica->id() || pp.view != from.replica->view()) return;
+  Seq limit = from.replica->proposal_limit();
+  if (pp.seq != limit || limit >= from.replica->stable_seq() + opt_.replica.log_window) return;  // no change pending
+  for (Seq s = limit + 1; s <= limit + 2; ++s) {
+    PrePrepare ghost = pp;
+    ghost.seq = s;
+    ghost.requests.clear();
+    auto p = ptr(signed_part(std::move(ghost), *signers_[from.id]));
+    ++report_.ghosts_proposed;
+    for (ReplicaId r : to) transmit(from.id, r, p);
   }
 }
 

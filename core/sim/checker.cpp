@@ -99,6 +99,30 @@ bool World::check_size(const Node& from, const consensus::Message& m) {
   return false;
 }
 
+// A correct replica that already knew a membership change was pending (its
+// limit before this step) never proposes or votes past its boundary: those
+// seqs belong to the next epoch, and an old-epoch certificate for one is a
+// ghost block. (Votes sent before the change executed are pipelining: they
+// are below the limit it had then.)
+void World::check_vote(const Node& from, const consensus::Message& m) {
+  if (from.byzantine) return;
+  consensus::Seq seq = 0;
+  if (const auto* p = std::get_if<consensus::Prepare>(&m)) {
+    if (p->epoch == from.epoch_before) seq = p->seq;
+  } else if (const auto* c = std::get_if<consensus::Commit>(&m)) {
+    if (c->epoch == from.epoch_before) seq = c->seq;
+  } else if (const auto* pp = std::get_if<consensus::PrePrepare>(&m)) {
+    if (pp->epoch == from.epoch_before) seq = pp->seq;
+  }
+  // The limit may also rise within the step (a checkpoint became stable):
+  // only a vote past both is past what the replica knew.
+  consensus::Seq limit = std::max(from.limit_before, from.replica ? from.replica->proposal_limit() : 0);
+  if (seq > limit)
+    violation("replica " + std::to_string(from.id) + " sent a " + std::string(consensus::type_name(m)) + " for seq " +
+              std::to_string(seq) + " of epoch " + std::to_string(from.epoch_before) + ", past its limit " +
+              std::to_string(limit) + " (a pending membership change's boundary): a ghost block");
+}
+
 void World::check_buffers(Node& n) {
   if (n.byzantine || !n.up || !n.replica) return;
   const auto& members = n.replica->config().members;

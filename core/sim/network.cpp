@@ -65,6 +65,7 @@ std::vector<ReplicaId> World::recipients(const Node& from, const consensus::Send
 void World::emit_send(Node& from, const consensus::Send& s) {
   if (from.byzantine) return byzantine_send(from, s);
   if (!check_size(from, *s.message)) return;
+  check_vote(from, *s.message);
   auto to = recipients(from, s);
   std::uint64_t size = to.empty() ? 0 : size_of(*s.message);
   for (ReplicaId r : to) {

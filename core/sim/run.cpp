@@ -9,6 +9,7 @@ constexpr std::pair<Byzantine, std::string_view> kNames[] = {
     {Byzantine::kReplay, "replay"},       {Byzantine::kViewChangeSpam, "view-change-spam"},
     {Byzantine::kStall, "stall"},         {Byzantine::kForgedIds, "forged-request-ids"},
     {Byzantine::kOversized, "oversized-batches"}, {Byzantine::kFutureViewFlood, "future-view-flood"},
+    {Byzantine::kGhostProposals, "ghost-proposals"},
 };
 
 }  // namespace

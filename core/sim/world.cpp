@@ -164,6 +164,8 @@ void World::step(Node& n, consensus::Event event) {
   bool before_active = n.replica->active();
   auto before_exec = n.replica->last_executed();
   auto before_drops = opt_.trace ? n.replica->drops() : std::map<std::string, std::uint64_t>{};
+  n.epoch_before = n.replica->config().epoch;
+  n.limit_before = n.replica->proposal_limit();
   auto actions = n.replica->step(event);
   if (opt_.trace) {
     std::string what;

@@ -72,6 +72,10 @@ struct Node {
   bool was_active = true;  // active() after the previous step (check_view)
   std::optional<ledger::Block> last_block;
   std::deque<MessagePtr> seen;  // for replaying byzantine nodes
+  // Before the step being processed (check_vote): a vote above the limit the
+  // replica already knew is a ghost vote.
+  consensus::Epoch epoch_before = 0;
+  consensus::Seq limit_before = 0;
 };
 
 struct Client {
@@ -120,6 +124,7 @@ class World {
   void forge_request_ids(Node& from, const consensus::Message& m, const std::vector<ReplicaId>& to);
   void flood_big_ops(Node& from, const consensus::Message& m, const std::vector<ReplicaId>& to);
   void flood_future_view(Node& from);
+  void propose_ghosts(Node& from, const consensus::PrePrepare& pp, const std::vector<ReplicaId>& to);
   // Re-signs `pp` with `extra` requests appended and sends it instead.
   void send_stuffed(Node& from, const consensus::PrePrepare& pp, std::vector<consensus::Request> extra,
                     const std::vector<ReplicaId>& to);
@@ -143,6 +148,7 @@ class World {
   void check_block(Node& n, const ledger::Block& b);
   // Returns false when the link refuses the message (over the limit).
   bool check_size(const Node& from, const consensus::Message& m);
+  void check_vote(const Node& from, const consensus::Message& m);
   void check_buffers(Node& n);
   void check_view(Node& n);
   void violation(std::string what);

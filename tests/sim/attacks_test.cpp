@@ -24,6 +24,12 @@ SimOptions attack_options(const Case& c) {
   o.random_partitions = c.seed % 2 == 0 ? 1 : 0;
   o.replica.batch_size = 16;
   o.replica.max_message_bytes = 1u << 20;
+  if (c.kind == Byzantine::kGhostProposals) {
+    // Two members join (n grows, f stays): two epoch boundaries to propose past.
+    o.joiners = 2;
+    o.reconfigurations.push_back(ReconfigSpec{Micros(30'000), consensus::ConfigAction::kAddMember, c.nodes});
+    o.reconfigurations.push_back(ReconfigSpec{Micros(150'000), consensus::ConfigAction::kAddMember, c.nodes + 1});
+  }
   return o;
 }
 
@@ -37,7 +43,9 @@ TEST_P(Attacks, SafeAndLive) {
 
 INSTANTIATE_TEST_SUITE_P(Sim, Attacks,
                          ::testing::ValuesIn(testing::byzantine_cases(
-                             {Byzantine::kForgedIds, Byzantine::kOversized, Byzantine::kFutureViewFlood}, 40, 7, 3)),
+                             {Byzantine::kForgedIds, Byzantine::kOversized, Byzantine::kFutureViewFlood,
+                              Byzantine::kGhostProposals},
+                             40, 7, 3)),
                          testing::case_name);
 
 // The attacks reach the replicas: forged requests are refused before
@@ -54,6 +62,17 @@ TEST(SimAttacks, OversizedBatchesAreRefused) {
     auto r = expect_safe_and_live(attack_options({Byzantine::kOversized, 4, seed}));
     refused += r.drops["batch_too_large"];
   }
+  EXPECT_GT(refused, 0u);
+}
+
+TEST(SimAttacks, GhostProposalsAreProposedAndRefused) {
+  std::uint64_t proposed = 0, refused = 0;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    auto r = expect_safe_and_live(attack_options({Byzantine::kGhostProposals, 4, seed}));
+    proposed += r.ghosts_proposed;
+    refused += r.drops["above_proposal_limit"];
+  }
+  EXPECT_GT(proposed, 0u) << "the byzantine primary never reached a boundary: the scenario tests nothing";
   EXPECT_GT(refused, 0u);
 }
 

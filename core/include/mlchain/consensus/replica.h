@@ -131,6 +131,10 @@ class Replica {
   bool retired() const { return retired_; }
   bool learner() const { return learning_; }
   Seq epoch_start() const { return epoch_start_; }
+  // The highest seq this replica proposes or votes for: the log window's
+  // top, or, while a membership change is pending, its checkpoint boundary
+  // (later seqs belong to the next epoch).
+  Seq proposal_limit() const;
 
  private:
   struct Slot {
@@ -221,7 +225,6 @@ class Replica {
 
   // --- reconfig (normal_case.cpp / persistence.cpp) ---
   void switch_epoch(EpochConfig next);
-  Seq proposal_limit() const;
 
   // --- state_transfer.cpp ---
   bool behind() const;

@@ -59,6 +59,7 @@ enum class Byzantine : std::uint8_t {
   kForgedIds,       // relays requests in honest clients' names with id 2^64-1; as primary, orders them
   kOversized,       // floods 16 KiB ops from fresh client keys; as primary, stuffs batches past the byte budget
   kFutureViewFlood, // floods unsigned and oversized messages for the views others are moving to
+  kGhostProposals,  // as primary, also proposes seqs past a pending membership change's boundary
 };
 std::string_view byzantine_name(Byzantine b);
 std::optional<Byzantine> parse_byzantine(std::string_view name);
@@ -176,6 +177,7 @@ struct SimReport {
   std::vector<std::string> violations;
   std::optional<ForkInfo> fork;
   std::map<std::string, std::uint64_t> drops;  // correct replicas' rejected inputs, by reason
+  std::uint64_t ghosts_proposed = 0;           // ghost-proposals: pre-prepares past a boundary sent
 
   // Integers only (codec::parse refuses floats): messages_per_op_milli,
   // bytes_per_op, ops_per_virtual_second rounded, latency_p50_us,
