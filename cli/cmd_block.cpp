@@ -413,9 +413,7 @@ int run_cleanup(const BlockCleanupOptions& o, const Cli& cli) {
   if (!admin.ok()) return cli.fail(admin.status().with_context("admin key " + o.admin_key));
   auto layer = node_request(o.node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
   if (!layer.ok()) return cli.fail(layer.status());
-  auto id = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  auto id = node::next_op_id();
   auto op = node::sign_op(*admin, layer->value("genesis_hash", ""), id, contract::prune_op_text());
   auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(30'000));
   if (!answer.ok()) return cli.fail(answer.status(), "block cleanup is ordered with an admin key of the layer");

@@ -275,8 +275,7 @@ int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
       static_cast<std::int64_t>(*lifetime));
   auto proof = edge_key->sign(node::attach_proof_bytes(genesis, e));
-  auto id = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto id = node::next_op_id();
   auto op = node::sign_op(*admin, genesis, id, node::subordinate_op_text(e, proof));
   auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000));
   if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the superior's admin_keys");
@@ -323,8 +322,7 @@ int run_change_superior(const ChangeSuperiorOptions& o, const Cli& cli) {
   }
   if (o.to == current) return cli.fail(failed_precondition("candidate " + std::to_string(o.to) + " is already the superior of " + path));
   std::string genesis = codec::string_or_empty(*layer, "genesis_hash");
-  auto id = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto id = node::next_op_id();
   auto op = node::sign_op(*admin, genesis, id, node::superior_set_op_text(changes, o.to));
   auto answer = node_request(o.node, "POST", "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000));
   if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the layer's admin_keys");

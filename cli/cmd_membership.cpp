@@ -140,8 +140,7 @@ int run_join(const JoinOptions& o, const Cli& cli) {
   } else {
     consensus::ConfigChange change{consensus::ConfigAction::kAddMember, applicant->public_key(), cfg->name, address};
     auto proof = applicant->sign(node::join_proof_bytes(genesis->hash_hex, change));
-    auto id = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    auto id = node::next_op_id();
     auto op = node::sign_op(*admin, genesis->hash_hex, id, node::config_op_text(change, proof));
     auto urls = member_urls(*layer, contact);
     cli.info("applying to " + std::to_string(urls.size()) + " members of " + layer->value("layer", "") + " as " +
@@ -280,8 +279,7 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
 
   auto start = Clock::now();
   consensus::ConfigChange change{consensus::ConfigAction::kRemoveMember, leaving, name, ""};
-  auto id = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto id = node::next_op_id();
   auto op = node::sign_op(*signer, genesis_hash, id, node::config_op_text(change, std::nullopt));
   std::vector<std::string> urls;
   for (const auto& u : member_urls(*layer, contact)) urls.push_back(u);

@@ -120,8 +120,7 @@ class Host final : public NodeHost {
             auto last = node_.ledger->cached_reply(node_.key->public_key().hex());
             if (last.ok() && *last) node_.own_op_id = std::max(node_.own_op_id, (*last)->request_id);
           }
-          std::uint64_t id =
-              std::max(node_.own_op_id + 1, static_cast<std::uint64_t>(unix_millis(SystemClock().now())) * 1000);
+          std::uint64_t id = next_op_id(node_.own_op_id);
           node_.own_op_id = id;
           node_.submit(sign_op(*node_.key, node_.genesis.hash_hex, id, std::move(*text)), {}, 0,
                        std::move(*shared_reply), start);

@@ -1,6 +1,7 @@
 #include "mlchain/node/signed_op.h"
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <deque>
 #include <map>
@@ -34,6 +35,11 @@ Result<std::string> string_field(const codec::Json& j, const char* name, std::si
 Bytes op_signing_bytes(const SignedOp& op) {
   auto b = codec::canonical_bytes(unsigned_json(op));
   return b.ok() ? std::move(b).value() : Bytes{};  // only invalid UTF-8 fails; refused at parse
+}
+
+std::uint64_t next_op_id(std::uint64_t last) {
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
+  return std::max(last + 1, static_cast<std::uint64_t>(now.count()));
 }
 
 SignedOp sign_op(const crypto::PrivateKey& key, std::string genesis, std::uint64_t id, std::string op) {

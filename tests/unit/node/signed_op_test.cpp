@@ -270,3 +270,25 @@ TEST(SubordinateOps, AdminSignedAttachWithTheEdgesProofIsRecorded) {
 
 }  // namespace
 }  // namespace mlchain::node
+
+namespace mlchain::node {
+namespace {
+
+// Issue 14 item 4: the CLI numbered a member's ops in milliseconds and the
+// node its own relay ops in microseconds under the same key, so after
+// relaying contracts a member could not leave (409: id not above the last
+// executed one). One scheme now, for every sender of a key.
+TEST(OpIds, OneSchemeForEverySenderOfAKey) {
+  std::uint64_t node_relay_op = next_op_id();  // what the node's host numbers its own ops with
+  std::uint64_t cli_leave_op = next_op_id();   // what `node leave` signs with, later
+  EXPECT_GT(cli_leave_op, node_relay_op - 1'000'000);  // same unit: within a second, not 1000x apart
+  auto micros = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  EXPECT_LE(cli_leave_op, micros);
+  EXPECT_GT(cli_leave_op, micros - 60'000'000);  // microseconds, not milliseconds
+  // Above what the sender knows was executed, even if the clock is behind.
+  EXPECT_EQ(next_op_id(micros + 5'000'000), micros + 5'000'001);
+}
+
+}  // namespace
+}  // namespace mlchain::node

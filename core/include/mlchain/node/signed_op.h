@@ -43,6 +43,13 @@ struct SignedOp {
 
 Bytes op_signing_bytes(const SignedOp& op);
 SignedOp sign_op(const crypto::PrivateKey& key, std::string genesis, std::uint64_t id, std::string op);
+// The one id scheme every sender of a key uses (the CLI for an admin or a
+// member, the node for its own relay and review ops): microseconds since
+// the Unix epoch, and above `last`, the key's last id the sender knows of.
+// A layer refuses an id not above the key's last executed one (409), so
+// two schemes under one key (milliseconds here, microseconds there) made a
+// member that had relayed contracts unable to leave.
+std::uint64_t next_op_id(std::uint64_t last = 0);
 codec::Json to_json(const SignedOp& op);
 // Strict schema for untrusted input; InvalidArgument names the bad field.
 Result<SignedOp> signed_op_from_json(const codec::Json& j);
