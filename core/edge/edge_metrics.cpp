@@ -100,6 +100,9 @@ std::string EdgeMetrics::text(const net::NetCounters& net, const SuperiorStatus*
     family("mlchain_edge_superior_refresh_failures_total", "counter",
            "Address book refresh rounds in which no superior member gave an acceptable answer.");
     out << "mlchain_edge_superior_refresh_failures_total " << superior->failures << '\n';
+    family("mlchain_edge_superior_unconfirmed_answers_total", "counter",
+           "Superior answers that would change the address book but that f+1 of its members did not confirm (ignored).");
+    out << "mlchain_edge_superior_unconfirmed_answers_total " << superior->unconfirmed << '\n';
   }
   return out.str();
 }

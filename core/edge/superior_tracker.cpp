@@ -1,9 +1,10 @@
-// The superior book's refresh thread. The decision (accept or refuse an
-// answer) is apply_layer_answer's; this file only asks, stores, publishes
-// and reports.
+// The superior book's refresh thread. Whether one answer is acceptable is
+// apply_layer_answer's decision; whether enough members agree (f+1 for a
+// change) is made here, which also asks, stores, publishes and reports.
 #include "mlchain/edge/superior_tracker.h"
 
 #include <algorithm>
+#include <map>
 
 #include "mlchain/net/https_client.h"
 
@@ -97,14 +98,26 @@ void SuperiorTracker::run() {
 bool SuperiorTracker::refresh_once() {
   SuperiorBook current = status().book;
   const std::size_t n = current.members.size();
+  // A change of the book (epoch, members, addresses) needs f+1 matching
+  // answers of the members trusted now: at least one is honest. One member
+  // alone may only confirm the book as it is (issue 14 item 2: one byzantine
+  // member answering with itself alone and a huge epoch took the edge over).
+  const std::size_t need = n == 0 ? 1 : (n - 1) / 3 + 1;
   std::string errors;
   auto note = [&](const SuperiorMember& m, const std::string& what) {
     std::string who = m.name.empty() ? m.key.hex().substr(0, 16) : m.name;
     errors += (errors.empty() ? "" : "; ") + who + ": " + what.substr(0, kMaxErrorPart);
   };
+  struct Vote {
+    SuperiorBook book;
+    std::vector<std::string> from;
+  };
+  std::map<std::string, Vote> votes;  // proposed book (without refreshed_at) -> who answered it
   const std::size_t first = n == 0 ? 0 : next_first_ % n;
   ++next_first_;
-  for (std::size_t i = 0; i < n; ++i) {
+  std::optional<SuperiorBook> accepted;
+  std::string accepted_from;
+  for (std::size_t i = 0; i < n && !accepted; ++i) {
     if (stopping()) return false;  // not a failure of the superior: we are shutting down
     const SuperiorMember& m = current.members[(first + i) % n];
     if (m.address.empty()) {
@@ -121,21 +134,61 @@ bool SuperiorTracker::refresh_once() {
       note(m, "answer refused: " + next.status().to_string());
       continue;
     }
-    if (Status st = save_superior_book(store_, *next); !st.ok()) {
-      note(m, "answer accepted but not stored: " + st.to_string());
-      break;  // a local problem: asking others would not help
+    std::string who = m.name.empty() ? m.key.hex().substr(0, 16) : m.name;
+    if (next->epoch == current.epoch && next->members == current.members) {
+      accepted = *next;  // a confirmation: nothing changes but the time
+      accepted_from = who;
+      break;
     }
-    bool changed = next->epoch != current.epoch || next->members != current.members;
+    SuperiorBook key_book = *next;
+    key_book.refreshed_at_ms = 0;
+    auto& vote = votes[codec::canonical(to_json(key_book)).value_or("")];
+    vote.book = *next;
+    vote.from.push_back(who);
+    if (vote.from.size() >= need) {
+      accepted = *next;
+      for (const auto& f : vote.from) accepted_from += (accepted_from.empty() ? "" : ",") + f;
+    }
+  }
+  // Answers proposing a change that f+1 did not confirm: counted and logged
+  // (a lagging or byzantine member, or a change still spreading).
+  std::uint64_t unconfirmed = 0;
+  for (const auto& [k, v] : votes) {
+    if (accepted && v.from.size() >= need && v.book.epoch == accepted->epoch && v.book.members == accepted->members)
+      continue;
+    ++unconfirmed;
+    std::string who;
+    for (const auto& f : v.from) who += (who.empty() ? "" : ",") + f;
+    log_.warn("a superior member's answer changes the address book but is not confirmed by f+1 of its members; ignored",
+              {{"superior", current.path},
+               {"from", who},
+               {"confirmations", std::to_string(v.from.size()) + " of " + std::to_string(need) + " needed"},
+               {"epoch", std::to_string(v.book.epoch)},
+               {"members", members_summary(v.book)}});
+    if (!accepted)
+      errors += (errors.empty() ? "" : "; ") + who + ": proposed epoch " + std::to_string(v.book.epoch) + " (" +
+                members_summary(v.book).substr(0, kMaxErrorPart) + "), confirmed by " + std::to_string(v.from.size()) +
+                " of the " + std::to_string(need) + " members needed";
+  }
+  if (accepted) {
+    if (Status st = save_superior_book(store_, *accepted); !st.ok()) {
+      errors += (errors.empty() ? "" : "; ") + std::string("answer accepted but not stored: ") + st.to_string();
+      accepted.reset();
+    }
+  }
+  if (accepted) {
+    bool changed = accepted->epoch != current.epoch || accepted->members != current.members;
     {
       std::lock_guard lock(mu_);
-      status_.book = *next;
+      status_.book = *accepted;
       status_.last_error.reset();
       ++status_.rounds;
+      status_.unconfirmed += unconfirmed;
     }
-    node::LogFields fields = {{"superior", next->path},
-                              {"from", m.name},
-                              {"epoch", std::to_string(next->epoch)},
-                              {"members", members_summary(*next)}};
+    node::LogFields fields = {{"superior", accepted->path},
+                              {"from", accepted_from},
+                              {"epoch", std::to_string(accepted->epoch)},
+                              {"members", members_summary(*accepted)}};
     if (changed) {
       log_.info("superior address book updated", fields);
     } else {
@@ -149,6 +202,7 @@ bool SuperiorTracker::refresh_once() {
     status_.last_error = errors;
     ++status_.rounds;
     ++status_.failures;
+    status_.unconfirmed += unconfirmed;
   }
   log_.warn("superior address book not refreshed (keeping the current one)",
             {{"superior", current.path}, {"epoch", std::to_string(current.epoch)}, {"errors", errors}});

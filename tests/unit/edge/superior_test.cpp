@@ -287,8 +287,9 @@ TEST_F(SuperiorTrackerTest, TriesMembersInTurnAndStoresTheFirstGoodAnswer) {
   set(1, answer(0, Json::array({member_json(1, "valid")}), std::string(64, 'b')));  // wrong layer
   set(2, unavailable("timed out"));
   set(3, answer(1, members));
+  set(4, answer(1, members));  // a change needs f+1 = 2 matching answers
   EXPECT_TRUE(t->refresh_once());
-  EXPECT_EQ(asked_, (std::vector<std::string>{"n1", "n2", "n3"}));
+  EXPECT_EQ(asked_, (std::vector<std::string>{"n1", "n2", "n3", "n4"}));
   SuperiorStatus s = t->status();
   EXPECT_EQ(s.book.epoch, 1u);
   EXPECT_EQ(keys(s.book), (std::vector<crypto::PublicKey>{key_of(1), key_of(2), key_of(6)}));
@@ -316,7 +317,9 @@ TEST_F(SuperiorTrackerTest, AllFailingIsCountedAndKeepsTheBook) {
 
   // The next round starts with the next member, and a success clears the error.
   asked_.clear();
-  set(4, answer(0, Json::array({member_json(4, "valid")})));
+  // One member may confirm the book as it is.
+  set(4, answer(0, Json::array({member_json(1, "valid"), member_json(2, "valid"), member_json(3, "valid"),
+                                member_json(4, "valid")})));
   EXPECT_TRUE(t->refresh_once());
   EXPECT_EQ(asked_.front(), "n2");
   EXPECT_FALSE(t->status().last_error.has_value());
@@ -326,6 +329,7 @@ TEST_F(SuperiorTrackerTest, AllFailingIsCountedAndKeepsTheBook) {
 TEST_F(SuperiorTrackerTest, ALaggingMemberDoesNotRollTheBookBack) {
   auto t = make();
   set(1, answer(5, Json::array({member_json(1, "valid"), member_json(2, "valid")})));
+  set(2, answer(5, Json::array({member_json(1, "valid"), member_json(2, "valid")})));
   ASSERT_TRUE(t->refresh_once());
   answers_.clear();
   set(2, answer(4, Json::array({member_json(1, "valid"), member_json(2, "valid")})));
@@ -338,6 +342,7 @@ TEST_F(SuperiorTrackerTest, ALaggingMemberDoesNotRollTheBookBack) {
 TEST_F(SuperiorTrackerTest, TheThreadRefreshesAtStartAndStopsPromptly) {
   auto t = make();
   set(1, answer(2, Json::array({member_json(1, "valid")})));
+  set(2, answer(2, Json::array({member_json(1, "valid")})));
   t->start();
   for (int i = 0; i < 500 && t->status().rounds == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   auto begun = std::chrono::steady_clock::now();
@@ -345,6 +350,31 @@ TEST_F(SuperiorTrackerTest, TheThreadRefreshesAtStartAndStopsPromptly) {
   EXPECT_LT(std::chrono::steady_clock::now() - begun, std::chrono::seconds(2));
   EXPECT_EQ(t->status().book.epoch, 2u);
   t->stop();  // idempotent
+}
+
+// Issue 14 item 2: one byzantine member answering with itself alone and a
+// huge epoch made the edge trust it alone, for ever. A change now needs f+1
+// matching answers of the members trusted now.
+TEST_F(SuperiorTrackerTest, OneMemberAloneCannotTakeTheEdgeOver) {
+  auto t = make();
+  SuperiorBook before = t->status().book;
+  Json takeover = answer(1'000'000, Json::array({member_json(1, "valid")}));
+  set(1, takeover);
+  for (int round = 0; round < 4; ++round) EXPECT_FALSE(t->refresh_once());  // every member asked first once
+  EXPECT_EQ(t->status().book, before);
+  EXPECT_EQ(load_superior_book(*store_).value()->epoch, 0u);
+  EXPECT_EQ(t->status().unconfirmed, 4u);
+  EXPECT_NE(t->status().last_error->find("confirmed by 1 of the 2"), std::string::npos) << *t->status().last_error;
+  // The real change, answered by two honest members, wins while n1 keeps lying.
+  Json real = answer(1, Json::array({member_json(1, "valid"), member_json(2, "valid"), member_json(3, "valid"),
+                                     member_json(6, "valid")}));
+  set(2, real);
+  set(3, real);
+  bool done = false;
+  for (int round = 0; round < 4 && !done; ++round) done = t->refresh_once();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(t->status().book.epoch, 1u);
+  EXPECT_EQ(keys(t->status().book), (std::vector<crypto::PublicKey>{key_of(1), key_of(2), key_of(3), key_of(6)}));
 }
 
 TEST(SuperiorJitter, StaysWithinAQuarter) {

@@ -3,8 +3,12 @@
 //
 // One round (refresh_once): ask the book's members in turn, starting with a
 // different member each round, for GET /v1/layer (by default over HTTPS
-// pinned to the member's key in the book; see https_layer_fetcher) and merge
-// the first acceptable answer with apply_layer_answer(). An accepted book is
+// pinned to the member's key in the book; see https_layer_fetcher), merge
+// each answer with apply_layer_answer(), and take the first result that is
+// either the book as it is (a confirmation: one member suffices) or a
+// change that f+1 members of the current book answered identically (one of
+// them is honest). Change proposals short of f+1 are ignored, counted
+// (SuperiorStatus::unconfirmed) and logged at warn. An accepted book is
 // saved to the store first, then published, so what /v1/edge shows is what
 // a restart will load. A round in which no member gives an acceptable answer
 // is counted, logged at warn and kept as last_error; it is never fatal and
@@ -55,6 +59,9 @@ struct SuperiorStatus {
   std::optional<std::string> last_error;  // of the last round; none after a success or before any round
   std::uint64_t rounds = 0;               // refresh rounds run
   std::uint64_t failures = 0;             // rounds in which no member gave an acceptable answer
+  // Answers that would change the book but that f+1 of its members did not
+  // confirm (ignored): a lagging member, or one trying to take the edge over.
+  std::uint64_t unconfirmed = 0;
 };
 
 class SuperiorTracker {
