@@ -122,6 +122,14 @@ InboxAnswer receive_packet(std::string_view body, const InboxContext& ctx, Regis
     return refuse(401, "certificate_refused", message, own,
                   "certificate_" + label(contract::cert_failure_name(v.failure)));
   }
+  // The source edge's signature, end to end: the superior's certificate
+  // vouches for the packet, and the origin signature must hold for the key
+  // the header names (the first layer checked that key is the source edge's
+  // recorded one). A packet made up on the way carries neither.
+  if (Status st = contract::verify_origin(*p, *ctx.verifier); !st.ok()) {
+    return refuse(401, "certificate_refused", "the source edge's origin signature does not verify: " + st.message(),
+                  own, "certificate_bad_origin");
+  }
   // 5. Open.
   auto opened = contract::open_packet(*p, *ctx.seal_key);
   if (!opened.ok()) {

@@ -149,6 +149,18 @@ TEST_P(ContractInbox, CertificatesNeedFPlusOneDistinctMembersOfTheSuperior) {
   EXPECT_TRUE(ok_or_die(registry_->queued(target_, 10)).empty());
 }
 
+// Issue 14 item 2: the origin signature was checked at the first hop only. A
+// message whose origin signature does not hold is refused at the
+// destination too, even under a valid certificate of the superior (one its
+// members signed over a packet made up or changed on the way).
+TEST_P(ContractInbox, TheOriginSignatureIsCheckedAtTheDestination) {
+  contract::Packet p = w_.packet(target_, Json{{"n", 1}});
+  w_.advance_all(p);
+  p.origin_sig[0] ^= 0x01;
+  expect_refused(ContractWorld::body(p, w_.cert(p, 2)), 401, "certificate_refused", "certificate_bad_origin");
+  EXPECT_TRUE(ok_or_die(registry_->queued(target_, 10)).empty());
+}
+
 TEST_P(ContractInbox, OnlyTheSuperiorMayDeliver) {
   // The edge's book names another superior: the packet's last layer is not it.
   SuperiorBook other = w_.book("L2");

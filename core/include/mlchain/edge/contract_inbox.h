@@ -11,6 +11,8 @@
 //   4. Statement 1: check_certificate against the superior's members in the
 //      book this edge keeps (f + 1 distinct members); the claimed layer
 //      (head of src) must be the superior                    -> 401 certificate_refused
+//      and the source edge's origin signature must verify
+//      (contract::verify_origin)                             -> 401 certificate_refused
 //   5. open_packet with the edge's sealing key (body, sum,
 //      timestamp, UUIDs in the packet's edges)               -> 422 refused
 //   6. Registry::deliver_contract: one write transaction that queues the
