@@ -86,7 +86,7 @@ until frozen "$L1a" && frozen "$L1b"; do
   sleep 0.5
 done
 say "superior alarm raised in L2/L1a and L2/L1b $((SECONDS - T1)) s after L2 died"
-curl -sk "$L1a/metrics" | grep -q '^mlchain_superior_frozen 1' || fail "mlchain_superior_frozen is not 1 at L1a"
+m=$(curl -sk --max-time 5 "$L1a/metrics"); grep -q '^mlchain_superior_frozen 1' <<<"$m" || fail "mlchain_superior_frozen is not 1 at L1a"
 before=$(curl -sk "$L1a/v1/status" | jq .committed_ops)
 err=$(timeout 60 "$MLCHAIN" contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message '{"n": 4}' 2>&1) &&
   fail "a contract through a dead superior was accepted: $err"

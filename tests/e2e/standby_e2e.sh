@@ -76,7 +76,7 @@ until curl -sk --max-time 3 "$L1a/v1/status" | jq -e '.contracts.superior.state 
   (( SECONDS - T2 < 30 )) || fail "the freeze did not lift after the change: $(curl -sk "$L1a/v1/status" | jq -c .contracts.superior)"
   sleep 0.5
 done
-curl -sk "$L1a/metrics" | grep -q '^mlchain_superior_candidate 1' || fail "mlchain_superior_candidate is not 1"
+m=$(curl -sk --max-time 5 "$L1a/metrics"); grep -q '^mlchain_superior_candidate 1' <<<"$m" || fail "mlchain_superior_candidate is not 1"
 rc=0; wait "$QUEUED" || rc=$?
 queued=$(cat "$DIR/queued.json")
 [[ $rc == 0 ]] || fail "the contract sent as L2 died was not carried through the standby (exit $rc): $queued"
