@@ -191,8 +191,8 @@ void Node::Impl::load_recent_attestations() {
 }
 
 // Membership changed (consensus/reconfig.h): re-pin TLS to the new member
-// keys, link to added members whose address the config op carried, and drop
-// links to removed ones. Checkpoint knowledge is per replica id: reset it.
+// keys, link to added members at the address the member directory records,
+// and drop links to removed ones. Checkpoint knowledge is per replica id: reset it.
 void Node::Impl::on_new_epoch(const consensus::Execute& e) {
   const auto& next = *e.next_epoch;
   std::set<crypto::PublicKey> keys(next.members.begin(), next.members.end());
@@ -204,24 +204,22 @@ void Node::Impl::on_new_epoch(const consensus::Execute& e) {
     epoch_snapshot = next;
   }
   bool was_learner = !old.count(key->public_key());
-  for (const auto& r : e.pre_prepare.requests) {
-    // The authorised add-member changes of this batch (the directory has
-    // them too, from the same blocks).
-    auto parsed = codec::parse(to_string(r.op));
-    if (!parsed.ok()) continue;
-    auto env = signed_op_from_json(*parsed);
-    if (!env.ok() || !is_config_op_text(env->op)) continue;
-    auto change = consensus::parse_config_op(to_bytes(env->op));
-    if (change && change->action == consensus::ConfigAction::kAddMember && keys.count(change->key)) {
-      {
-        std::lock_guard lock(members_mu);
-        known_names[change->key] = change->name;
-      }
-      if (change->key == key->public_key()) continue;
-      known_addresses[change->key] = change->address;
-      Status st = peers->add_peer(net::PeerAddress{change->address, change->key});
-      if (!st.ok()) log.warn("cannot link to new member", {{"address", change->address}, {"error", st.message()}});
+  // Link to every member added by this switch, at the address the chain's
+  // member directory records (table "members", written when the add-member
+  // op executed, in whichever block of the window that was, live or by state
+  // transfer). Reading only the boundary block's ops missed adds ordered
+  // earlier in the window: a fourth newcomer never linked to the three
+  // before it (issue 14 item 4).
+  if (Status st = load_directory(); !st.ok()) log.warn("cannot read the member directory", {{"error", st.message()}});
+  for (const auto& k : keys) {
+    if (old.count(k) || k == key->public_key()) continue;
+    std::string address = member_address(k);
+    if (address.empty()) {
+      log.warn("no address recorded for a new member; it cannot be linked", {{"member", member_name(k)}});
+      continue;
     }
+    Status st = peers->add_peer(net::PeerAddress{address, k});
+    if (!st.ok()) log.warn("cannot link to new member", {{"address", address}, {"error", st.message()}});
   }
   for (const auto& k : old)
     if (!keys.count(k)) peers->remove_peer(k);
