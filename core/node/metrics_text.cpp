@@ -92,11 +92,11 @@ std::string Node::Impl::metrics_text() const {
              label("reason", std::string(net::reject_reason_name(static_cast<net::RejectReason>(i)))));
   }
   counter("mlchain_http_requests_total", "HTTP requests served.", net.http_requests);
-  w.family("mlchain_peer_connected", "gauge", "1 when a link to the member is up.");
-  for (const auto& m : genesis.blueprint.members) {
-    if (m.key == key->public_key()) continue;
-    auto it = net.peers.find(m.key);
-    w.sample("mlchain_peer_connected", it != net.peers.end() && it->second.connected ? 1 : 0, label("peer", m.name));
+  w.family("mlchain_peer_connected", "gauge", "1 when a link to the member (of the current epoch) is up.");
+  for (const auto& k : replica->config().members) {
+    if (k == key->public_key()) continue;
+    auto it = net.peers.find(k);
+    w.sample("mlchain_peer_connected", it != net.peers.end() && it->second.connected ? 1 : 0, label("peer", member_name(k)));
   }
   w.family("mlchain_peer_links_up_total", "counter", "Links to the member that completed their hello (both directions).");
   for (const auto& [k, c] : net.peers) w.sample("mlchain_peer_links_up_total", c.links_up, label("peer", member_name(k)));

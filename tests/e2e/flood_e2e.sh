@@ -97,7 +97,7 @@ wait_for 20 "equal heights on 4 nodes" same_height $((h0 + 1)) 1 2 3 4
 
 # n1 stays linked to its peers.
 metrics() { curl -sk --max-time 3 "$(url "$1")/metrics"; }
-connected() { metrics 1 | grep -q "^mlchain_peer_connected{peer=\"$1\"} 1$"; }
+connected() { local m; m=$(metrics 1); grep -q "^mlchain_peer_connected{peer=\"$1\"} 1$" <<<"$m"; }
 for n in n2 n3 n4; do wait_for 10 "n1 linked to $n" connected "$n"; done
 
 # A restarted n2 links to n1 again: n1 sees two new links to n2, its own
