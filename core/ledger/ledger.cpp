@@ -244,8 +244,10 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
                                              {"start", start}, {"start_digest", to_hex(start_digest)},
                                              {"pending", std::move(pend)}})));
     MLCHAIN_TRY(w.put(kBlocks, height_key(b.height), canon(to_json(b))));
+    MLCHAIN_TRY(write_unsaved_in(w));
     return w.put(kMeta, "head", head_json(b.height, b.hash(), b.time_ms, e.chain_digest));
   });
+  if (st.ok()) unsaved_attestations_.clear();
   if (!st.ok()) return st;
   height_ = b.height;
   head_hash_ = b.hash();
@@ -264,13 +266,15 @@ Status Ledger::persist(const consensus::Persist& p) { return persist(std::vector
 
 Status Ledger::persist(const std::vector<consensus::Persist>& records) {
   if (records.empty()) return {};
-  return store_.write([&](store::WriteTxn& w) -> Status {
+  Status st = store_.write([&](store::WriteTxn& w) -> Status {
     for (const auto& p : records) {
-      Status st = p.erase ? w.del(kConsensus, p.key) : w.put(kConsensus, p.key, p.value);
-      if (!st.ok()) return st;
+      Status s = p.erase ? w.del(kConsensus, p.key) : w.put(kConsensus, p.key, p.value);
+      if (!s.ok()) return s;
     }
-    return {};
+    return write_unsaved_in(w);
   });
+  if (st.ok()) unsaved_attestations_.clear();
+  return st;
 }
 
 Result<consensus::RecoveredState> Ledger::recover() const {
@@ -325,19 +329,43 @@ Result<std::optional<std::vector<Bytes>>> Ledger::results(std::uint64_t height) 
   return std::optional<std::vector<Bytes>>(std::move(out));
 }
 
+Status Ledger::write_unsaved_in(store::WriteTxn& w) {
+  if (unsaved_attestations_.empty()) return {};
+  std::vector<BlockAttestation> all;
+  for (const auto& [h, a] : unsaved_attestations_) all.push_back(a);
+  return write_attestations(w, all);
+}
+
+Status Ledger::write_attestations(store::WriteTxn& w, const std::vector<BlockAttestation>& attestations) {
+  for (const auto& a : attestations) {
+    MLCHAIN_ASSIGN_OR_RETURN(auto have, get_opt(w, kAttestations, height_key(a.height)));
+    if (have) continue;
+    MLCHAIN_TRY(w.put(kAttestations, height_key(a.height), canon(to_json(a))));
+  }
+  return {};
+}
+
 Status Ledger::store_attestations(const std::vector<BlockAttestation>& attestations) {
   if (attestations.empty()) return {};
-  return store_.write([&](store::WriteTxn& w) -> Status {
-    for (const auto& a : attestations) {
-      MLCHAIN_ASSIGN_OR_RETURN(auto have, get_opt(w, kAttestations, height_key(a.height)));
-      if (have) continue;
-      MLCHAIN_TRY(w.put(kAttestations, height_key(a.height), canon(to_json(a))));
-    }
-    return {};
-  });
+  return store_.write([&](store::WriteTxn& w) -> Status { return write_attestations(w, attestations); });
+}
+
+void Ledger::add_attestations(std::vector<BlockAttestation> attestations) {
+  for (auto& a : attestations) unsaved_attestations_.emplace(a.height, std::move(a));
+}
+
+Status Ledger::flush_attestations() {
+  if (unsaved_attestations_.empty()) return {};
+  std::vector<BlockAttestation> all;
+  for (auto& [h, a] : unsaved_attestations_) all.push_back(a);
+  MLCHAIN_TRY(store_attestations(all));
+  unsaved_attestations_.clear();
+  return {};
 }
 
 Result<std::optional<BlockAttestation>> Ledger::attestation(std::uint64_t height) const {
+  if (auto it = unsaved_attestations_.find(height); it != unsaved_attestations_.end())
+    return std::optional<BlockAttestation>(it->second);
   MLCHAIN_ASSIGN_OR_RETURN(auto txn, store_.begin_read());
   MLCHAIN_ASSIGN_OR_RETURN(auto v, get_opt(*txn, kAttestations, height_key(height)));
   if (!v) return std::optional<BlockAttestation>();

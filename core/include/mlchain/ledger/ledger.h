@@ -78,6 +78,13 @@ class Ledger {
   // Complete attestations (f+1 signatures, checked by the caller), in one
   // transaction; a height already attested keeps its first.
   Status store_attestations(const std::vector<BlockAttestation>& attestations);
+  // The same, without a transaction of their own (each costs an fsync): kept
+  // in memory (attestation() sees them at once) and written with the next
+  // apply() or persist(), or by flush_attestations(). A crash may lose them;
+  // they are not part of the replicated state.
+  void add_attestations(std::vector<BlockAttestation> attestations);
+  Status flush_attestations();
+  bool has_unsaved_attestations() const { return !unsaved_attestations_.empty(); }
   Result<std::optional<BlockAttestation>> attestation(std::uint64_t height) const;
   // Blocks [from, from + max) that exist, as committed batches for state
   // transfer; past the first, at most max_bytes of request_bytes() in all
@@ -120,6 +127,9 @@ class Ledger {
   std::vector<consensus::ConfigChange> pending_changes_;
   consensus::ConfigFilter config_filter_;
   consensus::RequestAuthenticator authenticator_;
+  std::map<std::uint64_t, BlockAttestation> unsaved_attestations_;  // by height
+  Status write_attestations(store::WriteTxn& w, const std::vector<BlockAttestation>& attestations);
+  Status write_unsaved_in(store::WriteTxn& w);
 };
 
 }  // namespace mlchain::ledger
