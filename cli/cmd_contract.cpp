@@ -223,7 +223,13 @@ void add_options(CLI::App* cmd, ContractOptions& o, Cli& cli, bool names_contrac
   cli.file(cmd->add_option("--body", o.body_file, "The message: a JSON file ('-' for stdin; integers, no floats).")
                ->type_name("FILE"));
   cmd->add_option("--message", o.message, "The message as JSON text, instead of --body.")->type_name("JSON");
-  cmd->add_option("--ttl", o.ttl, "How long the contract blocks live: 30s, 10m, 24h, 7d (default 24h, at most 366d).")
+  cmd->add_option("--ttl", o.ttl,
+                  names_contract
+                      ? "The contract lives at least this long after this message: 30s, 10m, 24h, 7d (default 24h,\n"
+                        "at most 366d). Every message extends expires_at to at least its time + TTL, so a reply\n"
+                        "without --ttl makes a 1 h contract last 24 h: give the TTL you want kept."
+                      : "How long the contract blocks live: 30s, 10m, 24h, 7d (default 24h, at most 366d). Each\n"
+                        "later message (reply, end) extends this to at least its own time + its TTL.")
       ->type_name("DURATION");
   if (names_contract) {
     cmd->add_option("--contract", o.contract_ids,
