@@ -34,6 +34,19 @@ Result<std::uint64_t> first_height_of_epoch(const ledger::Ledger& l, consensus::
 
 Status fail(std::string m) { return verification_failed("proof refused: " + std::move(m)); }
 
+// Untrusted proof text: size, depth and string limits (a contract bundle
+// nests block proofs two levels deeper).
+Result<Json> parse_proof(std::string_view text, std::size_t max_depth) {
+  codec::ParseLimits limits;
+  limits.max_bytes = kMaxProofBytes;
+  limits.max_depth = max_depth;
+  limits.max_string_bytes = 2 * consensus::kMaxOpBytes + 64;
+  limits.max_elements = 4'000'000;
+  return codec::parse(text, limits);
+}
+
+Result<VerifiedProof> verify_parsed_proof(const Json& j, std::string_view trusted_hex, const crypto::Verifier& verifier);
+
 }  // namespace
 
 Result<codec::Json> make_proof(const ledger::Ledger& l, std::uint64_t height, const std::vector<std::size_t>& op_indices) {
@@ -82,12 +95,13 @@ Result<codec::Json> make_proof(const ledger::Ledger& l, std::uint64_t height, co
 }
 
 Result<VerifiedProof> verify_proof(std::string_view text, std::string_view trusted_hex, const crypto::Verifier& verifier) {
-  codec::ParseLimits limits;
-  limits.max_bytes = kMaxProofBytes;
-  limits.max_depth = 12;
-  limits.max_string_bytes = 2 * consensus::kMaxOpBytes + 64;
-  limits.max_elements = 4'000'000;
-  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(text, limits));
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, parse_proof(text, 12));
+  return verify_parsed_proof(j, trusted_hex, verifier);
+}
+
+namespace {
+
+Result<VerifiedProof> verify_parsed_proof(const Json& j, std::string_view trusted_hex, const crypto::Verifier& verifier) {
   MLCHAIN_TRY(codec::require_object(j, "proof"));
   MLCHAIN_TRY(codec::only_fields(j, {"v", "type", "blueprint", "epoch_switches", "block", "results", "attestation", "ops"},
                                  "proof"));
@@ -219,14 +233,11 @@ Result<VerifiedProof> verify_proof(std::string_view text, std::string_view trust
   return out;
 }
 
+}  // namespace
+
 Result<VerifiedContract> verify_contract_proof(std::string_view text, std::string_view trusted_hex,
                                                const crypto::Verifier& verifier) {
-  codec::ParseLimits limits;
-  limits.max_bytes = kMaxProofBytes;
-  limits.max_depth = 14;
-  limits.max_string_bytes = 2 * consensus::kMaxOpBytes + 64;
-  limits.max_elements = 4'000'000;
-  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(text, limits));
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, parse_proof(text, 14));
   MLCHAIN_TRY(codec::require_object(j, "contract proof"));
   MLCHAIN_TRY(codec::only_fields(j, {"v", "type", "id", "contract", "proofs"}, "contract proof"));
   MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t v, codec::get_uint(j, "v"));
@@ -246,7 +257,7 @@ Result<VerifiedContract> verify_contract_proof(std::string_view text, std::strin
   MLCHAIN_ASSIGN_OR_RETURN(Json proofs, codec::get_array(j, "proofs", kMaxSummaries));
   std::map<std::uint64_t, std::size_t> by_height;
   for (const auto& p : proofs) {
-    auto vp = verify_proof(p.dump(), trusted_hex, verifier);
+    auto vp = verify_parsed_proof(p, trusted_hex, verifier);
     if (!vp.ok()) {
       Status st = vp.status();
       return st.code() == ErrorCode::kVerificationFailed ? st : fail("not a valid block proof: " + st.message());

@@ -10,10 +10,8 @@ namespace mlchain::ledger {
 using codec::Json;
 
 Json to_json(const BlockAttestation& a) {
-  Json sigs = Json::array();
-  for (const auto& [r, s] : a.signatures) sigs.push_back({{"replica", r}, {"sig", crypto::signature_hex(s)}});
   return {{"epoch", a.epoch}, {"height", a.height}, {"block", crypto::digest_hex(a.block_hash)},
-          {"signatures", std::move(sigs)}};
+          {"signatures", signatures_to_json(a.signatures)}};
 }
 
 Result<BlockAttestation> attestation_from_json(const Json& j) {
@@ -24,17 +22,7 @@ Result<BlockAttestation> attestation_from_json(const Json& j) {
   MLCHAIN_ASSIGN_OR_RETURN(a.height, codec::get_uint(j, "height"));
   MLCHAIN_ASSIGN_OR_RETURN(Bytes h, codec::get_hex(j, "block", 32));
   std::copy(h.begin(), h.end(), a.block_hash.begin());
-  MLCHAIN_ASSIGN_OR_RETURN(Json sigs, codec::get_array(j, "signatures", consensus::kMaxMembers));
-  for (const auto& s : sigs) {
-    MLCHAIN_TRY(codec::require_object(s, "attestation signature"));
-    MLCHAIN_TRY(codec::only_fields(s, {"replica", "sig"}, "attestation signature"));
-    MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t r, codec::get_uint(s, "replica"));
-    if (r >= consensus::kMaxMembers) return invalid_argument("attestation names replica " + std::to_string(r));
-    MLCHAIN_ASSIGN_OR_RETURN(Bytes sig, codec::get_hex(s, "sig", 64));
-    crypto::Signature out{};
-    std::copy(sig.begin(), sig.end(), out.begin());
-    a.signatures.emplace_back(static_cast<consensus::ReplicaId>(r), out);
-  }
+  MLCHAIN_ASSIGN_OR_RETURN(a.signatures, signatures_from_json(j, "signatures", "attestation signature"));
   return a;
 }
 

@@ -34,13 +34,33 @@ Digest Block::hash() const {
   return crypto::sha256(text.ok() ? *text : std::string());
 }
 
+Json signatures_to_json(const Signatures& sigs) {
+  Json out = Json::array();
+  for (const auto& [r, s] : sigs) out.push_back({{"replica", r}, {"sig", to_hex(ByteView(s.data(), s.size()))}});
+  return out;
+}
+
+Result<Signatures> signatures_from_json(const Json& owner, std::string_view field, std::string_view what) {
+  MLCHAIN_ASSIGN_OR_RETURN(Json sigs, codec::get_array(owner, field, consensus::kMaxMembers));
+  Signatures out;
+  for (const auto& s : sigs) {
+    MLCHAIN_TRY(codec::require_object(s, what));
+    MLCHAIN_TRY(codec::only_fields(s, {"replica", "sig"}, what));
+    MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t r, codec::get_uint(s, "replica"));
+    if (r >= consensus::kMaxMembers) return invalid_argument(std::string(what) + " names replica " + std::to_string(r));
+    MLCHAIN_ASSIGN_OR_RETURN(Bytes sig, codec::get_hex(s, "sig", 64));
+    crypto::Signature one{};
+    std::copy(sig.begin(), sig.end(), one.begin());
+    out.emplace_back(static_cast<consensus::ReplicaId>(r), one);
+  }
+  return out;
+}
+
 Json to_json(const Block& b) {
   Json j = header_json(b);
-  Json sigs = Json::array();
-  for (const auto& [r, s] : b.certificate.signatures)
-    sigs.push_back({{"replica", r}, {"sig", to_hex(ByteView(s.data(), s.size()))}});
   j["certificate"] = {{"epoch", b.certificate.epoch}, {"view", b.certificate.view},
-                      {"proposed_time", b.certificate.proposed_time_ms}, {"signatures", std::move(sigs)}};
+                      {"proposed_time", b.certificate.proposed_time_ms},
+                      {"signatures", signatures_to_json(b.certificate.signatures)}};
   return j;
 }
 
@@ -67,16 +87,7 @@ Result<Block> block_from_json(const Json& j) {
   MLCHAIN_ASSIGN_OR_RETURN(b.certificate.epoch, codec::get_uint(c, "epoch"));
   MLCHAIN_ASSIGN_OR_RETURN(b.certificate.view, codec::get_uint(c, "view"));
   MLCHAIN_ASSIGN_OR_RETURN(b.certificate.proposed_time_ms, codec::get_int(c, "proposed_time"));
-  MLCHAIN_ASSIGN_OR_RETURN(Json sigs, codec::get_array(c, "signatures", consensus::kMaxMembers));
-  for (const auto& s : sigs) {
-    MLCHAIN_TRY(codec::only_fields(s, {"replica", "sig"}, "certificate signature"));
-    MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t r, codec::get_uint(s, "replica"));
-    if (r >= consensus::kMaxMembers) return invalid_argument("certificate names replica " + std::to_string(r));
-    MLCHAIN_ASSIGN_OR_RETURN(Bytes sig, codec::get_hex(s, "sig", 64));
-    crypto::Signature out{};
-    std::copy(sig.begin(), sig.end(), out.begin());
-    b.certificate.signatures.emplace_back(static_cast<consensus::ReplicaId>(r), out);
-  }
+  MLCHAIN_ASSIGN_OR_RETURN(b.certificate.signatures, signatures_from_json(c, "signatures", "certificate signature"));
   return b;
 }
 

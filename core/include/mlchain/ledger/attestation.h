@@ -39,7 +39,7 @@ struct BlockAttestation {
   consensus::Epoch epoch = 0;
   std::uint64_t height = 0;
   Digest block_hash{};
-  std::vector<std::pair<consensus::ReplicaId, crypto::Signature>> signatures;
+  Signatures signatures;
 };
 
 // {"epoch", "height", "block", "signatures": [{"replica", "sig"}]}

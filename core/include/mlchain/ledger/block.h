@@ -26,11 +26,18 @@ namespace mlchain::ledger {
 
 using consensus::Digest;
 
+// Signatures by replica id (a commit certificate's, an attestation's).
+using Signatures = std::vector<std::pair<consensus::ReplicaId, crypto::Signature>>;
+// [{"replica", "sig"}]; reading is strict: at most kMaxMembers entries, ids
+// below kMaxMembers, 64-byte signatures. `what` names the list in errors.
+codec::Json signatures_to_json(const Signatures& sigs);
+Result<Signatures> signatures_from_json(const codec::Json& owner, std::string_view field, std::string_view what);
+
 struct CommitCertificate {
   consensus::Epoch epoch = 0;
   consensus::View view = 0;
   std::int64_t proposed_time_ms = 0;
-  std::vector<std::pair<consensus::ReplicaId, crypto::Signature>> signatures;
+  Signatures signatures;
 };
 
 struct Block {
