@@ -3,6 +3,7 @@
 // replies. Client signatures are checked here, before anything is queued.
 #include <charconv>
 
+#include "mlchain/node/epochs.h"
 #include "mlchain/node/superior_change.h"
 #include "node_impl.h"
 
@@ -68,6 +69,13 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
         return reply(error(denied ? 403 : 400, denied ? "not_authorized" : "bad_request", st.message()));
       }
     }
+    if (is_neighbour_op_text(op->op)) {
+      if (Status st = admit_neighbour_op(*op, is_member(op->client)); !st.ok()) {
+        bool denied = st.code() == ErrorCode::kPermissionDenied;
+        count_rejected_op(denied ? "not_authorized" : "bad_request");
+        return reply(error(denied ? 403 : 400, denied ? "not_authorized" : "bad_request", st.message()));
+      }
+    }
     if (service && op->op.substr(0, service->op_prefix().size()) == service->op_prefix()) {
       const auto& admins = genesis.blueprint.admin_keys;
       bool admin = std::find(admins.begin(), admins.end(), op->client) != admins.end();
@@ -115,6 +123,36 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
     return;
   }
 
+  if (path == "/v1/epochs") {
+    // This layer's epoch certificates (node/epochs.h): public, read-only;
+    // what neighbours and verifiers follow the membership with.
+    if (req.method != "GET") return reply(error(405, "method_not_allowed", "use GET /v1/epochs?after=<epoch>"));
+    std::uint64_t after = 0;
+    if (auto q = req.target.find("?after="); q != std::string::npos) {
+      std::string v = req.target.substr(q + 7);
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), after);
+      if (v.empty() || ec != std::errc() || p != v.data() + v.size())
+        return reply(error(400, "bad_request", "after must be a non-negative epoch number: /v1/epochs?after=<epoch>"));
+    } else if (req.target.find('?') != std::string::npos) {
+      return reply(error(400, "bad_request", "the only parameter is after=<epoch>: /v1/epochs?after=<epoch>"));
+    }
+    auto txn = store->begin_read();
+    if (!txn.ok()) return reply(error(500, "internal", txn.status().to_string()));
+    auto certs = epoch_certificates(**txn, after, ledger::kMaxEpochChain);
+    if (!certs.ok()) return reply(error(500, "internal", certs.status().to_string()));
+    codec::Json list = codec::Json::array();
+    for (const auto& c : *certs) list.push_back(ledger::to_json(c));
+    consensus::Epoch current = 0;
+    {
+      std::lock_guard lock(members_mu);
+      current = epoch_snapshot.epoch;
+    }
+    return reply(net::Response::json(200, dump({{"layer", genesis.blueprint.layer_path},
+                                                {"genesis", genesis.hash_hex},
+                                                {"epoch", current},
+                                                {"certificates", std::move(list)}})));
+  }
+
   auto shared = std::make_shared<net::Reply>(std::move(reply));
   std::function<void()> task;
   if (path == "/v1/layer") {
@@ -132,6 +170,24 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
       net::Response r = net::Response::text(200, metrics_text());
       r.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
       (*shared)(std::move(r));
+    };
+  } else if (path == "/v1/attestations") {
+    // Stored block attestations from a height up (at most 256, scanning at
+    // most 1,024 heights): what a member that joined later backfills.
+    std::uint64_t from = 0;
+    auto q = req.target.find("?from=");
+    std::string v = q == std::string::npos ? std::string() : req.target.substr(q + 6);
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), from);
+    if (v.empty() || ec != std::errc() || p != v.data() + v.size() || from == 0)
+      return (*shared)(error(400, "bad_request", "use GET /v1/attestations?from=<height >= 1>"));
+    task = [this, shared, from] {
+      codec::Json list = codec::Json::array();
+      for (std::uint64_t h = from; h < from + 1024 && h <= ledger->height() && list.size() < 256; ++h) {
+        auto a = ledger->attestation(h);
+        if (!a.ok()) return (*shared)(error(500, "internal", a.status().to_string()));
+        if (*a) list.push_back(ledger::to_json(**a));
+      }
+      (*shared)(net::Response::json(200, dump({{"attestations", std::move(list)}})));
     };
   } else if (path.rfind("/v1/blocks/", 0) == 0) {
     std::string h = path.substr(11);
@@ -165,7 +221,7 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
   } else {
     return (*shared)(error(404, "not_found",
                            "no such endpoint " + path +
-                               " (try /v1/layer, /v1/status, /v1/blocks/<h>, /v1/ops, /v1/selfcheck, /healthz, /readyz, /metrics)"));
+                               " (try /v1/layer, /v1/status, /v1/blocks/<h>, /v1/attestations, /v1/epochs, /v1/ops, /v1/selfcheck, /healthz, /readyz, /metrics)"));
   }
   if (!driver.post(std::move(task))) (*shared)(error(503, "unavailable", "the node is shutting down"));
 }

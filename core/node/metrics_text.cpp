@@ -80,6 +80,17 @@ std::string Node::Impl::metrics_text() const {
            "Peer block attestations refused, by reason (attest_mismatch: a member vouched for another header).");
   for (const auto& [reason, n] : attestations.drops())
     w.sample("mlchain_attestations_dropped_total", n, label("reason", reason));
+  counter("mlchain_attestations_backfilled_total",
+          "Old blocks' attestations fetched from other members and stored (node/backfill.cpp).", attestations_backfilled);
+  counter("mlchain_attestations_backfill_refused_total",
+          "Backfilled attestations that did not verify against the block and its epoch's members (ignored).",
+          attestations_backfill_refused);
+  counter("mlchain_epoch_certificates_stored_total",
+          "Epoch certificates of this layer stored since this process started (collected or backfilled).",
+          epoch_certs_stored.load());
+  w.family("mlchain_epoch_votes_dropped_total", "counter", "Peer epoch-switch signatures refused, by reason.");
+  for (const auto& [reason, n] : epoch_votes.drops())
+    w.sample("mlchain_epoch_votes_dropped_total", n, label("reason", reason));
   w.family("mlchain_client_rejected_total", "counter", "Client API operations refused, by reason.");
   {
     std::lock_guard lock(rejected_mu);

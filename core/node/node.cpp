@@ -116,6 +116,7 @@ Status Node::Impl::open() {
   MLCHAIN_TRY(consensus::validate(options, epoch));
   MLCHAIN_ASSIGN_OR_RETURN(auto recovered, ledger->recover());
   recovered.learner = !id;
+  std::uint64_t epoch_from = recovered.epoch_start + 1;
   replica = std::make_unique<consensus::Replica>(id.value_or(static_cast<consensus::ReplicaId>(epoch.n())), epoch,
                                                  options, *signer, verifier, std::move(recovered));
   replica->set_config_filter(filter);
@@ -129,6 +130,9 @@ Status Node::Impl::open() {
   self_id = replica->id();
   logged_view = replica->view();
   load_recent_attestations();
+  // A restart between a switch and its certificate: sign (again) and collect.
+  epoch_votes.start_at(epoch.epoch);
+  if (epoch.epoch > 0) epoch_switched(epoch, epoch_from);
   if (!id) {
     log.info("not a member yet: following the chain as a learner until an epoch adds this key",
              {{"key", key->public_key().hex()}, {"hint", "mlchain node join --config FILE --admin-key FILE"}});
@@ -196,6 +200,7 @@ Status Node::Impl::start_network() {
                [this] { on_tick(); }, std::chrono::milliseconds(50), [this] { flush(); });
   loop->start();
   if (cfg.review_interval_ms > 0) review_thread = std::thread([this] { review_loop(); });
+  backfill_thread = std::thread([this] { backfill_loop(); });
   log.info("listening", {{"address", cfg.listen_host + ":" + std::to_string(http->port())},
                          {"peers", std::to_string(po.peers.size())}});
   return {};

@@ -17,6 +17,7 @@
 #include "driver.h"
 #include "mlchain/consensus/replica.h"
 #include "mlchain/crypto/verify_cache.h"
+#include "mlchain/ledger/epoch_cert.h"
 #include "mlchain/ledger/ledger.h"
 #include "mlchain/net/event_loop.h"
 #include "mlchain/net/http.h"
@@ -95,6 +96,19 @@ struct Node::Impl {
   void load_recent_attestations();  // at start: re-sign the recent blocks not yet attested
   void on_tick();
   void on_new_epoch(const consensus::Execute& e);
+  // epoch_votes.cpp: certificates of our epoch switches (ledger/epoch_cert.h).
+  // The member set of `next` as the chain records it (names and addresses
+  // from the genesis or the member directory: the same bytes on every member).
+  ledger::EpochCertificate epoch_body(const consensus::EpochConfig& next, std::uint64_t from_height) const;
+  // We applied the switch to `next` (first block from_height): sign it if we
+  // were a member of the epoch before, and collect the others' votes.
+  void epoch_switched(const consensus::EpochConfig& next, std::uint64_t from_height);
+  void on_epoch_vote(const crypto::PublicKey& from, const consensus::Attest& v);
+  // backfill.cpp: epoch certificates and old blocks' attestations this node
+  // missed, from the other members (its own thread; stopped by stop_review).
+  void backfill_loop();
+  void backfill_round();
+  void store_epoch_certificate(const ledger::EpochCertificate& c);
   bool is_member(const crypto::PublicKey& k) const;  // any thread
   // `forward`: the ForwardedRequest to relay, already signed as replica
   // `forward_id` (empty: sign it here).
@@ -180,6 +194,14 @@ struct Node::Impl {
   std::map<consensus::Epoch, consensus::EpochConfig> epoch_configs;  // cache for config_of_epoch
   static constexpr std::size_t kResendAttestations = 64;
   std::deque<consensus::Attest> recent_own;  // our last kResendAttestations attestations
+  ledger::EpochVoteCollector epoch_votes;
+  std::deque<consensus::Attest> recent_epoch_votes;  // ours, resent when a link comes up (at most 8)
+  std::atomic<std::uint64_t> epoch_certs_stored{0};
+  std::thread backfill_thread;
+  std::size_t backfill_turn = 0;              // backfill thread: which member it asks
+  std::uint64_t backfill_height = 1;          // driver: heights below are attested here
+  std::uint64_t attestations_backfilled = 0;  // driver
+  std::uint64_t attestations_backfill_refused = 0;  // driver: did not verify
 
   // any thread
   mutable std::mutex rejected_mu;

@@ -169,6 +169,7 @@ void Node::Impl::on_attest(const crypto::PublicKey& from, const consensus::Attes
 
 void Node::Impl::resend_attestations(const crypto::PublicKey& peer) {
   for (const auto& a : recent_own) outbox.emplace_back(peer, consensus::encode(consensus::Message(a)));
+  for (const auto& a : recent_epoch_votes) outbox.emplace_back(peer, consensus::encode(consensus::Message(a)));
 }
 
 void Node::Impl::load_recent_attestations() {
@@ -226,6 +227,7 @@ void Node::Impl::on_new_epoch(const consensus::Execute& e) {
     if (!keys.count(k)) peers->remove_peer(k);
   peer_checkpoint.clear();
   self_id = replica->id();
+  epoch_switched(next, e.seq + 1);
   log.info("new epoch", {{"epoch", std::to_string(next.epoch)}, {"n", std::to_string(next.n())},
                          {"from_height", std::to_string(e.seq + 1)}, {"member", keys.count(key->public_key()) ? "yes" : "no"}});
   if (was_learner && keys.count(key->public_key())) {
@@ -324,7 +326,9 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
   auto ptr = std::make_shared<const consensus::Message>(std::move(msg).value());
   if (const auto* a = std::get_if<consensus::Attest>(ptr.get())) {
     driver.post([this, from, a = *a] {
-      if (replica) on_attest(from, a);
+      if (!replica) return;
+      if (ledger::is_epoch_vote(a)) on_epoch_vote(from, a);
+      else on_attest(from, a);
     });
     return;
   }

@@ -216,6 +216,7 @@ void Node::Impl::stop_review() {
   }
   review_cv.notify_all();
   if (review_thread.joinable()) review_thread.join();
+  if (backfill_thread.joinable()) backfill_thread.join();
 }
 
 }  // namespace mlchain::node

@@ -12,6 +12,7 @@
 
 #include "mlchain/codec/fields.h"
 #include "mlchain/consensus/messages.h"
+#include "mlchain/node/epochs.h"
 #include "mlchain/node/superior_change.h"
 
 namespace mlchain::node {
@@ -409,6 +410,11 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
   if (is_superior_op_text(env->op)) {
     MLCHAIN_ASSIGN_OR_RETURN(std::string result,
                              apply_superior_op(txn, *env, blueprint_, epoch_ ? &epoch_() : nullptr, ctx));
+    return to_bytes(result);
+  }
+  if (is_neighbour_op_text(env->op)) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::string result, apply_neighbour_op(txn, *env, blueprint_, epoch_ ? &epoch_() : nullptr,
+                                                                    verifier_, ctx));
     return to_bytes(result);
   }
   return inner_.apply(txn, consensus::Request{op.client, op.id, to_bytes(env->op)}, ctx);
