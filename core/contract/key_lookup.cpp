@@ -1,6 +1,7 @@
 #include "mlchain/contract/key_lookup.h"
 
 #include "mlchain/codec/fields.h"
+#include "mlchain/node/epochs.h"
 #include "mlchain/node/signed_op.h"
 #include "mlchain/node/superior_change.h"
 
@@ -52,16 +53,18 @@ KeyLookup address_book_lookup(ledger::Blueprint blueprint) {
       if (!k.ok()) return corruption("stored subordinate entry of '" + std::string(layer) + "': " + k.status().message());
       return k;
     }
-    for (const auto& s : bp.subordinates)
-      if (s.path == layer) return from_book(s);
-    if (bp.superior && bp.superior->path == layer) {
-      // The superior this layer trusts now (an ordered change may have moved
-      // it to an alternate, node/superior_change.h).
-      auto current = node::current_superior(txn, bp);
-      if (!current.ok()) return current.status();
-      return from_book(*current->book);
-    }
-    return not_found("this layer records no keys for '" + std::string(layer) + "'");
+    // A high-level neighbour: the superior this layer trusts now (an ordered
+    // change may have moved it to an alternate, node/superior_change.h) or a
+    // subordinate of the blueprint, at the epoch the chain follows it to
+    // (node/epochs.h): certificates signed by its current members count.
+    auto trusted = node::trusted_neighbour(txn, bp, layer);
+    if (!trusted.ok() && trusted.status().code() == ErrorCode::kNotFound)
+      return not_found("this layer records no keys for '" + std::string(layer) + "'");
+    if (!trusted.ok()) return trusted.status();
+    LayerKeys k;
+    k.path = std::string(layer);
+    for (const auto& m : trusted->members) k.members.push_back(m.key);
+    return k;
   };
 }
 

@@ -90,6 +90,15 @@ net::Response EdgeNode::Impl::handle_contract_packet(const net::Request& req) {
   ctx.verifier = &verifier;
   ctx.now_ms = unix_millis(clock.now());
   InboxAnswer a = receive_packet(req.body, ctx, *registry);
+  // Signed by keys the book does not hold for the superior: its membership
+  // may have moved on (a new epoch). Follow its epoch certificates now (at
+  // most once a second) and check again; a refusal changed nothing.
+  if (superior && (a.outcome == "certificate_signer_not_a_member" || a.outcome == "certificate_too_few_signatures") &&
+      superior->follow_epochs_now(true)) {
+    book = superior->status().book;
+    ctx.superior = &*book;
+    a = receive_packet(req.body, ctx, *registry);
+  }
   metrics.contract_packet(a.outcome);
   if (a.status == 200) {
     log.info("contract message delivered", {{"sum", a.body.value("sum", "")}, {"remote", req.remote_address}});

@@ -103,6 +103,12 @@ std::string EdgeMetrics::text(const net::NetCounters& net, const SuperiorStatus*
     family("mlchain_edge_superior_unconfirmed_answers_total", "counter",
            "Superior answers that would change the address book but that f+1 of its members did not confirm (ignored).");
     out << "mlchain_edge_superior_unconfirmed_answers_total " << superior->unconfirmed << '\n';
+    family("mlchain_edge_superior_epochs_followed_total", "counter",
+           "Superior address-book updates by verified epoch certificates.");
+    out << "mlchain_edge_superior_epochs_followed_total " << superior->epochs_followed << '\n';
+    family("mlchain_edge_superior_refused_epoch_certificates_total", "counter",
+           "Epoch-certificate answers of superior members that did not verify (ignored).");
+    out << "mlchain_edge_superior_refused_epoch_certificates_total " << superior->refused_certificates << '\n';
   }
   return out.str();
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <map>
 
+#include "mlchain/codec/fields.h"
+#include "mlchain/ledger/epoch_cert.h"
 #include "mlchain/net/https_client.h"
 
 namespace mlchain::edge {
@@ -39,18 +41,37 @@ LayerFetcher https_layer_fetcher(std::chrono::milliseconds timeout) {
   };
 }
 
+EpochFetcher https_epoch_fetcher(std::chrono::milliseconds timeout) {
+  return [timeout](const SuperiorMember& member, std::uint64_t after) -> Result<codec::Json> {
+    net::HttpsClientOptions o;
+    o.connect_timeout = std::min(timeout, std::chrono::milliseconds(3'000));
+    o.total_timeout = timeout;
+    o.max_response_bytes = 2 << 20;
+    o.server_key = member.key;
+    MLCHAIN_ASSIGN_OR_RETURN(auto r, net::https_request(member.address, "GET", "/v1/epochs?after=" + std::to_string(after),
+                                                        {}, {}, o));
+    if (r.status != 200) {
+      return unavailable("GET /v1/epochs answered HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 160));
+    }
+    auto j = codec::parse(r.body, codec::ParseLimits{2 << 20, 8, 4096, 64 * 1024});
+    if (!j.ok()) return invalid_argument("the /v1/epochs answer is not acceptable JSON: " + j.status().message());
+    return j;
+  };
+}
+
 std::chrono::milliseconds jittered(std::chrono::milliseconds base, Rng& rng) {
   std::int64_t b = std::max<std::int64_t>(base.count(), 1);
   return std::chrono::milliseconds(rng.range(b * 3 / 4, b * 5 / 4));
 }
 
 SuperiorTracker::SuperiorTracker(store::Store& store, SuperiorBook initial, Options options, const Clock& clock,
-                                 node::Logger& log, LayerFetcher fetch)
+                                 node::Logger& log, LayerFetcher fetch, EpochFetcher epochs)
     : store_(store),
       options_(options),
       clock_(clock),
       log_(log),
-      fetch_(fetch ? std::move(fetch) : https_layer_fetcher(std::chrono::milliseconds(5'000))) {
+      fetch_(fetch ? std::move(fetch) : https_layer_fetcher(std::chrono::milliseconds(5'000))),
+      epochs_(epochs ? std::move(epochs) : https_epoch_fetcher(std::chrono::milliseconds(5'000))) {
   status_.book = std::move(initial);
 }
 
@@ -87,15 +108,110 @@ SuperiorStatus SuperiorTracker::status() const {
 void SuperiorTracker::run() {
   refresh_once();
   for (;;) {
-    auto delay = jittered(options_.refresh_interval, rng_);
-    std::unique_lock lock(mu_);
-    if (wake_.wait_for(lock, delay, [this] { return stopping_; })) return;
-    lock.unlock();
+    // Between full rounds, follow the superior's epochs more often (one GET
+    // that answers "nothing newer" when nothing changed): a superior whose
+    // members are replaced one by one must not get out of this edge's reach.
+    auto round_at = std::chrono::steady_clock::now() + jittered(options_.refresh_interval, rng_);
+    for (;;) {
+      auto now = std::chrono::steady_clock::now();
+      auto delay = std::min<std::chrono::steady_clock::duration>(round_at - now, jittered(options_.epoch_interval, rng_));
+      {
+        std::unique_lock lock(mu_);
+        if (wake_.wait_for(lock, delay, [this] { return stopping_; })) return;
+      }
+      if (std::chrono::steady_clock::now() >= round_at) break;
+      follow_epochs_now();
+    }
     refresh_once();
   }
 }
 
+bool SuperiorTracker::follow_epochs_now(bool on_demand) {
+  std::unique_lock round(round_mu_);
+  if (on_demand) {
+    auto now = std::chrono::steady_clock::now();
+    if (demand_at_ != std::chrono::steady_clock::time_point{} && now - demand_at_ < std::chrono::seconds(1))
+      return false;
+    demand_at_ = now;
+  }
+  return follow_epochs_locked();
+}
+
+bool SuperiorTracker::follow_epochs_locked() {
+  SuperiorBook current = status().book;
+  ledger::TrustedMembers trusted{current.path, current.genesis_hash, current.epoch, {}};
+  for (const auto& m : current.members) trusted.members.push_back(ledger::EpochMember{m.name, m.key, m.address});
+  const std::size_t n = current.members.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (stopping()) return false;
+    const SuperiorMember& m = current.members[(next_first_ + i) % n];
+    if (m.address.empty()) continue;
+    auto answer = epochs_(m, current.epoch);
+    if (!answer.ok() || !answer->is_object()) continue;  // the /v1/layer round reports unreachable members
+    auto list = codec::get_array(*answer, "certificates", ledger::kMaxEpochChain);
+    if (!list.ok()) continue;
+    if (list->empty()) {
+      auto epoch = codec::get_uint(*answer, "epoch");
+      if (epoch.ok() && *epoch <= current.epoch) return false;  // nothing newer
+      continue;  // this member has not collected the newer certificates yet
+    }
+    std::vector<ledger::EpochCertificate> chain;
+    Status bad;
+    for (const auto& c : *list) {
+      auto cert = ledger::epoch_certificate_from_json(c);
+      if (!cert.ok()) {
+        bad = cert.status();
+        break;
+      }
+      chain.push_back(std::move(cert).value());
+    }
+    Result<ledger::TrustedMembers> next = bad.ok() ? ledger::follow_epochs(trusted, chain, verifier_)
+                                                   : Result<ledger::TrustedMembers>(bad);
+    std::string who = m.name.empty() ? m.key.hex().substr(0, 16) : m.name;
+    if (!next.ok()) {
+      {
+        std::lock_guard lock(mu_);
+        ++status_.refused_certificates;
+      }
+      log_.warn("a superior member answered epoch certificates that do not verify; ignored",
+                {{"superior", current.path}, {"from", who}, {"error", next.status().message().substr(0, 300)}});
+      continue;
+    }
+    if (next->epoch <= current.epoch) return false;
+    SuperiorBook book = current;
+    book.genesis_hash = next->genesis;
+    book.epoch = next->epoch;
+    book.members.clear();
+    for (const auto& em : next->members) {
+      SuperiorMember sm{em.name, em.key, em.address};
+      if (sm.address.empty()) {
+        for (const auto& old : current.members)
+          if (old.key == em.key) sm.address = old.address;
+      }
+      book.members.push_back(std::move(sm));
+    }
+    book.refreshed_at_ms = unix_millis(clock_.now());
+    if (Status st = save_superior_book(store_, book); !st.ok()) {
+      log_.warn("superior epoch certificates verified but the book was not stored",
+                {{"superior", current.path}, {"error", st.to_string()}});
+      return false;
+    }
+    {
+      std::lock_guard lock(mu_);
+      status_.book = book;
+      ++status_.epochs_followed;
+    }
+    log_.info("superior address book updated by epoch certificates",
+              {{"superior", book.path}, {"from", who}, {"epoch", std::to_string(book.epoch)},
+               {"members", members_summary(book)}});
+    return true;
+  }
+  return false;
+}
+
 bool SuperiorTracker::refresh_once() {
+  std::unique_lock round(round_mu_);
+  follow_epochs_locked();
   SuperiorBook current = status().book;
   const std::size_t n = current.members.size();
   // A change of the book (epoch, members, addresses) needs f+1 matching

@@ -8,6 +8,7 @@
 
 #include "mlchain/codec/fields.h"
 #include "mlchain/common/clock.h"
+#include "mlchain/node/epochs.h"
 #include "mlchain/node/signed_op.h"
 #include "mlchain/node/superior_change.h"
 #include "relay_impl.h"
@@ -16,14 +17,6 @@ namespace mlchain::relay {
 namespace {
 
 using codec::Json;
-
-Book from_address_book(const ledger::AddressBook& book) {
-  Book b;
-  b.path = book.path;
-  for (const auto& m : book.members)
-    if (m.valid) b.members.push_back(BookMember{m.name, m.key, m.address});
-  return b;
-}
 
 Result<Book> from_row(const std::string& row) {
   MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(row));
@@ -95,11 +88,6 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
     for (const auto& m : host_->members()) b.members.push_back(BookMember{m.name, m.key, m.address});
     return b;
   }
-  const auto& bp = ctx_.genesis.blueprint;
-  if (bp.superior && bp.superior->path == path) {  // the candidate trusted now (node/superior_change.h)
-    MLCHAIN_ASSIGN_OR_RETURN(auto current, node::current_superior(txn, bp));
-    return from_address_book(*current.book);
-  }
   if (!path.empty() && path.size() <= store::kMaxKeyBytes) {
     auto row = txn.get(node::kSubordinatesTable, path);
     if (!row.ok()) return row.status();
@@ -113,8 +101,19 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
       return b;
     }
   }
-  for (const auto& s : bp.subordinates)
-    if (s.path == path) return from_address_book(s);
+  const auto& bp = ctx_.genesis.blueprint;
+  {
+    // A high-level neighbour (the superior candidate trusted now, or a
+    // blueprint subordinate) at the epoch the chain follows it to (node/epochs.h).
+    auto trusted = node::trusted_neighbour(txn, bp, path);
+    if (trusted.ok()) {
+      Book b;
+      b.path = path;
+      for (const auto& m : trusted->members) b.members.push_back(BookMember{m.name, m.key, m.address});
+      return b;
+    }
+    if (trusted.status().code() != ErrorCode::kNotFound) return trusted.status();
+  }
   return not_found("layer " + layer_ + " records no layer '" + path + "' as itself, its superior or a subordinate");
 }
 
@@ -247,25 +246,20 @@ Result<net::Response> ContractService::call(const BookMember& m, std::string_vie
 
 Result<contract::LayerCertificate> ContractService::gather(const contract::Packet& next, Clock::time_point deadline) {
   contract::LayerCertificate c = contract::begin_certificate(next, layer_);
-  // Neighbours check our certificate against the members THEIR chain records
-  // for us: our genesis members (neighbour books do not follow our epochs
-  // yet, DESIGN §3). So sign with current members the neighbours know, and
-  // as many as f+1 of either count needs; a member added since (not known
-  // to them) would make the whole certificate fail.
-  std::set<crypto::PublicKey> known;
-  for (const auto& m : ctx_.genesis.blueprint.members)
-    if (m.valid) known.insert(m.key);
+  // Signed by f+1 members of the current epoch: the neighbours follow our
+  // membership by its epoch certificates (node/epochs.h) and accept exactly
+  // those; one that has not yet followed a switch fetches the certificates
+  // when it sees a signer it does not know (ContractService::follow).
   auto members = host_->members();
-  std::size_t need = std::max(consensus::max_faults(members.size()), consensus::max_faults(known.size())) + 1;
+  std::size_t need = consensus::max_faults(members.size()) + 1;
   // Our own part, only for what our own state records (as any member asked
   // to sign would check).
   std::string why;
   if (recorded(next, &why) != Recorded::kYes) return failed_precondition("not forwarding: " + why);
-  if (known.count(host_->key().public_key())) contract::add_signature(c, KeySigner(host_->key()));
+  if (host_->is_member(host_->key().public_key())) contract::add_signature(c, KeySigner(host_->key()));
   std::vector<BookMember> ask;
   for (const auto& m : members)
-    if (m.key != host_->key().public_key() && !m.address.empty() && known.count(m.key))
-      ask.push_back(BookMember{m.name, m.key, m.address});
+    if (m.key != host_->key().public_key() && !m.address.empty()) ask.push_back(BookMember{m.name, m.key, m.address});
   // Start at a different member per packet, so the load spreads.
   if (!ask.empty())
     std::rotate(ask.begin(), ask.begin() + static_cast<std::ptrdiff_t>(next.sum[0] % ask.size()), ask.end());
@@ -310,7 +304,7 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
   }
   if (c.signatures.size() < need) {
     return unavailable("only " + std::to_string(c.signatures.size()) + " of the " + std::to_string(need) +
-                       " member signatures a certificate of " + layer_ + " needs, from members its neighbours know (" +
+                       " member signatures a certificate of " + layer_ + " needs (" +
                        last + ")");
   }
   return c;

@@ -28,6 +28,9 @@ namespace mlchain::relay {
 using Clock = std::chrono::steady_clock;
 
 inline constexpr std::size_t kMaxPending = 4096;  // packets waiting for the next batch
+// How often a member asks its high-level neighbours for newer epoch
+// certificates (neighbours.cpp), jittered to [3/4, 5/4].
+inline constexpr std::chrono::milliseconds kFollowInterval{2'000};
 
 // A layer this layer's chain knows: itself, its superior, a subordinate.
 struct BookMember {
@@ -132,6 +135,20 @@ class ContractService final : public node::Service {
   }
   codec::Json superior_json() const;
 
+  // neighbours.cpp: following the high-level neighbours' epochs.
+  std::vector<std::string> high_level_neighbours() const;
+  // True when `cert`, from the high-level neighbour `claimed`, names signers
+  // this layer does not trust for it (or too few it does): its membership
+  // may have moved on since we last followed it.
+  bool needs_follow(const contract::LayerCertificate& cert, const std::string& claimed) const;
+  // Fetches, checks and orders `path`'s newer epoch certificates, until none
+  // is newer or `deadline`; returns the epoch trusted afterwards.
+  Result<consensus::Epoch> follow(const std::string& path, Clock::time_point deadline);
+  void follow_loop();
+  // At most one follow per second per neighbour on a packet's account: a
+  // flood of packets naming unknown signers costs one GET a second.
+  bool admit_demand_follow(const std::string& path);
+
   // client.cpp
   // The entry this layer's chain records for `path` (self, superior, subordinate).
   Result<Book> local_book(const store::ReadTxn& txn, const std::string& path) const;
@@ -211,6 +228,11 @@ class ContractService final : public node::Service {
   bool sup_stop_ = false;
   SuperiorState sup_;
   std::thread superior_thread_;
+  std::thread follow_thread_;
+  std::mutex follow_mu_;  // one follow() at a time
+  std::size_t follow_turn_ = 0;  // follow_mu_: which neighbour member is asked first
+  std::mutex demand_mu_;
+  std::map<std::string, Clock::time_point> demand_follow_at_;  // demand_mu_; high-level neighbours only
 
   mutable std::mutex smu_;  // counters
   std::map<std::string, std::uint64_t> counters_;

@@ -6,6 +6,7 @@
 #include "mlchain/codec/fields.h"
 #include "mlchain/common/clock.h"
 #include "mlchain/node/signed_op.h"
+#include "mlchain/node/epochs.h"
 #include "relay_impl.h"
 
 namespace mlchain::relay {
@@ -74,11 +75,13 @@ Status ContractService::start(node::NodeHost& host) {
   stopping_ = false;
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.workers); ++i)
     threads_.emplace_back([this] { worker(); });
-  if (ctx_.genesis.blueprint.superior && options_.superior_review.count() > 0) {
+  {
     std::lock_guard slock(sup_mu_);
     sup_stop_ = false;
-    superior_thread_ = std::thread([this] { superior_loop(); });
   }
+  if (ctx_.genesis.blueprint.superior && options_.superior_review.count() > 0)
+    superior_thread_ = std::thread([this] { superior_loop(); });
+  if (!high_level_neighbours().empty()) follow_thread_ = std::thread([this] { follow_loop(); });
   return {};
 }
 
@@ -89,6 +92,7 @@ void ContractService::stop() {
   }
   sup_cv_.notify_all();
   if (superior_thread_.joinable()) superior_thread_.join();
+  if (follow_thread_.joinable()) follow_thread_.join();
   {
     std::lock_guard lock(mu_);
     if (stopping_ && threads_.empty()) return;
@@ -255,6 +259,14 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
   const std::string& claimed = p->route.src.front();
   std::string next_layer = p->route.dst[1];
   std::optional<std::pair<std::string, std::uint64_t>> recorded;  // a retry: (id, height)
+  // Signed by members we do not know for that neighbour: its membership may
+  // have moved on (a new epoch) since we last followed it. Follow it now
+  // (bounded), so statement 1 below is checked against its current members.
+  if (p->route.src.size() > 1 && needs_follow(*cert, claimed) && admit_demand_follow(claimed)) {
+    auto followed = follow(claimed, std::min(deadline, Clock::now() + std::chrono::seconds(5)));
+    if (!followed.ok())
+      host_->log().debug("following a neighbour failed", {{"layer", claimed}, {"error", followed.status().message()}});
+  }
   {
     auto txn = host_->store().begin_read();
     if (!txn.ok()) return refuse(500, "internal", txn.status().message());
@@ -662,6 +674,21 @@ codec::Json ContractService::status_json() const {
   j["batches"] = batches_.load();
   j["batch_items"] = batch_items_.load();
   j["superior"] = superior_json();
+  // The high-level neighbours' membership as this layer's chain follows it
+  // (node/epochs.h): the epoch and members whose certificates count.
+  Json neighbours = Json::array();
+  if (host_) {
+    if (auto txn = host_->store().begin_read(); txn.ok()) {
+      for (const auto& path : high_level_neighbours()) {
+        auto t = node::trusted_neighbour(**txn, ctx_.genesis.blueprint, path);
+        if (!t.ok()) continue;
+        Json members = Json::array();
+        for (const auto& m : t->members) members.push_back(m.name);
+        neighbours.push_back({{"layer", path}, {"epoch", t->epoch}, {"members", std::move(members)}});
+      }
+    }
+  }
+  j["neighbours"] = std::move(neighbours);
   return j;
 }
 

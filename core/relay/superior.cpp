@@ -143,7 +143,7 @@ void ContractService::try_other_superiors(const node::CurrentSuperior& current) 
       continue;
     }
     // It must record this layer as its subordinate, with the keys our
-    // certificates are signed by (genesis members), or it would refuse them.
+    // certificates are signed by (current members), or it would refuse them.
     std::string why = knows_us(answered);
     if (!why.empty()) {
       found += (found.empty() ? "" : "; ") + seen + ", but " + why;
@@ -189,9 +189,10 @@ void ContractService::try_other_superiors(const node::CurrentSuperior& current) 
 }
 
 // "" when one of `members` lists this layer in its directory with at least
-// f+1 of our genesis members' keys; otherwise why not.
+// f+1 of our current members' keys (it follows our epochs, node/epochs.h);
+// otherwise why not.
 std::string ContractService::knows_us(const std::vector<BookMember>& members) {
-  const auto& ours = ctx_.genesis.blueprint.members;
+  const auto ours = host_->members();
   std::string why = "no member answered its directory";
   for (const auto& m : members) {
     if (superior_stopping()) break;

@@ -8,6 +8,7 @@
 #include "edge_test_util.h"
 #include "mlchain/edge/config.h"
 #include "mlchain/edge/superior_tracker.h"
+#include "mlchain/ledger/epoch_cert.h"
 
 namespace mlchain::edge::testing {
 namespace {
@@ -269,17 +270,82 @@ class SuperiorTrackerTest : public ::testing::Test {
 
   void set(int i, Result<Json> r) { answers_.insert_or_assign(address_of(i), std::move(r)); }
 
+  // What each member answers to GET /v1/epochs (none: unreachable).
+  std::map<std::string, Json> epochs_;
+
   std::unique_ptr<SuperiorTracker> make() {
     auto opened = open_superior_book(*store_, genesis_l1a(), "L2/L1a").value();
-    return std::make_unique<SuperiorTracker>(*store_, opened.book, SuperiorTracker::Options{}, clock_, log_,
-                                             [this](const SuperiorMember& m) -> Result<Json> {
-                                               asked_.push_back(m.name);
-                                               auto it = answers_.find(m.address);
-                                               if (it == answers_.end()) return unavailable("connection refused");
-                                               return it->second;
-                                             });
+    return std::make_unique<SuperiorTracker>(
+        *store_, opened.book, SuperiorTracker::Options{}, clock_, log_,
+        [this](const SuperiorMember& m) -> Result<Json> {
+          asked_.push_back(m.name);
+          auto it = answers_.find(m.address);
+          if (it == answers_.end()) return unavailable("connection refused");
+          return it->second;
+        },
+        [this](const SuperiorMember& m, std::uint64_t) -> Result<Json> {
+          auto it = epochs_.find(m.address);
+          if (it == epochs_.end()) return unavailable("connection refused");
+          return it->second;
+        });
+  }
+
+  // The certificate of epoch 1 of L2/L1a: members `next`, signed by the
+  // epoch-0 members at replica indices `signers` (n1..n4 at 0..3).
+  static ledger::EpochCertificate epoch1(const std::vector<int>& next, const std::vector<int>& signers) {
+    ledger::EpochCertificate c{"L2/L1a", genesis_l1a().hash_hex, 1, 17, {}, {}};
+    for (int i : next) c.members.push_back({"n" + std::to_string(i), key_of(static_cast<std::uint8_t>(i)), address_of(i)});
+    for (int r : signers) {
+      crypto::Ed25519Signer s(crypto::PrivateKey::from_seed(Bytes(32, static_cast<std::uint8_t>(r + 1))).value());
+      auto rid = static_cast<consensus::ReplicaId>(r);
+      c.signatures.emplace_back(rid, consensus::signed_part(ledger::epoch_vote(c, rid), s).sig);
+    }
+    return c;
+  }
+  static Json epochs_answer(const std::vector<ledger::EpochCertificate>& certs, std::uint64_t epoch) {
+    Json list = Json::array();
+    for (const auto& c : certs) list.push_back(ledger::to_json(c));
+    return Json{{"layer", "L2/L1a"}, {"genesis", genesis_l1a().hash_hex}, {"epoch", epoch}, {"certificates", list}};
   }
 };
+
+TEST_F(SuperiorTrackerTest, OneAnswerWithAVerifiedEpochChainMovesTheBook) {
+  auto t = make();
+  // n1 is unreachable; n2 answers epoch 1 (n6 joined, n1 left), certified by
+  // n2 and n3 of epoch 0 (f+1 = 2 of 4): the certificates prove themselves.
+  epochs_[address_of(2)] = epochs_answer({epoch1({2, 3, 4, 6}, {1, 2})}, 1);
+  EXPECT_TRUE(t->follow_epochs_now());
+  SuperiorStatus s = t->status();
+  EXPECT_EQ(s.book.epoch, 1u);
+  EXPECT_EQ(keys(s.book), (std::vector<crypto::PublicKey>{key_of(2), key_of(3), key_of(4), key_of(6)}));
+  EXPECT_EQ(s.book.members[3].address, address_of(6));
+  EXPECT_EQ(s.epochs_followed, 1u);
+  EXPECT_EQ(load_superior_book(*store_).value()->epoch, 1u);  // stored
+  // Nothing newer: no change.
+  epochs_[address_of(2)] = epochs_answer({}, 1);
+  EXPECT_FALSE(t->follow_epochs_now());
+}
+
+TEST_F(SuperiorTrackerTest, ForgedEpochCertificatesAreRefusedAndCounted) {
+  auto t = make();
+  SuperiorBook before = t->status().book;
+  // A byzantine member: a one-member book signed by itself alone, a chain
+  // that jumps to a huge epoch, and a certificate changed after signing.
+  auto alone = epoch1({1}, {0});
+  auto changed = epoch1({2, 3, 4, 6}, {1, 2});
+  changed.members.push_back({"evil", key_of(9), address_of(9)});
+  auto huge = epoch1({1}, {0, 1});
+  huge.epoch = 1'000'000;
+  epochs_[address_of(1)] = epochs_answer({alone}, 1);
+  epochs_[address_of(2)] = epochs_answer({changed}, 1);
+  epochs_[address_of(3)] = epochs_answer({huge}, 1'000'000);
+  EXPECT_FALSE(t->follow_epochs_now());
+  SuperiorStatus s = t->status();
+  EXPECT_EQ(s.book, before);
+  EXPECT_EQ(s.refused_certificates, 3u);
+  EXPECT_EQ(s.epochs_followed, 0u);
+  EXPECT_EQ(load_superior_book(*store_).value()->epoch, 0u);
+}
 
 TEST_F(SuperiorTrackerTest, TriesMembersInTurnAndStoresTheFirstGoodAnswer) {
   auto t = make();

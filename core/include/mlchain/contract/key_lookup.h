@@ -13,9 +13,9 @@
 //
 // The superior's keys are those of the candidate the layer trusts now
 // (node/superior_change.h: the blueprint's superior until an ordered change
-// moves it to an alternate). Not yet covered: member-set updates of
-// neighbours after their epoch changes (DESIGN §3). Members marked invalid in
-// the blueprint are left out.
+// moves it to an alternate). A high-level neighbour's keys are those of the
+// epoch this layer's chain follows it to by its epoch certificates
+// (node/epochs.h; the blueprint's valid members until the first one).
 #pragma once
 
 #include "mlchain/contract/state_machine.h"
