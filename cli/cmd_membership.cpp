@@ -43,6 +43,7 @@ struct LeaveOptions {
   std::string member;
   std::string node;
   unsigned timeout_s = 60;
+  bool force = false;
 };
 
 std::string https_address(const node::NodeConfig& cfg) {
@@ -107,6 +108,36 @@ Result<crypto::PrivateKey> load_key(const std::string& path, const char* what) {
   return k;
 }
 
+// The node at `url` is the applicant: it answers, with `key_hex` and
+// `genesis_hash`, as a learner (not yet a member, not retired).
+Status check_applicant(const std::string& url, const std::string& key_hex, const std::string& genesis_hash,
+                       const std::string& config) {
+  auto s = node_request(url, "GET", "/v1/status", {}, std::chrono::milliseconds(5'000));
+  if (!s.ok()) {
+    return unavailable("the new node does not answer at " + url + " (" + s.status().message() +
+                       "); nothing was ordered");
+  }
+  std::string key = s->value("public_key", "");
+  if (key != key_hex) {
+    return verification_failed("the node answering at " + url + " has key " + key.substr(0, 16) + "..., not the key of " +
+                               config + " (" + key_hex.substr(0, 16) + "...); nothing was ordered");
+  }
+  std::string genesis = s->value("genesis_hash", "");
+  if (genesis != genesis_hash) {
+    return verification_failed("the node at " + url + " runs genesis " + genesis + ", not " + genesis_hash +
+                               " (the layer's); nothing was ordered");
+  }
+  std::string role = s->value("role", "");
+  if (role != "learner") {
+    return failed_precondition("the node at " + url + " is " + (role.empty() ? "in an unknown role" : "a " + role) +
+                               ", not a learner waiting to join; nothing was ordered" +
+                               (role == "retired" || role == "removed"
+                                    ? " (a node that left comes back with a fresh data_dir)"
+                                    : ""));
+  }
+  return {};
+}
+
 int run_join(const JoinOptions& o, const Cli& cli) {
   auto cfg = node::load_node_config_file(o.config);
   if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
@@ -138,6 +169,14 @@ int run_join(const JoinOptions& o, const Cli& cli) {
   if (is_current_member(*layer, key_hex)) {
     cli.info(cfg->name + " is already a member of " + layer->value("layer", "") + "; waiting for it to be ready");
   } else {
+    // The new node must already run, with this key and this genesis: an
+    // add-member for a node that is not there leaves the layer with a dead
+    // member (a larger quorum) until peer review removes it.
+    if (Status st = check_applicant(own_url, key_hex, genesis->hash_hex, o.config); !st.ok()) {
+      return cli.fail(st, st.code() == ErrorCode::kUnavailable
+                              ? "start it first (mlchain node run --config " + o.config + ") and run node join again"
+                              : "nothing was ordered");
+    }
     consensus::ConfigChange change{consensus::ConfigAction::kAddMember, applicant->public_key(), cfg->name, address};
     auto proof = applicant->sign(node::join_proof_bytes(genesis->hash_hex, change));
     auto id = node::next_op_id();
@@ -276,6 +315,15 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
   if (!is_current_member(*layer, leaving.hex())) {
     return cli.fail(failed_precondition(name + " is not a current member of " + layer->value("layer", "")));
   }
+  // Below 3f+1 = 4 members the layer tolerates no faulty member (f = 0):
+  // only on purpose.
+  int n = layer->value("n", 0);
+  if (n - 1 < 4 && !o.force) {
+    return cli.fail(failed_precondition("removing " + name + " leaves " + layer->value("layer", "") + " with n = " +
+                                        std::to_string(n - 1) + " members: f = 0, one faulty or stopped member " +
+                                        "then stalls or forks it; nothing was ordered"),
+                    "add a member first (mlchain node join), or pass --force to remove it anyway");
+  }
 
   auto start = Clock::now();
   consensus::ConfigChange change{consensus::ConfigAction::kRemoveMember, leaving, name, ""};
@@ -350,8 +398,11 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
       "  mlchain node join --config n5.toml --admin-key admin.pem\n"
       "The application is signed by the new node's key and the add-member op by the admin key;\n"
       "the layer orders it and switches to a new epoch at the next checkpoint boundary.\n"
-      "Exit status: 4 when the admin key is not authorised, 5 on a genesis mismatch, 3 when\n"
-      "the layer or the new node cannot be reached in time.");
+      "Before ordering anything, join checks that the new node answers at its listen address\n"
+      "as a learner with the config's key and the layer's genesis.\n"
+      "Exit status: 4 when the admin key is not authorised, 5 on a genesis or key mismatch,\n"
+      "3 when the layer or the new node cannot be reached (in time), 1 when the node is not\n"
+      "a learner (already retired or removed).");
   join->callback([jo, &cli] { cli.exit_code = run_join(*jo, cli); });
 
   auto lo = std::make_shared<LeaveOptions>();
@@ -362,11 +413,14 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
   cli.file(leave->add_option("--admin-key", lo->admin_key, "An admin key of the layer (with --member).")->type_name("FILE"));
   leave->add_option("--node", lo->node, "A member to contact (default: the leaving node itself).")->type_name("URL");
   leave->add_option("--timeout", lo->timeout_s, "Seconds to wait for the new epoch (default 60).")->type_name("SECONDS");
+  leave->add_flag("--force", lo->force,
+                  "Remove even when the layer would keep fewer than 4 members (f = 0: no faulty member tolerated).");
   leave->footer(
       "Examples:\n"
       "  mlchain node leave --config n5.toml\n"
       "  mlchain node leave --member n3 --admin-key admin.pem --node https://127.0.0.1:7101\n"
       "The change takes effect at the next checkpoint boundary; the node then retires.\n"
+      "A removal that would leave fewer than 4 members is refused (exit 1, nothing ordered) unless --force.\n"
       "Exit status 4 when the signer may not remove that member.");
   leave->callback([lo, &cli] { cli.exit_code = run_leave(*lo, cli); });
 }

@@ -35,7 +35,7 @@ _mlchain_options() {
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
     'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
-    'node leave') echo '-h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;
@@ -82,7 +82,7 @@ _mlchain_value_options() {
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
     'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
-    'node leave') echo '-h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;

@@ -65,7 +65,7 @@ function __mlchain_value_options
         case 'node join'
             echo -- -h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color
         case 'node leave'
-            echo -- -h --help --config --member --admin-key --node --timeout -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color
         case 'object'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'object register'
@@ -317,6 +317,7 @@ complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l member -r -d 'Name o
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l admin-key -r -F -d 'An admin key of the layer (with --member).'
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l node -r -d 'A member to contact (default: the leaving node itself).'
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l timeout -r -d 'Seconds to wait for the new epoch (default 60).'
+complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l force -r -d 'Remove even when the layer would keep fewer than 4 members (f = 0: no faulty member tolerated).'
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'

@@ -16,6 +16,8 @@ Status EdgeNode::Impl::open() {
   if (cert->public_key != key->public_key()) {
     return verification_failed("the certificate in " + cfg.key_file.string() + " is not for its private key");
   }
+  MLCHAIN_ASSIGN_OR_RETURN(auto lock, node::DataDirLock::acquire(cfg.data_dir));
+  data_lock.emplace(std::move(lock));
   store::LmdbOptions lo;
   lo.durable = cfg.durable;
   auto st = store::open_lmdb(cfg.data_dir, lo);
@@ -103,11 +105,18 @@ void EdgeNode::Impl::stop() {
 
 Result<std::unique_ptr<EdgeNode>> EdgeNode::start(const EdgeConfig& config, node::Logger& log) {
   auto impl = std::make_unique<Impl>(config, log);
-  MLCHAIN_TRY(impl->open());
+  // A start that fails leaves no new store behind (node/data_dir.h).
+  auto abandon = [&impl](Status st) {
+    auto lock = std::move(impl->data_lock);
+    impl.reset();  // closes the store
+    if (lock) lock->remove_created();
+    return st;
+  };
+  if (Status st = impl->open(); !st.ok()) return abandon(st);
   Status net = impl->start_network();
   if (!net.ok()) {
     impl->stop();
-    return net;
+    return abandon(net);
   }
   return std::unique_ptr<EdgeNode>(new EdgeNode(std::move(impl)));
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,7 @@
 #include "mlchain/net/event_loop.h"
 #include "mlchain/net/http.h"
 #include "mlchain/net/metrics.h"
+#include "mlchain/node/data_dir.h"
 #include "mlchain/store/store.h"
 
 namespace mlchain::edge {
@@ -79,6 +81,7 @@ struct EdgeNode::Impl {
   std::string certificate_pem;
   SystemClock clock;
   SystemRng rng;
+  std::optional<node::DataDirLock> data_lock;  // before store: released after it closes
   std::unique_ptr<store::Store> store;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<AdminAuth> admin;

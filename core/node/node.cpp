@@ -91,6 +91,8 @@ Status Node::Impl::open() {
   // after the replica may have switched epoch.
   auto filter = make_config_filter(genesis.hash_hex, genesis.blueprint.admin_keys, verifier);
 
+  MLCHAIN_ASSIGN_OR_RETURN(auto lock, DataDirLock::acquire(cfg.data_dir));
+  data_lock.emplace(std::move(lock));
   store::LmdbOptions lo;  // durable: fsync on every commit
   auto st = store::open_lmdb(cfg.data_dir, lo);
   if (!st.ok()) return st.status().with_context("data_dir " + cfg.data_dir.string());
@@ -246,11 +248,18 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, Logger& log,
   auto impl = std::make_unique<Impl>(config, log);
   impl->on_fatal = std::move(on_fatal);
   impl->service_factory = std::move(service);
-  MLCHAIN_TRY(impl->open());
+  // A start that fails leaves no new store behind (data_dir.h).
+  auto abandon = [&impl](Status st) {
+    auto lock = std::move(impl->data_lock);
+    impl.reset();  // closes the store
+    if (lock) lock->remove_created();
+    return st;
+  };
+  if (Status st = impl->open(); !st.ok()) return abandon(st);
   Status net = impl->start_network();
   if (!net.ok()) {
     impl->stop();
-    return net;
+    return abandon(net);
   }
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }

@@ -23,6 +23,7 @@
 #include "mlchain/net/http.h"
 #include "mlchain/net/metrics.h"
 #include "mlchain/net/peer.h"
+#include "mlchain/node/data_dir.h"
 #include "mlchain/node/genesis_file.h"
 #include "mlchain/node/node.h"
 #include "mlchain/node/service.h"
@@ -160,6 +161,7 @@ struct Node::Impl {
   // nodes on 2 cores: it adds hashing and JSON parsing to a CPU-bound box.)
   crypto::CachingVerifier verifier{ed25519, 1u << 17};
 
+  std::optional<DataDirLock> data_lock;  // before store: released after it closes
   std::unique_ptr<store::Store> store;
   ledger::KvStateMachine kv;
   DispatchStateMachine dispatch{kv};

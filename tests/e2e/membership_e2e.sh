@@ -23,6 +23,25 @@ wait_for 30 "4 nodes ready" all_ready 1 2 3 4
 out=$(bench 1 20 a) || fail "bench on 4 founders: $out"
 say "4 founders ready and committing"
 
+# Guards (issue 20), each refused before anything changes:
+# - a second process on n1's data_dir (its port is busy too: the lock is
+#   checked first, and names the pid that holds it);
+h0=$(height 1)
+rc=0; timeout 20 "$MLCHAIN" node run --config "$DIR/n1.toml" >"$DIR/second.out" 2>&1 || rc=$?
+[[ $rc != 0 && $rc != 124 ]] || fail "a second node run on n1's data_dir should fail at once, got $rc"
+grep -q "is in use by pid ${PIDS[1]}" "$DIR/second.out" || fail "the refusal should name n1's pid ${PIDS[1]}: $(cat "$DIR/second.out")"
+# - a failed start (busy port) leaves no store behind in a new data_dir;
+sed -e 's|data_dir = .*|data_dir = "data/fresh"|' "$DIR/n1.toml" >"$DIR/fresh.toml"
+rc=0; timeout 20 "$MLCHAIN" node run --config "$DIR/fresh.toml" >"$DIR/fresh.out" 2>&1 || rc=$?
+[[ $rc != 0 && $rc != 124 ]] || fail "node run on a busy port should fail, got $rc"
+[[ ! -e "$DIR/data/fresh/data.mdb" ]] || fail "the failed start left a store in data/fresh: $(ls -la "$DIR/data/fresh")"
+# - node join for a node that is not running: exit 3, nothing ordered.
+rc=0; "$MLCHAIN" -q node join --config "$DIR/n5.toml" --admin-key "$DIR/admin.pem" --timeout 20 >"$DIR/join-dead.out" 2>&1 || rc=$?
+[[ $rc == 3 ]] || fail "node join of a node that is not running should exit 3, got $rc: $(cat "$DIR/join-dead.out")"
+grep -q "does not answer" "$DIR/join-dead.out" || fail "join of a dead node: $(cat "$DIR/join-dead.out")"
+[[ $(layer_n 1) == 4 && $(height 1) == "$h0" ]] || fail "the refused join changed the layer"
+say "guards: a second process on a data_dir, a failed start, a join of a node that is not running: refused, nothing changed"
+
 # The newcomer starts outside the layer: a learner, not ready, refusing ops.
 start 5
 wait_for 20 "n5 to answer" ready_or_up 5
@@ -74,6 +93,13 @@ wait_for 10 "n5 to retire" bash -c "[[ \$('$MLCHAIN' node status --node '$(url 5
 [[ $(code -X POST --data-binary '{}' "$(url 5)/v1/ops") =~ ^(400|503)$ ]] || fail "a retired node must not accept ops"
 out=$(bench 1 20 c) || fail "bench after n5 left: $out"
 say "n5 left (epoch $(layer_json 1 | jq -r .epoch)); the 4 founders keep committing"
+# Removing one more would leave n = 3 (f = 0): refused without --force.
+h0=$(height 1)
+rc=0; "$MLCHAIN" -q node leave --member n4 --admin-key "$DIR/admin.pem" --node "$(url 1)" --timeout 20 >"$DIR/leave3.out" 2>&1 || rc=$?
+[[ $rc == 1 ]] || fail "a removal down to n = 3 should exit 1 without --force, got $rc: $(cat "$DIR/leave3.out")"
+grep -q -- "--force" "$DIR/leave3.out" || fail "the refusal should name --force: $(cat "$DIR/leave3.out")"
+[[ $(layer_n 1) == 4 && $(height 1) == "$h0" ]] || fail "the refused removal changed the layer"
+say "a removal down to n = 3 is refused without --force; nothing ordered"
 
 # A node with a member's key but another genesis: TLS pinning lets it
 # through, the hello's genesis check refuses it on both sides.
