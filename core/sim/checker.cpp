@@ -44,7 +44,7 @@ void World::check_block(Node& n, const ledger::Block& b) {
     auto client = client_index_.find(op.client);
     if (client == client_index_.end() || !n.replica) continue;
     std::uint64_t issued = clients_[client->second].next_id - 1;
-    std::uint64_t at_replica = n.replica->last_request_id(op.client);
+    std::uint64_t at_replica = n.replica->last_request_id(op.client).value_or(0);
     auto cached = n.ledger->cached_reply(op.client);
     std::uint64_t at_ledger = cached.ok() && *cached ? (*cached)->request_id : 0;
     if (at_replica > issued || at_ledger > issued) {
