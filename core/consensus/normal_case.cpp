@@ -30,8 +30,10 @@ void Replica::on_request(const Request& r) {
   // Refused before ordering: a request its client did not send must not
   // take a sequence number, nor the client's place in pending_.
   if (!is_authentic(r, authenticator_)) return drop("unauthenticated_request");
-  if (auto it = client_last_.find(r.client); it != client_last_.end() && r.id <= it->second) {
-    if (r.id == it->second) emit(ResendReply{r.client, r.id});
+  auto last = clients_.last(r.client);
+  if (!last.ok()) return drop("client_lookup_failed");  // refused; the client retries
+  if (r.id <= *last) {
+    if (r.id == *last) emit(ResendReply{r.client, r.id});
     else drop("old_request");
     return;
   }
@@ -340,13 +342,23 @@ void Replica::try_execute() {
     std::vector<Commit> cert;
     for (const auto& [r, c] : s.commits)
       if (c.view == s.pp->view && c.digest == s.digest && cert.size() < q()) cert.push_back(c);
-    execute(*s.pp, std::move(cert));
+    if (!execute(*s.pp, std::move(cert))) break;  // retried on a later commit or bundle
   }
   maybe_schedule_fetch();
 }
 
-void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
+bool Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
   Seq s = pp.seq;
+  // Every client's last id first, before anything changes: a store that
+  // cannot be read holds the batch back rather than have us guess whether a
+  // request is new (the ledger decides that from the same rows). Nothing is
+  // evicted within a step, so these stay cached through the loop below.
+  for (const auto& r : pp.requests) {
+    if (is_authentic(r, authenticator_) && !clients_.last(r.client).ok()) {
+      drop("client_lookup_failed");
+      return false;
+    }
+  }
   chain_digest_ = next_chain_digest(chain_digest_, s, pp.digest());
   last_exec_ = s;
   last_progress_ = now_;
@@ -355,11 +367,12 @@ void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
     // Ordered anyway (a new view re-proposing it, a certified bundle): it
     // executes as a refused no-op and leaves the client's ids alone.
     if (!is_authentic(r, authenticator_)) continue;
-    auto& last = client_last_[r.client];
+    std::uint64_t last = clients_.last(r.client).value_or(0);  // cached just above
     if (r.id > last) {
       if (auto change = config_change_of(r, config_filter_, config_)) pending_changes_.push_back(std::move(*change));
+      last = r.id;
+      clients_.advance(r.client, last, s);  // dirty until the driver applies this batch
     }
-    last = std::max(last, r.id);
     if (auto it = pending_.find(r.client); it != pending_.end() && it->second.request.id <= last) pending_.erase(it);
     if (auto it = proposed_.find(r.client); it != proposed_.end() && it->second <= last) proposed_.erase(it);
   }
@@ -372,11 +385,15 @@ void Replica::execute(const PrePrepare& pp, std::vector<Commit> commits) {
   auto next = e.next_epoch;
   emit(std::move(e));
   ++stats_.batches_executed;
-  if (next) return switch_epoch(std::move(*next));
+  if (next) {
+    switch_epoch(std::move(*next));
+    return true;
+  }
   if (boundary && !learning_) send_checkpoint(s);
   refresh_request_timer();
   next_seq_ = std::max(next_seq_, last_exec_ + 1);
   if (!pending_changes_.empty()) maybe_propose(false);  // fill up to the boundary
+  return true;
 }
 
 // A pending membership change freezes proposals at the boundary where it

@@ -51,7 +51,6 @@ void Replica::persist_stable() {
 void Replica::recover(const RecoveredState& r) {
   last_exec_ = r.last_executed;
   chain_digest_ = r.chain_digest;
-  client_last_ = r.client_last;
   if (auto it = r.records.find("stable"); it != r.records.end()) {
     auto j = codec::parse(it->second);
     if (j.ok()) {

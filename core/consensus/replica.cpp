@@ -48,6 +48,7 @@ Status validate(const ReplicaOptions& o, const EpochConfig& c) {
     return invalid_argument("timeouts must be positive");
   if (o.max_fetch_blocks == 0) return invalid_argument("max_fetch_blocks must be at least 1");
   if (o.max_message_bytes < (1u << 20)) return invalid_argument("max_message_bytes must be at least 1 MiB");
+  if (o.max_cached_clients == 0) return invalid_argument("max_cached_clients must be at least 1");
   return {};
 }
 
@@ -56,6 +57,7 @@ Replica::Replica(ReplicaId self, EpochConfig config, ReplicaOptions options, con
     : self_(self), config_(std::move(config)), opt_(options), signer_(signer), verifier_(verifier) {
   recover(recovered);
   budget_ = byte_budget(opt_, config_.n());
+  clients_.set_capacity(opt_.max_cached_clients);
 }
 
 std::vector<Action> Replica::step(const Event& event) {
@@ -63,6 +65,9 @@ std::vector<Action> Replica::step(const Event& event) {
   if (retired_) return out;  // no longer a member of the layer
   out_ = &out;
   now_ = event.now;
+  // The driver applied every Execute we emitted before this step (events.h):
+  // what we executed is in the lookup's state now, so the cache may shrink.
+  clients_.trim(last_exec_);
   struct V {
     Replica* r;
     void operator()(const ClientRequest& e) const { r->on_request(e.request); }

@@ -114,7 +114,7 @@ void Replica::on_bundle(const BlockBundle& m, ReplicaId from) {
     // A learner has no view of its own: it follows the certificates, so it
     // enters its first epoch in the view the layer was committing in.
     if (learning_) view_ = std::max(view_, cert_view);
-    execute(pp, b.commits);
+    if (!execute(pp, b.commits)) break;  // a client's id could not be read: fetched again later
     ++stats_.batches_fetched;
     ++executed;
     if (retired_) return;

@@ -286,23 +286,26 @@ Result<consensus::RecoveredState> Ledger::recover() const {
   r.epoch_start_digest = epoch_start_digest_;
   r.pending_changes = pending_changes_;
   MLCHAIN_ASSIGN_OR_RETURN(auto txn, store_.begin_read());
-  for (auto table : {kClients, kConsensus}) {
-    auto cur = txn->cursor(table);
-    if (!cur.ok() && cur.status().code() == ErrorCode::kNotFound) continue;
-    if (!cur.ok()) return cur.status();
-    auto& c = **cur;
-    MLCHAIN_TRY(c.first());
-    for (; c.valid(); (void)c.next()) {
-      if (table == kConsensus) {
-        r.records.emplace(std::string(c.key()), std::string(c.value()));
-        continue;
-      }
-      MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(c.value()));
-      MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t id, codec::get_uint(j, "id"));
-      r.client_last.emplace(std::string(c.key()), id);
-    }
-  }
+  auto cur = txn->cursor(kConsensus);
+  if (!cur.ok() && cur.status().code() == ErrorCode::kNotFound) return r;
+  if (!cur.ok()) return cur.status();
+  auto& c = **cur;
+  MLCHAIN_TRY(c.first());
+  for (; c.valid(); (void)c.next()) r.records.emplace(std::string(c.key()), std::string(c.value()));
   return r;
+}
+
+Result<std::optional<std::uint64_t>> Ledger::last_request_id(std::string_view client) const {
+  MLCHAIN_ASSIGN_OR_RETURN(auto txn, store_.begin_read());
+  MLCHAIN_ASSIGN_OR_RETURN(auto v, get_opt(*txn, kClients, client));
+  if (!v) return std::optional<std::uint64_t>();
+  MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(*v));
+  MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t id, codec::get_uint(j, "id"));
+  return std::optional<std::uint64_t>(id);
+}
+
+consensus::ClientLookup Ledger::client_lookup() const {
+  return [this](std::string_view client) { return last_request_id(client); };
 }
 
 Result<std::optional<Block>> Ledger::block(std::uint64_t height) const {

@@ -123,6 +123,7 @@ Status Node::Impl::open() {
                                                  options, *signer, verifier, std::move(recovered));
   replica->set_config_filter(filter);
   replica->set_authenticator(authenticator);
+  replica->set_client_lookup(ledger->client_lookup());
   // The ledger applies blocks after the replica's step returns, when the
   // replica may already be in a later epoch (several blocks in one step,
   // e.g. after catching up): report-backed invalidations and superior votes

@@ -27,6 +27,7 @@
 #include "mlchain/node/genesis_file.h"
 #include "mlchain/node/node.h"
 #include "mlchain/node/service.h"
+#include "mlchain/node/report_book.h"
 #include "mlchain/node/signed_op.h"
 #include "mlchain/store/store.h"
 
@@ -221,7 +222,7 @@ struct Node::Impl {
   std::thread review_thread;
   std::map<crypto::PublicKey, unsigned> review_failures;  // review thread only
   std::mutex reports_mu;
-  std::map<crypto::PublicKey, std::map<crypto::PublicKey, MemberReport>> reports;  // suspect -> reporter -> report
+  ReportBook reports;  // reports_mu
   std::set<std::pair<crypto::PublicKey, std::uint64_t>> invalidations_ordered;     // (suspect, epoch)
   consensus::EpochConfig epoch_snapshot;  // members_mu: the current epoch, for I/O threads
   // Set by the review thread when f+1 members are in a later epoch without

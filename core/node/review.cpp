@@ -128,24 +128,10 @@ void Node::Impl::add_report(const MemberReport& report) {
   }
   {
     std::lock_guard lock(reports_mu);
-    // Bounded: suspects are current members (checked above), and reports of
-    // earlier epochs or about former members are forgotten here.
-    for (auto it = reports.begin(); it != reports.end();) {
-      if (!epoch.index_of(it->first)) {
-        it = reports.erase(it);
-        continue;
-      }
-      for (auto r = it->second.begin(); r != it->second.end();)
-        r = r->second.epoch != epoch.epoch || !epoch.index_of(r->first) ? it->second.erase(r) : std::next(r);
-      ++it;
-    }
-    if (!epoch.index_of(report.suspect)) return;
-    auto& about = reports[report.suspect];
-    about[report.reporter] = report;
-    std::int64_t newest = 0;
-    for (const auto& [k, r] : about) newest = std::max(newest, r.window);
-    for (const auto& [k, r] : about)
-      if (r.epoch == epoch.epoch && r.window >= newest - 1) evidence.push_back(r);
+    // Bounded by the membership (report_book.h): reports of earlier epochs
+    // or about former members are forgotten here.
+    evidence = reports.add(report, epoch);
+    if (evidence.empty()) return;
     if (!check_reports(evidence, genesis.hash_hex, report.suspect, epoch, verifier).ok()) return;
     if (!invalidations_ordered.insert({report.suspect, epoch.epoch}).second) return;
   }

@@ -119,15 +119,7 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
 
 bool ContractService::admit_anonymous_lookup() {
   std::lock_guard lock(dmu_);
-  auto now = Clock::now();
-  if (lookup_refill_ != Clock::time_point{}) {
-    double add = std::chrono::duration<double>(now - lookup_refill_).count() * kAnonymousLookupsPerSecond;
-    lookup_tokens_ = std::min(2 * kAnonymousLookupsPerSecond, lookup_tokens_ + add);
-  }
-  lookup_refill_ = now;
-  if (lookup_tokens_ < 1) return false;
-  lookup_tokens_ -= 1;
-  return true;
+  return lookup_tokens_.take(Clock::now());
 }
 
 Result<Book> ContractService::resolve(const std::string& path, Clock::time_point deadline, bool anonymous) {
@@ -142,8 +134,7 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
         return it->second.first;
       // Unknown paths are remembered briefly too: asking for random paths
       // must not make every layer of the tree ask its neighbours each time.
-      if (auto it = directory_missing_.find(path); it != directory_missing_.end() && it->second.second > Clock::now())
-        return not_found(it->second.first);
+      if (auto why = directory_missing_.find(path, Clock::now())) return not_found(*why);
     }
     if (anonymous && !admit_anonymous_lookup())
       return unavailable("too many lookups of layers this node does not know; retry in a second");
@@ -196,8 +187,7 @@ Result<Book> ContractService::resolve(const std::string& path, Clock::time_point
     if (!entry) {
       std::string why = "layer " + via->path + " knows no layer " + path;
       std::lock_guard lock(dmu_);
-      if (directory_missing_.size() >= 1024) directory_missing_.clear();
-      directory_missing_[path] = {why, Clock::now() + std::chrono::seconds(10)};
+      directory_missing_.add(path, why, Clock::now());
       return not_found(why);
     }
     std::lock_guard lock(dmu_);

@@ -22,6 +22,7 @@
 #include "mlchain/net/https_client.h"
 #include "mlchain/node/superior_change.h"
 #include "mlchain/relay/contract_service.h"
+#include "mlchain/relay/directory_limits.h"
 
 namespace mlchain::relay {
 
@@ -200,10 +201,9 @@ class ContractService final : public node::Service {
 
   std::mutex dmu_;  // directory cache
   std::map<std::string, std::pair<Book, Clock::time_point>> directory_;
-  std::map<std::string, std::pair<std::string, Clock::time_point>> directory_missing_;  // at most 1024
+  MissingPaths directory_missing_{1024, std::chrono::seconds(10)};  // directory_limits.h
   static constexpr double kAnonymousLookupsPerSecond = 16;
-  double lookup_tokens_ = 2 * kAnonymousLookupsPerSecond;  // dmu_
-  Clock::time_point lookup_refill_{};                      // dmu_
+  LookupBucket lookup_tokens_{kAnonymousLookupsPerSecond, 2 * kAnonymousLookupsPerSecond};  // dmu_
 
   struct SuperiorState {
     bool frozen = false;

@@ -44,9 +44,17 @@ void World::check_block(Node& n, const ledger::Block& b) {
     auto client = client_index_.find(op.client);
     if (client == client_index_.end() || !n.replica) continue;
     std::uint64_t issued = clients_[client->second].next_id - 1;
-    std::uint64_t at_replica = n.replica->last_request_id(op.client);
+    std::uint64_t at_replica = n.replica->last_request_id(op.client).value_or(0);
     auto cached = n.ledger->cached_reply(op.client);
     std::uint64_t at_ledger = cached.ok() && *cached ? (*cached)->request_id : 0;
+    // The replica's dedup state (a bounded cache over the ledger's rows,
+    // consensus/client_table.h) is never behind the block just applied.
+    if (at_replica < at_ledger) {
+      violation("replica " + std::to_string(n.id) + " forgot that client " + op.client + " executed id " +
+                std::to_string(at_ledger) + " (it answers " + std::to_string(at_replica) + ", block " +
+                std::to_string(b.height) + ")");
+      return;
+    }
     if (at_replica > issued || at_ledger > issued) {
       violation("lock-out: client " + op.client + " issued ids up to " + std::to_string(issued) + " but replica " +
                 std::to_string(n.id) + " executed id " + std::to_string(std::max(at_replica, at_ledger)) +

@@ -124,6 +124,7 @@ Status World::start_node(Node& n) {
   n.replica = std::make_unique<consensus::Replica>(n.id, config_, opt_.replica, *signers_[n.id], *verifier_,
                                                    std::move(recovered));
   n.replica->set_authenticator(auth);
+  n.replica->set_client_lookup(n.ledger->client_lookup());
   n.up = true;
   n.was_active = n.replica->active();
   if (n.replica->view() < n.max_view && !n.byzantine)

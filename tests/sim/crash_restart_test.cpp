@@ -37,6 +37,26 @@ TEST_P(CrashRestart, SafeAndLive) {
 }
 INSTANTIATE_TEST_SUITE_P(Sim, CrashRestart, ::testing::ValuesIn(cases()), name);
 
+// A dedup cache of one client (consensus/client_table.h) under crashes,
+// drops, duplicates and client retries: every other client's last id comes
+// from the ledger through the lookup, restarted replicas included.
+class TinyClientCache : public ::testing::TestWithParam<Case> {};
+TEST_P(TinyClientCache, SafeAndLive) {
+  auto o = base_options(GetParam().nodes, GetParam().seed);
+  o.clients = 16;
+  o.replica.max_cached_clients = 1;
+  o.random_crashes = 1 + static_cast<std::uint32_t>(GetParam().seed % 2);
+  o.drop = 0.05;
+  o.duplicate = 0.05;
+  o.client_retry = Micros(60'000);
+  auto r = expect_safe_and_live(o);
+  EXPECT_GE(r.restarts, 1u) << r.summary();
+}
+INSTANTIATE_TEST_SUITE_P(Sim, TinyClientCache,
+                         ::testing::Values(Case{4, 1}, Case{4, 2}, Case{4, 3}, Case{4, 4}, Case{4, 5}, Case{4, 6},
+                                           Case{7, 1}, Case{7, 2}),
+                         name);
+
 // Every replica crashes once in turn, the primary included.
 TEST(SimCrash, EveryReplicaInTurn) {
   auto o = base_options(4, 5);

@@ -1,7 +1,9 @@
 // A hand-pumped cluster of Replicas for unit tests: fake signatures, a FIFO
 // of messages the test delivers (or filters), timers fired on demand, and
 // the executed batches and persisted records of each replica kept for
-// inspection and for serving state transfer.
+// inspection and for serving state transfer. Each replica's executed client
+// ids are kept as the ledger keeps them (its `clients` table) and read back
+// through the replica's ClientLookup.
 #pragma once
 
 #include <deque>
@@ -30,6 +32,8 @@ class Cluster {
     for (std::size_t i = 0; i < n; ++i) config_.members.push_back(ring_.signers[i]->public_key());
     executed_.resize(n);
     records_.resize(n);
+    durable_clients_.resize(n);
+    lookups_.resize(n);
     timers_.resize(n);
     for (std::size_t i = 0; i < n; ++i) restart(static_cast<ReplicaId>(i), /*fresh=*/true);
   }
@@ -58,12 +62,19 @@ class Cluster {
       r.records = records_[i];
       r.last_executed = executed_[i].empty() ? 0 : executed_[i].back().seq;
       r.chain_digest = executed_[i].empty() ? Digest{} : executed_[i].back().chain_digest;
-      for (const auto& e : executed_[i])
-        for (const auto& req : e.pre_prepare.requests) r.client_last[req.client] = std::max(r.client_last[req.client], req.id);
+    } else {
+      durable_clients_[i].clear();
     }
     if (replicas_.size() <= i) replicas_.resize(i + 1);
     replicas_[i] = std::make_unique<Replica>(i, config_, options_, *ring_.signers[i], ring_.verifier, r);
     replicas_[i]->set_authenticator(authenticator_);
+    replicas_[i]->set_client_lookup([this, i](std::string_view client) -> Result<std::optional<std::uint64_t>> {
+      ++lookups_[i];
+      if (fail_lookups_) return unavailable("client lookup failing (test)");
+      auto it = durable_clients_[i].find(client);
+      if (it == durable_clients_[i].end()) return std::optional<std::uint64_t>();
+      return std::optional<std::uint64_t>(it->second);
+    });
     timers_[i].clear();
     handle(i, replicas_[i]->step(Event{now_, Start{}}));
   }
@@ -108,6 +119,13 @@ class Cluster {
   }
 
   const std::vector<Execute>& executed(ReplicaId i) const { return executed_[i]; }
+  // Replica i's `clients` table as a ledger would hold it after its Executes.
+  const std::map<std::string, std::uint64_t, std::less<>>& durable_clients(ReplicaId i) const {
+    return durable_clients_[i];
+  }
+  // How often replica i's ClientLookup was called; make every call fail.
+  std::uint64_t lookups(ReplicaId i) const { return lookups_[i]; }
+  void set_fail_lookups(bool fail) { fail_lookups_ = fail; }
   const std::map<std::string, std::string>& records(ReplicaId i) const { return records_[i]; }
   std::vector<std::vector<Action>>& log(ReplicaId i) { return action_log_[i]; }
 
@@ -135,6 +153,13 @@ class Cluster {
             if (r != i) queue_.push_back({i, r, s->message});
       } else if (auto* e = std::get_if<Execute>(&a)) {
         executed_[i].push_back(*e);
+        // The ledger's rule (ledger.cpp apply()): only an authentic request
+        // with a higher id writes its client's row.
+        for (const auto& r : e->pre_prepare.requests) {
+          if (!is_authentic(r, authenticator_)) continue;
+          auto& last = durable_clients_[i][r.client];
+          last = std::max(last, r.id);
+        }
       } else if (auto* sb = std::get_if<ServeBlocks>(&a)) {
         std::vector<CommittedBatch> batches;
         for (const auto& done : executed_[i])
@@ -156,6 +181,9 @@ class Cluster {
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<std::vector<Execute>> executed_;
   std::vector<std::map<std::string, std::string>> records_;
+  std::vector<std::map<std::string, std::uint64_t, std::less<>>> durable_clients_;
+  std::vector<std::uint64_t> lookups_;
+  bool fail_lookups_ = false;
   std::vector<std::map<TimerKind, Micros>> timers_;
   std::map<ReplicaId, std::vector<std::vector<Action>>> action_log_;
   std::deque<InFlight> queue_;

@@ -4,6 +4,8 @@
 // it executes the returned actions IN ORDER. In particular a Persist action
 // must be durable before any Send that follows it in the same vector — that
 // is how a replica that crashes never contradicts what it already said.
+// Every Execute must be applied before the next step(): the replica reads
+// clients' last request ids back from that state (types.h, ClientLookup).
 #pragma once
 
 #include <optional>

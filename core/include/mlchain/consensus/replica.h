@@ -24,6 +24,9 @@
 //  - requests: one outstanding per client; executed at most once (ids
 //    increase per client). A request overdue for request_timeout is first
 //    relayed to the primary; overdue again, the replica starts a view change.
+//    The last executed id of each client lives in durable state (the
+//    ledger); the replica caches at most max_cached_clients of them and
+//    reads the others through the ClientLookup (client_table.h).
 //
 //  - reconfiguration (reconfig.h): membership ops executed in the log take
 //    effect at the next checkpoint boundary as a new epoch; the replica
@@ -56,6 +59,7 @@
 #include <string>
 #include <vector>
 
+#include "mlchain/consensus/client_table.h"
 #include "mlchain/consensus/events.h"
 #include "mlchain/consensus/reconfig.h"
 
@@ -64,7 +68,7 @@ namespace mlchain::consensus {
 struct RecoveredState {
   Seq last_executed = 0;
   Digest chain_digest{};                               // after last_executed
-  std::map<std::string, std::uint64_t> client_last;    // last executed request id per client
+  // No client ids: the replica reads them through its ClientLookup (set_client_lookup).
   std::map<std::string, std::string> records;          // the "consensus" table
   // Reconfiguration state kept by the ledger (absent: the constructor's config).
   std::optional<EpochConfig> config;
@@ -101,11 +105,15 @@ class Replica {
   // Which requests their clients really sent (types.h); must be the
   // Ledger's. Set before the first step.
   void set_authenticator(RequestAuthenticator a) { authenticator_ = std::move(a); }
+  // Where the last executed request id of a client not in memory is read
+  // (types.h): the durable state the driver applies Execute actions to.
+  // Set before the first step. Unset, the replica keeps every client in
+  // memory (it is then the only record; unit tests without a ledger).
+  void set_client_lookup(ClientLookup lookup) { clients_.set_lookup(std::move(lookup)); }
   // The last executed request id of `client` (0: none): what dedup compares.
-  std::uint64_t last_request_id(const std::string& client) const {
-    auto it = client_last_.find(client);
-    return it == client_last_.end() ? 0 : it->second;
-  }
+  // An error when the lookup fails.
+  Result<std::uint64_t> last_request_id(const std::string& client) const { return clients_.peek(client); }
+  const ClientTable& clients() const { return clients_; }
 
   // Signs a bundle of committed batches for ServeBlocks, attaching the latest
   // new-view message so the receiver can also learn the current view.
@@ -186,7 +194,8 @@ class Replica {
   void check_prepared(Seq s);
   void check_committed(Seq s);
   void try_execute();
-  void execute(const PrePrepare& pp, std::vector<Commit> commits);
+  // False (nothing executed) when a client's last id cannot be read.
+  [[nodiscard]] bool execute(const PrePrepare& pp, std::vector<Commit> commits);
   void refresh_request_timer();
   void on_request_timer();
   bool note_future_view(ReplicaId from, View v, const Message& m);
@@ -259,7 +268,7 @@ class Replica {
 
   std::map<Seq, Slot> log_;
   std::map<Seq, std::map<ReplicaId, Checkpoint>> checkpoints_;
-  std::map<std::string, std::uint64_t> client_last_;
+  ClientTable clients_;                              // last executed id per client, bounded
   struct Pending {
     Request request;
     TimePoint since;         // arrival, or the start of the current view

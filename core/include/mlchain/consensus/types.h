@@ -11,10 +11,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mlchain/common/bytes.h"
 #include "mlchain/common/clock.h"
+#include "mlchain/common/status.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/crypto/hash.h"
 
@@ -57,6 +59,15 @@ struct Request {
 using RequestAuthenticator = std::function<bool(const Request&)>;
 inline bool is_authentic(const Request& r, const RequestAuthenticator& a) { return !a || a(r); }
 
+// Reads the last executed request id of `client` from durable state (the
+// node and the simulator: the ledger's `clients` table), nullopt when the
+// client never executed a request. The replica keeps only a bounded cache of
+// these ids (client_table.h) and asks this on a miss; it must answer for the
+// state after every Execute the driver has applied (events.h). An error
+// (the store could not be read) refuses the request, or holds back the
+// execution of its batch until a later event; nothing is guessed.
+using ClientLookup = std::function<Result<std::optional<std::uint64_t>>(std::string_view client)>;
+
 // The members of one epoch, in replica-id order. The primary of view v is
 // members[v % n].
 // Byzantine faults a set of n members tolerates, f = (n - 1) / 3, and its
@@ -93,6 +104,10 @@ struct ReplicaOptions {
   std::size_t max_fetch_blocks = 64;     // blocks per state-transfer reply
   std::size_t max_buffered = 4096;       // messages held for the view we are moving to
   std::size_t max_pending = 16384;       // clients with a request waiting to be ordered (more: refused)
+  // Clients whose last executed id is kept in memory (client_table.h); the
+  // others are read through the ClientLookup when they send again. A step
+  // may exceed it by the clients it executes until the driver applies them.
+  std::size_t max_cached_clients = 65'536;
   unsigned max_serves = 8;               // state-transfer bundles served to one peer per fetch_timeout
   // The largest consensus message a peer link carries (the node passes its
   // link limit). Every byte budget below derives from it (byte_budget()).

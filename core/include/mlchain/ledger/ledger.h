@@ -68,8 +68,16 @@ class Ledger {
   // Durable when it returns ok.
   Status persist(const consensus::Persist& p);
   Status persist(const std::vector<consensus::Persist>& records);
-  // What a restarted Replica needs.
+  // What a restarted Replica needs. Not the clients' request ids: the
+  // `clients` table grows with every client key that ever executed an op,
+  // so the Replica reads those on demand (client_lookup()).
   Result<consensus::RecoveredState> recover() const;
+  // The last executed request id of `client` as of the head block (nullopt:
+  // none), from the `clients` table in a read transaction of its own.
+  Result<std::optional<std::uint64_t>> last_request_id(std::string_view client) const;
+  // last_request_id() as the Replica's ClientLookup (consensus/types.h); the
+  // Ledger must outlive the Replica it is given to.
+  consensus::ClientLookup client_lookup() const;
 
   Result<std::optional<Block>> block(std::uint64_t height) const;
   // The results of block `height`'s ops, in order (nullopt: no such block,
