@@ -241,6 +241,7 @@ void Node::Impl::stop() {
   replica.reset();
   ledger.reset();
   store.reset();
+  data_lock.reset();  // the data_dir is free for the next process (or a restart in this one)
   log.info("stopped", {{"node", cfg.name}});
 }
 
@@ -250,18 +251,15 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, Logger& log,
   impl->on_fatal = std::move(on_fatal);
   impl->service_factory = std::move(service);
   // A start that fails leaves no new store behind (data_dir.h).
-  auto abandon = [&impl](Status st) {
-    auto lock = std::move(impl->data_lock);
+  auto abandon = [&impl](Status st, bool started) {
+    auto lock = std::move(impl->data_lock);  // held until the store is closed
+    if (started) impl->stop();
     impl.reset();  // closes the store
     if (lock) lock->remove_created();
     return st;
   };
-  if (Status st = impl->open(); !st.ok()) return abandon(st);
-  Status net = impl->start_network();
-  if (!net.ok()) {
-    impl->stop();
-    return abandon(net);
-  }
+  if (Status st = impl->open(); !st.ok()) return abandon(st, false);
+  if (Status net = impl->start_network(); !net.ok()) return abandon(net, true);
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
