@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 namespace mlchain::cli {
@@ -89,6 +90,18 @@ CLI::Option* Cli::choice(CLI::Option* opt, std::vector<std::string> values) {
 CLI::Option* Cli::file(CLI::Option* opt) {
   hints.files.insert(opt);
   return opt;
+}
+
+std::string iso_time(std::int64_t unix_ms) {
+  std::int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
+  auto ms = static_cast<int>(unix_ms - secs * 1000);
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  if (::gmtime_r(&t, &tm) == nullptr) return std::to_string(unix_ms) + " ms";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
 }
 
 }  // namespace mlchain::cli

@@ -92,6 +92,10 @@ void setup_contract(CLI::App& app, Cli& cli);
 
 // The edge central node (cli/edge_run.cpp): `node run` calls run_edge_node
 // when is_edge_config(config) (the file says role = "edge").
+// A unix time in milliseconds as ISO 8601 UTC ("2026-12-07T05:12:55.377Z"),
+// for text output (JSON output keeps the milliseconds).
+std::string iso_time(std::int64_t unix_ms);
+
 bool is_edge_config(const std::string& config_path);
 int run_edge_node(const std::string& config_path, const Cli& cli);
 

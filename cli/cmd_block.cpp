@@ -8,6 +8,7 @@
 // against the layer's genesis before printing or saving it. verify checks a
 // saved proof offline against a genesis hash the user trusts: exit 5 on any
 // mismatch.
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/ledger/block.h"
 #include "mlchain/net/https_client.h"
+#include "mlchain/node/genesis_file.h"
 #include "mlchain/node/signed_op.h"
 #include "mlchain/relay/contract_service.h"
 #include "node_client.h"
@@ -197,7 +199,7 @@ int run_chain_query(const BlockQueryOptions& o, const Cli& cli) {
     } else {
       cli.print_fields({{"block", o.id},
                         {"hash", crypto::digest_hex(parsed->hash())},
-                        {"time", std::to_string(parsed->time_ms) + " ms since the epoch"},
+                        {"time", iso_time(parsed->time_ms)},
                         {"operations", std::to_string(parsed->ops.size())},
                         {"certificate", "epoch " + std::to_string(parsed->certificate.epoch) + ", view " +
                                             std::to_string(parsed->certificate.view) + ", " +
@@ -382,7 +384,7 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
       {"state", b.value("accomplished", false) ? "accomplished" : "open"},
       {"parties", b["parties"].value("from", "") + " -> " + b["parties"].value("to", "")},
       {"route", b["route"].value("prev", "") + " -> " + id->layer + " -> " + b["route"].value("next", "")},
-      {"expires at", std::to_string(b.value("expires_at", std::int64_t{0})) + " ms since the epoch (block time)"},
+      {"expires at", iso_time(b.value("expires_at", std::int64_t{0})) + " (block time)"},
       {"responsible", b.value("responsible", "").substr(0, 16)}};
   std::size_t i = 0;
   for (const auto& k : b.value("K", codec::Json::array())) {
@@ -404,7 +406,27 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
   return kExitOk;
 }
 
-int run_query(const BlockQueryOptions& o, const Cli& cli) {
+// --genesis takes the hash (64 hex) or the layer's genesis.json (its hash is
+// then the file's, checked against the blueprint it embeds).
+Result<std::string> genesis_argument(const std::string& arg) {
+  if (arg.empty() || (arg.size() == 64 && arg.find_first_not_of("0123456789abcdef") == std::string::npos)) return arg;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(arg, ec)) {
+    auto g = node::load_genesis_file(arg);
+    if (!g.ok()) return g.status().with_context("--genesis " + arg);
+    return g->hash_hex;
+  }
+  return invalid_argument("--genesis takes the layer's genesis hash (64 lower-case hex characters) or its genesis.json; '" +
+                          arg.substr(0, 80) + "' is neither");
+}
+
+constexpr const char* kGenesisHint = "e.g. --genesis $(jq -r .genesis_hash genesis.json), or --genesis genesis.json";
+
+int run_query(const BlockQueryOptions& given, const Cli& cli) {
+  BlockQueryOptions o = given;
+  auto g = genesis_argument(o.genesis);
+  if (!g.ok()) return cli.fail(g.status(), kGenesisHint);
+  o.genesis = *g;
   return o.chain ? run_chain_query(o, cli) : run_contract_query(o, cli);
 }
 
@@ -435,7 +457,11 @@ int run_cleanup(const BlockCleanupOptions& o, const Cli& cli) {
   return kExitOk;
 }
 
-int run_verify(const BlockVerifyOptions& o, const Cli& cli) {
+int run_verify(const BlockVerifyOptions& given, const Cli& cli) {
+  BlockVerifyOptions o = given;
+  auto g = genesis_argument(o.genesis);
+  if (!g.ok()) return cli.fail(g.status(), kGenesisHint);
+  o.genesis = *g;
   std::ifstream in(o.file, std::ios::binary);
   if (!in) return cli.fail(invalid_argument("cannot read " + o.file));
   std::ostringstream ss;
@@ -523,8 +549,8 @@ void setup_block(CLI::App& app, Cli& cli) {
       query->add_option("--out", qo->out, "Save the proof to FILE (for mlchain block verify).")->type_name("FILE"));
   query
       ->add_option("--genesis", qo->genesis,
-                   "Check proofs against this genesis hash (from a source you trust) instead of the one the\nmember reports; without it the output says it only matched the member's own claim.")
-      ->type_name("HASH");
+                   "Check proofs against this genesis hash or genesis.json (from a source you trust) instead of\nthe one the member reports; without it the output says it only matched the member's own claim.")
+      ->type_name("HASH|FILE");
   query->add_option("--op", qo->ops, "With --chain: prove only these operation indices (repeatable; default all).")
       ->type_name("N");
   query->footer(
@@ -545,9 +571,10 @@ void setup_block(CLI::App& app, Cli& cli) {
   cli.file(verify->add_option("file", vo->file, "The proof (block query --proof --out FILE): contract or chain block.")
                ->required()
                ->type_name("FILE"));
-  verify->add_option("--genesis", vo->genesis, "The layer's genesis hash (64 hex), from a source you trust.")
+  verify->add_option("--genesis", vo->genesis,
+                     "The layer's genesis hash (64 hex) or its genesis.json, from a source you trust.")
       ->required()
-      ->type_name("HASH");
+      ->type_name("HASH|FILE");
   verify->footer(
       "Checks, with no network: the blueprint hashes to --genesis; every epoch switch up to the\n"
       "block is certified by the previous members and recomputes to the next member set; the block\n"

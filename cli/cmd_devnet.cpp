@@ -373,6 +373,30 @@ Probe probe_status(const DevnetNode& n) {
   return p;
 }
 
+// An edge that answers is not enough: its superior must record it (an
+// interrupted `devnet up` may have stopped before attaching it). "" when one
+// of the superior's members lists the edge's path with its key.
+std::string attachment_problem(const std::vector<DevnetNode>& nodes, const DevnetNode& edge) {
+  std::string superior = parent_of(edge.layer);
+  std::string last = "no member of " + superior + " answered";
+  for (const auto& m : nodes) {
+    if (m.role != "member" || m.standby != 0 || m.layer != superior) continue;
+    auto r = get(m, "/v1/layer", std::chrono::milliseconds(2'000));
+    if (!r.ok() || r->status != 200) continue;
+    auto j = codec::parse(r->body);
+    if (!j.ok() || !j->contains("subordinates") || !(*j)["subordinates"].is_array()) continue;
+    for (const auto& sub : (*j)["subordinates"]) {
+      if (sub.value("path", "") != edge.layer) continue;
+      if (sub.contains("keys") && sub["keys"].is_array())
+        for (const auto& k : sub["keys"])
+          if (k.is_string() && k.get<std::string>() == edge.public_key) return "";
+    }
+    return superior + " does not record " + edge.layer + " with its key: not attached (run mlchain devnet up --dir DIR "
+           "again, or mlchain layer attach --path " + edge.layer + ")";
+  }
+  return last;
+}
+
 std::vector<Probe> probe_all(const std::vector<DevnetNode>& nodes) {
   std::vector<std::future<Probe>> futures;
   for (const auto& n : nodes) futures.push_back(std::async(std::launch::async, [&n] { return probe_status(n); }));
@@ -860,21 +884,27 @@ int run_status(const StatusOptions& o, const Cli& cli) {
   if (!s.ok())
     return cli.fail(invalid_argument(s.status().message()), "start one with: mlchain devnet up --dir " + o.dir);
   auto probes = probe_all(s->nodes);
+  for (std::size_t i = 0; i < s->nodes.size(); ++i) {
+    if (s->nodes[i].role != "edge" || probes[i].health != "ready") continue;
+    std::string why = attachment_problem(s->nodes, s->nodes[i]);
+    if (!why.empty()) probes[i] = Probe{"not attached", why, {}, {}};
+  }
   std::vector<std::string> unhealthy;
   codec::Json nodes = codec::Json::array();
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < s->nodes.size(); ++i) {
     const auto& n = s->nodes[i];
     const auto& p = probes[i];
-    if (p.health != "ready") unhealthy.push_back(n.name + " (" + p.health + ")");
+    if (p.health != "ready") unhealthy.push_back(n.name + " (" + p.health + (p.reason.empty() ? "" : ": " + p.reason) + ")");
     codec::Json j = {{"name", n.name}, {"layer", n.layer},   {"role", n.role},     {"address", n.address},
                      {"pid", n.pid},   {"health", p.health}, {"reason", p.reason}, {"log", n.log}};
     j["height"] = p.height ? codec::Json(*p.height) : codec::Json();
     j["view"] = p.view ? codec::Json(*p.view) : codec::Json();
     if (n.standby != 0) j["standby"] = n.standby;
     nodes.push_back(j);
+    // Long reasons (a log path, a peer list) are printed whole below the table.
     std::string health = p.health + (p.reason.empty() ? "" : ": " + p.reason);
-    if (health.size() > 70) health = health.substr(0, 67) + "...";
+    if (health.size() > 70) health = p.health + " (see below)";
     rows.push_back({layer_label(n), n.name, n.role, n.address, p.height ? std::to_string(*p.height) : "-",
                     p.view ? std::to_string(*p.view) : "-", health});
   }
@@ -885,11 +915,13 @@ int run_status(const StatusOptions& o, const Cli& cli) {
     cli.print_text(out);
   }
   if (!unhealthy.empty()) {
-    std::string list;
-    for (const auto& u : unhealthy) list += (list.empty() ? "" : ", ") + u;
     if (!cli.json())
       cli.info(std::to_string(unhealthy.size()) + " of " + std::to_string(s->nodes.size()) +
-               " nodes not healthy: " + list);
+               " nodes not healthy:\n  " + [&] {
+                 std::string lines;
+                 for (const auto& u : unhealthy) lines += (lines.empty() ? "" : "\n  ") + u;
+                 return lines;
+               }());
     return kExitFailed;
   }
   if (!cli.json()) cli.info("all " + std::to_string(s->nodes.size()) + " nodes healthy");

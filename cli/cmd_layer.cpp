@@ -180,6 +180,9 @@ void draw_tree(const codec::Json& n, const std::string& prefix, bool last, bool 
 // mlchain layer show: the layer as one member sees it now (GET /v1/layer).
 int run_layer_show(const LayerShowOptions& opts, const Cli& cli) {
   auto j = node_request(opts.node, "GET", "/v1/layer");
+  if (!j.ok() && j.status().code() == ErrorCode::kNotFound) {
+    if (auto e = edge_info(opts.node)) return cli.fail(edge_node_error(opts.node, *e, "mlchain layer show"));
+  }
   if (!j.ok()) return cli.fail(j.status());
   if (opts.tree) {
     TreeWalker walker;
@@ -289,7 +292,7 @@ int run_layer_attach(const LayerAttachOptions& o, const Cli& cli) {
   } else {
     cli.print_fields({{"attached", o.path + " (" + e.key.key_id() + ", " + o.address + ")"},
                       {"to", superior},
-                      {"trusted until", std::to_string(e.expires_at_ms) + " ms since the epoch (--lifetime " + o.lifetime + ")"},
+                      {"trusted until", iso_time(e.expires_at_ms) + " (--lifetime " + o.lifetime + ")"},
                       {"recorded in", answer->value("block", "")}});
   }
   return kExitOk;
@@ -367,7 +370,11 @@ void setup_layer(CLI::App& app, Cli& cli) {
 
   auto show_opts = std::make_shared<LayerShowOptions>();
   auto* show = layer->add_subcommand("show", "Show the layer as a running member sees it: view, primary, height, members.");
-  show->add_option("--node", show_opts->node, "Address of any member, https://host:port.")->required()->type_name("URL");
+  show->add_option("--node", show_opts->node,
+                   "Address of any member of a high-level layer, https://host:port (an edge node: see\n"
+                   "mlchain node status).")
+      ->required()
+      ->type_name("URL");
   show->add_flag("--tree", show_opts->tree,
                  "Draw the known layer tree: climb to the root through superior layers, then every subordinate.");
   show->footer(

@@ -62,8 +62,46 @@ int run_node_run(const NodeRunOptions& opts, const Cli& cli) {
   return kExitOk;
 }
 
+// An edge layer's central node: its own document (GET /v1/edge), shown
+// like a member's status.
+int edge_node_status(const std::string& url, const codec::Json& e, const Cli& cli) {
+  if (cli.json()) {
+    codec::Json out = e;
+    out["role"] = "edge";
+    cli.print_json(out);
+    return kExitOk;
+  }
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"node", e.value("name", "")},
+      {"layer", e.value("layer", "") + " (edge layer; this is its central node)"},
+      {"role", "edge"},
+      {"public key", e.value("public_key", "")}};
+  if (e.contains("superior") && e["superior"].is_object()) {
+    const auto& s = e["superior"];
+    std::string members;
+    if (s.contains("members") && s["members"].is_array())
+      for (const auto& m : s["members"])
+        members += (members.empty() ? "" : ", ") + m.value("name", "?") + " " + m.value("address", "");
+    rows.emplace_back("superior", s.value("path", "") + " (epoch " + std::to_string(s.value("epoch", 0)) + ")");
+    rows.emplace_back("superior members", members.empty() ? "none" : members);
+    rows.emplace_back("book refreshed", s["refreshed_at_ms"].is_number_integer()
+                                            ? iso_time(s["refreshed_at_ms"].get<std::int64_t>())
+                                            : std::string("never (the genesis book)"));
+    if (s.contains("last_error") && s["last_error"].is_string())
+      rows.emplace_back("last refresh error", s["last_error"].get<std::string>());
+  } else {
+    rows.emplace_back("superior", "none configured (takes no contracts)");
+  }
+  cli.print_fields(rows);
+  (void)url;
+  return kExitOk;
+}
+
 int run_node_status(const NodeStatusOptions& opts, const Cli& cli) {
   auto j = node_request(opts.node, "GET", "/v1/status");
+  if (!j.ok() && j.status().code() == ErrorCode::kNotFound) {
+    if (auto e = edge_info(opts.node)) return edge_node_status(opts.node, *e, cli);
+  }
   if (!j.ok()) return cli.fail(j.status());
   if (cli.json()) {
     cli.print_json(*j);
@@ -107,7 +145,11 @@ void setup_node(CLI::App& app, Cli& cli) {
 
   auto status_opts = std::make_shared<NodeStatusOptions>();
   auto* status = node->add_subcommand("status", "Show one node: height, view, primary, readiness, peers.");
-  status->add_option("--node", status_opts->node, "The node's address, https://host:port.")->required()->type_name("URL");
+  status->add_option("--node", status_opts->node,
+                     "The node's address, https://host:port: a member of a high-level layer, or an edge layer's\n"
+                     "central node (then: its layer, key and superior address book).")
+      ->required()
+      ->type_name("URL");
   status->footer(
       "Exit status 3 when the node cannot be reached.\n"
       "Example:\n"

@@ -257,14 +257,16 @@ int run_show(const ShowOptions& o, const Cli& cli) {
       {"queued messages", (*reply)["queued"].dump()}};
   for (const auto& [k, v] : obj["static"].items()) rows.emplace_back("static " + k, show_value(v));
   for (const auto& [k, v] : obj["dynamic"].items()) {
-    rows.emplace_back("dynamic " + k, show_value(v["value"]) + "  (at " + v["time_ms"].dump() + " ms)");
+    std::string at = v["time_ms"].is_number_integer() ? iso_time(v["time_ms"].get<std::int64_t>()) : v["time_ms"].dump();
+    rows.emplace_back("dynamic " + k, show_value(v["value"]) + "  (at " + at + ")");
   }
   cli.print_fields(rows);
   const Json& history = (*reply)["history"];
   if (!history.empty()) {
     std::string text = "history (oldest first):\n";
     for (const auto& h : history)
-      text += "  " + h["time_ms"].dump() + "  #" + h["counter"].dump() + "  " + h["data"].dump() + "\n";
+      text += "  " + (h["time_ms"].is_number_integer() ? iso_time(h["time_ms"].get<std::int64_t>()) : h["time_ms"].dump()) +
+              "  #" + h["counter"].dump() + "  " + h["data"].dump() + "\n";
     cli.print_text(text);
   }
   return kExitOk;
@@ -434,7 +436,9 @@ void setup_object(CLI::App& app, Cli& cli) {
   r->add_option("--class", reg->class_path, "Class path, e.g. Device/Sensor/Thermometer/Acme.")
       ->required()
       ->type_name("PATH");
-  r->add_option("--perm", reg->perms, "Permission: upload, talk:*, talk:<uuid>, talk:class:<path> (repeatable).")
+  r->add_option("--perm", reg->perms,
+                "Permission: upload, contract (cross-layer contracts), talk:*, talk:<uuid>, talk:class:<path>\n"
+                "(repeatable).")
       ->type_name("PERM");
   r->add_option("--static", reg->statics, "Static property NAME=TEXT or NAME:=JSON (repeatable).")->type_name("KV");
   r->add_option("--function", reg->functions, "A function the object offers (repeatable).")->type_name("NAME");
@@ -456,6 +460,11 @@ void setup_object(CLI::App& app, Cli& cli) {
   l->add_option("--limit", list->limit, "At most this many (1..1000).")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  l->footer(
+      "Examples:\n"
+      "  mlchain object list --edge https://127.0.0.1:7301 --admin-key admin.pem\n"
+      "  mlchain object list --edge URL --admin-key admin.pem --after LAST_UUID --limit 100   # the next page\n"
+      "  mlchain object list --edge URL --admin-key admin.pem -o json | jq -r '.objects[].uuid'");
   l->callback([list, &cli] { cli.exit_code = run_list(*list, cli); });
 
   auto show = std::make_shared<ShowOptions>();
@@ -465,12 +474,21 @@ void setup_object(CLI::App& app, Cli& cli) {
   s->add_option("--history", show->history, "Recent data points to show (0..1000).")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  s->footer(
+      "Examples:\n"
+      "  mlchain object show mlc:L2/L1a/E1/7f3c9a0b12d4e5f6 --edge https://127.0.0.1:7301 --admin-key admin.pem\n"
+      "  mlchain object show UUID --edge URL --admin-key admin.pem --history 20 -o json\n"
+      "Times are printed in UTC (ISO 8601); JSON output keeps unix milliseconds.");
   s->callback([show, &cli] { cli.exit_code = run_show(*show, cli); });
 
   auto revoke = std::make_shared<RevokeOptions>();
   auto* v = object->add_subcommand("revoke", "Revoke an object for good: its requests are refused from now on.");
   v->add_option("uuid", revoke->uuid, "The object's UUID.")->required()->type_name("UUID");
   add_admin_options(v, *revoke, cli);
+  v->footer(
+      "Example:\n"
+      "  mlchain object revoke mlc:L2/L1a/E1/7f3c9a0b12d4e5f6 --edge https://127.0.0.1:7301 --admin-key admin.pem\n"
+      "There is no undo: register a new object instead.");
   v->callback([revoke, &cli] { cli.exit_code = run_revoke(*revoke, cli); });
 
   auto rotate = std::make_shared<RotateOptions>();
@@ -479,6 +497,10 @@ void setup_object(CLI::App& app, Cli& cli) {
   t->add_option("uuid", rotate->uuid, "The object's UUID.")->required()->type_name("UUID");
   add_admin_options(t, *rotate, cli);
   add_credential_options(t, *rotate, cli);
+  t->footer(
+      "Examples:\n"
+      "  mlchain object rotate-credential UUID --edge URL --admin-key admin.pem --hmac --secret-out t1.secret\n"
+      "  mlchain object rotate-credential UUID --edge URL --admin-key admin.pem --pubkey new-valve.pem");
   t->callback([rotate, &cli] { cli.exit_code = run_rotate(*rotate, cli); });
 
   auto send = std::make_shared<SendOptions>();
@@ -501,6 +523,10 @@ void setup_object(CLI::App& app, Cli& cli) {
   f->add_option("--max", fetch->max, "At most this many messages (1..100).")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  f->footer(
+      "Examples:\n"
+      "  mlchain object fetch --edge https://127.0.0.1:7301 --uuid UUID --key app.pem\n"
+      "  mlchain object fetch --edge URL --uuid UUID --secret-file t1.secret --ack 12 --max 50   # drop 1..12 first");
   f->callback([fetch, &cli] { cli.exit_code = run_fetch(*fetch, cli); });
 }
 

@@ -34,6 +34,9 @@ std::string report_text(const codec::Json& report, bool color) {
 
 int run_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
   auto report = node_request(o.node, "GET", "/v1/selfcheck", {}, std::chrono::seconds(o.timeout_s));
+  if (!report.ok() && report.status().code() == ErrorCode::kNotFound) {
+    if (auto e = edge_info(o.node)) return cli.fail(edge_node_error(o.node, *e, "mlchain selfcheck"));
+  }
   if (!report.ok()) return cli.fail(report.status());
   bool ok = report->value("ok", false);
   if (cli.json()) {
@@ -107,7 +110,8 @@ void setup_selfcheck(CLI::App& app, Cli& cli) {
       "With --layer every member of that layer runs it at once (a member that cannot be reached\n"
       "counts as a failure).\n"
       "Exit status: 0 every check holds, 6 something is wrong, 3 the node (or, with --layer, every\n"
-      "member) cannot be reached.\n"
+      "member) cannot be reached, 2 the node is an edge layer's central node (edge nodes have no\n"
+      "selfcheck yet: mlchain node status --node URL shows their health and superior book).\n"
       "Examples:\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101 --layer L2 -o json | jq '.members[] | select(.ok | not)'\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101\n"

@@ -56,4 +56,22 @@ Result<std::vector<LayerMember>> find_layer_members(const std::string& node, con
   return out;
 }
 
+std::optional<codec::Json> edge_info(const std::string& url) {
+  auto e = node_request(url, "GET", "/v1/edge", {}, std::chrono::milliseconds(5'000));
+  if (!e.ok() || !e->is_object() || !e->contains("layer") || !(*e)["layer"].is_string()) return std::nullopt;
+  return *e;
+}
+
+Status edge_node_error(const std::string& url, const codec::Json& info, const std::string& command) {
+  std::string layer = info.value("layer", "?");
+  std::string superior;
+  if (info.contains("superior") && info["superior"].is_object()) superior = info["superior"].value("path", "");
+  return invalid_argument(url + " is the central node of edge layer " + layer + ", not a member of a high-level layer: `" +
+                          command + "` examines high-level members. For this edge node use `mlchain node status --node " +
+                          url + "` (its superior book and health)" +
+                          (superior.empty() ? std::string()
+                                            : "; for its superior, `" + command + " --node <a member of " + superior +
+                                                  ">` (addresses: mlchain node status --node " + url + ")"));
+}
+
 }  // namespace mlchain::cli

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,13 @@ Result<codec::Json> node_request(const std::string& url, const std::string& meth
                                  const std::string& body = {},
                                  std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000),
                                  const std::map<std::string, std::string>& headers = {});
+
+// When `url` answered 404 to a high-level endpoint: is it an edge layer's
+// central node? Its GET /v1/edge document if so; nullopt otherwise.
+std::optional<codec::Json> edge_info(const std::string& url);
+// The error for a command that needs a high-level member but was pointed at
+// an edge node (`info`: its /v1/edge document): says so and what to use.
+Status edge_node_error(const std::string& url, const codec::Json& info, const std::string& command);
 
 struct LayerMember {
   std::string name;

@@ -82,7 +82,8 @@ Result<Route> route_between(std::string_view src_edge, std::string_view dst_edge
                             ": they share no root layer (different layer trees)");
   if (common == a.size() && common == b.size())
     return invalid_argument("both objects are in edge layer " + quote(src_edge) +
-                            ": that is working communication inside the edge layer, not a cross-layer contract");
+                            ": that is working communication inside the edge layer, not a cross-layer contract; use "
+                            "mlchain object send --to <uuid> (the edge delivers it locally)");
   if (common == a.size() || common == b.size())
     return invalid_argument("no route between " + quote(src_edge) + " and " + quote(dst_edge) +
                             ": one lies above the other, but an edge layer has no subordinate layers");

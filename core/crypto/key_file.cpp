@@ -122,11 +122,9 @@ Result<PrivateKey> PrivateKey::load_pem_file(const fs::path& path) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return io_error("cannot stat key file " + name + ": " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) return invalid_argument("key file " + name + " is not a regular file");
-  if ((st.st_mode & 077) != 0) {
-    const char* what = (st.st_mode & 044) != 0 ? "readable" : "accessible";
-    return invalid_argument("key file " + name + " is " + what + " by group/others (mode " + octal_mode(st.st_mode) +
-                            "); run: chmod 600 " + shell_quoted(name));
-  }
+  // The mode is checked after the content: a file that is not a key at all
+  // (a genesis.json named as key_file) must not get a chmod hint.
+  const bool exposed = (st.st_mode & 077) != 0;
   if (st.st_size > kMaxKeyFileSize) {
     return invalid_argument("key file " + name + " is too large (" + std::to_string(st.st_size) +
                             " bytes) to be a key file");
@@ -148,6 +146,15 @@ Result<PrivateKey> PrivateKey::load_pem_file(const fs::path& path) {
     }
   }
   OPENSSL_cleanse(buf.data(), buf.size());
+  if (contents.find("-----BEGIN PRIVATE KEY-----") == std::string::npos) {
+    return invalid_argument("key file " + name + " holds no PEM private key (no '-----BEGIN PRIVATE KEY-----' line); " +
+                            "is it the right file? Keys are made by: mlchain key gen --out FILE");
+  }
+  if (exposed) {
+    const char* what = (st.st_mode & 044) != 0 ? "readable" : "accessible";
+    return invalid_argument("key file " + name + " is " + what + " by group/others (mode " + octal_mode(st.st_mode) +
+                            "); run: chmod 600 " + shell_quoted(name));
+  }
   auto key = from_pem(contents);
   if (!key.ok()) return key.status().with_context("key file " + name);
   return key;

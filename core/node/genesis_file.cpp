@@ -1,5 +1,7 @@
 #include "mlchain/node/genesis_file.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -11,8 +13,10 @@ namespace mlchain::node {
 Result<GenesisFile> load_genesis_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return invalid_argument("cannot read genesis file " + path.string() +
-                            "; write it with: mlchain layer create --blueprint FILE --out DIR");
+    int err = errno;
+    return invalid_argument("cannot read genesis file " + path.string() + ": " + std::strerror(err) +
+                            " (paths in a config file are relative to its directory; a layer's genesis.json is "
+                            "written by: mlchain layer create --blueprint FILE --out DIR)");
   }
   std::ostringstream ss;
   ss << in.rdbuf();

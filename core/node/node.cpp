@@ -58,8 +58,13 @@ Status Node::Impl::load_directory() {
 
 Status Node::Impl::open() {
   MLCHAIN_ASSIGN_OR_RETURN(genesis, load_genesis_file(cfg.genesis));
-  MLCHAIN_ASSIGN_OR_RETURN(auto k, crypto::PrivateKey::load_pem_file(cfg.key_file));
-  key = std::make_unique<crypto::PrivateKey>(std::move(k));
+  auto k = crypto::PrivateKey::load_pem_file(cfg.key_file);
+  if (!k.ok() && k.status().code() == ErrorCode::kNotFound) {
+    // A config error like any other (exit 2), with where the path was looked for.
+    return invalid_argument(k.status().message() + " (key_file; paths in a config file are relative to its directory)");
+  }
+  if (!k.ok()) return k.status();
+  key = std::make_unique<crypto::PrivateKey>(std::move(k).value());
   MLCHAIN_ASSIGN_OR_RETURN(certificate_pem, crypto::read_certificate_pem(cfg.key_file));
   auto cert = crypto::inspect_certificate(certificate_pem);
   if (!cert.ok()) return cert.status().with_context("certificate in " + cfg.key_file.string());
@@ -73,9 +78,10 @@ Status Node::Impl::open() {
     }
     if (m.key != key->public_key() && m.name == cfg.name) {
       return failed_precondition("key " + key->public_key().key_id() + " (" + cfg.key_file.string() +
-                                 ") is not a member of layer " + genesis.blueprint.layer_path + ": the genesis gives the name '" +
-                                 m.name + "' to key " + m.key.key_id() + ". Wrong key_file? A new node needs a name of its " +
-                                 "own, then mlchain node join");
+                                 ") is not a member of layer " + genesis.blueprint.layer_path + " (genesis file " +
+                                 cfg.genesis.string() + ", hash " + genesis.hash_hex + "): that genesis gives the name '" +
+                                 m.name + "' to key " + m.key.key_id() + ". Wrong key_file or wrong genesis? A new node " +
+                                 "needs a name of its own, then mlchain node join");
     }
   }
   signer = std::make_unique<crypto::Ed25519Signer>(*key);

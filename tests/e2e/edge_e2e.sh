@@ -114,4 +114,20 @@ show=$("$MLCHAIN" object show --edge "$EDGE" --admin-key "$DIR/admin.pem" "$uuid
 "$MLCHAIN" -q object revoke --edge "$EDGE" --admin-key "$DIR/admin.pem" "$uuid" >/dev/null || fail "revoke"
 refuse 403 revoked '{"temp_cC":2200}' "$(date +%s%6N)"
 say "wrong MAC, replay, out-of-range value and revoked object refused with their reasons; nothing stored"
+
+# Commands pointed at the edge node (issue 20): node status describes it;
+# layer show and selfcheck say it is an edge node and what to use (exit 2),
+# instead of "404: no such endpoint".
+st=$("$MLCHAIN" node status --node "$EDGE" -o json) || fail "node status on the edge node: $st"
+jq -e '.role == "edge" and .layer == "L2/E2E/E1" and .superior.path == "L2/E2E"' <<<"$st" >/dev/null ||
+  fail "node status on the edge node: $st"
+txt=$("$MLCHAIN" node status --node "$EDGE") || fail "node status (text) on the edge node"
+grep -q "edge layer; this is its central node" <<<"$txt" || fail "node status text: $txt"
+for cmd in "layer show" "selfcheck"; do
+  rc=0; out=$("$MLCHAIN" $cmd --node "$EDGE" 2>&1) || rc=$?
+  [[ $rc == 2 ]] || fail "$cmd on the edge node should exit 2, got $rc: $out"
+  grep -q "central node of edge layer L2/E2E/E1" <<<"$out" && grep -q "mlchain node status --node" <<<"$out" ||
+    fail "$cmd on the edge node: $out"
+done
+say "node status describes the edge node; layer show and selfcheck say it is one (exit 2)"
 say "PASS"

@@ -41,6 +41,15 @@ done
 
 wait_for 30 "every member to link to the 7 others" all_linked 8 1 2 3 4 5 6 7 8
 say "all 8 members linked to each other"
+# Every running node names the newcomers and their addresses from its chain
+# (issue 20: a founder that was never restarted listed them nameless).
+for i in 1 2 3 4 5 6 7 8; do
+  names=$(layer_json "$i" | jq -c '[.members[] | select(.status != "invalid") | "\(.name) \(.address)"] | sort')
+  for j in 5 6 7 8; do
+    jq -e --arg m "n$j $(url $j)" 'index($m) != null' <<<"$names" >/dev/null || fail "n$i lists the members as $names, without n$j at $(url $j)"
+  done
+done
+say "every member names the newcomers and their addresses"
 out=$(bench 8 40 grow) || fail "bench through n8: $out"
 say "the 8-member layer commits: $(jq -c '{ops, ops_per_s}' <<<"$out" 2>/dev/null || echo "$out")"
 

@@ -64,6 +64,8 @@ TEST(Route, RefusesUnroutablePairs) {
   auto same = route(uuid("mlc:L2/L1a/E1/a"), uuid("mlc:L2/L1a/E1/b"));
   EXPECT_EQ(same.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(same.status().message().find("working communication"), std::string::npos);
+  // ... and names the command that does it (issue 20).
+  EXPECT_NE(same.status().message().find("mlchain object send --to"), std::string::npos) << same.status().message();
   auto foreign = route(uuid("mlc:L2/L1a/E1/a"), uuid("mlc:X2/L1a/E1/b"));
   EXPECT_EQ(foreign.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(foreign.status().message().find("no root"), std::string::npos);

@@ -140,6 +140,20 @@ TEST(KeyFile, LoadAcceptsOwnerOnlyAndRefusesGroupOrWorldAccess) {
   }
 }
 
+TEST(KeyFile, AFileThatIsNoKeyIsNamedSoBeforeItsMode) {
+  // key_file pointing at a genesis.json (mode 0644): the error says it is not
+  // a key, not "chmod 600 genesis.json" (issue 20).
+  TempDir dir;
+  const auto path = dir / "genesis.json";
+  ASSERT_TRUE(write_file_atomic(path, "{\"genesis_hash\": \"ab\"}\n", 0644, false).ok());
+  auto refused = PrivateKey::load_pem_file(path);
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
+  const std::string& msg = refused.status().message();
+  EXPECT_NE(msg.find("holds no PEM private key"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("mlchain key gen"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("chmod"), std::string::npos) << msg;
+}
+
 TEST(KeyFile, LoadErrors) {
   TempDir dir;
   auto missing = PrivateKey::load_pem_file(dir / "absent.pem");
