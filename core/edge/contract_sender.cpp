@@ -97,7 +97,7 @@ std::chrono::milliseconds ContractSender::left(TimePoint deadline, std::chrono::
 }
 
 std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, const std::string& edge_path,
-                                                   TimePoint deadline, crypto::SealPublicKey& out) {
+                                                   TimePoint deadline, crypto::SealPublicKey& out, codec::Json& entry) {
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(edge_path);
@@ -106,6 +106,7 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
         auto k = directory_seal_key(it->second.entry);
         if (k.ok()) {
           out = *k;
+          entry = it->second.entry;
           return std::nullopt;
         }
       }
@@ -145,6 +146,7 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
         std::lock_guard lock(mu_);
         cache_[edge_path] = Cached{d.entry, clock_.now() + options_.cache_ttl};
         out = *k;
+        entry = d.entry;
         return std::nullopt;
       }
       case DirectoryDecision::Kind::kUnknown:
@@ -168,18 +170,14 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
   return failure(503, "unreachable", message, own_path_);
 }
 
-bool ContractSender::valid_receipt(const codec::Json& receipt, const contract::Packet& p,
-                                   const std::string& dest_edge) {
+bool ContractSender::valid_receipt(const codec::Json& receipt, const contract::Packet& p, const std::string& dest_edge,
+                                   const codec::Json& e) {
   if (!receipt.is_object()) return false;
-  std::string key;
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(dest_edge);
-    if (it == cache_.end()) return false;
-    const codec::Json& e = it->second.entry;
-    if (!e.is_object() || !e.contains("members") || !e["members"].is_array() || e["members"].size() != 1) return false;
-    key = codec::string_or_empty(e["members"][0], "public_key");
-  }
+  // The entry this send resolved, not the cache: the cache entry may have
+  // expired (and been erased by another send) while the packet travelled,
+  // which reported a delivered message as failed (issue 15 item 0.1).
+  if (!e.is_object() || !e.contains("members") || !e["members"].is_array() || e["members"].size() != 1) return false;
+  std::string key = codec::string_or_empty(e["members"][0], "public_key");
   std::string sum = to_hex(ByteView(p.sum.data(), p.sum.size()));
   if (key.empty() || codec::string_or_empty(receipt, "sum") != sum ||
       codec::string_or_empty(receipt, "edge") != dest_edge || codec::string_or_empty(receipt, "key") != key)
@@ -188,10 +186,10 @@ bool ContractSender::valid_receipt(const codec::Json& receipt, const contract::P
 }
 
 std::optional<codec::Json> ContractSender::delivered_before(const codec::Json& error, const contract::Packet& p,
-                                                            const std::string& dest_edge) {
+                                                            const std::string& dest_edge, const codec::Json& entry) {
   if (!error.is_object() || !error.contains("error") || !error["error"].is_object()) return std::nullopt;
   const codec::Json& e = error["error"];
-  if (!e.contains("receipt") || !valid_receipt(e["receipt"], p, dest_edge)) return std::nullopt;
+  if (!e.contains("receipt") || !valid_receipt(e["receipt"], p, dest_edge, entry)) return std::nullopt;
   const codec::Json& receipt = e["receipt"];
   codec::Json hops = codec::Json::array();
   if (receipt.contains("ids") && receipt["ids"].is_array()) {
@@ -236,7 +234,8 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
                    own_path_);
   }
   crypto::SealPublicKey seal{};
-  if (auto fail = resolve(*book, dst->edge, deadline, seal)) return *fail;
+  codec::Json dest_entry;
+  if (auto fail = resolve(*book, dst->edge, deadline, seal, dest_entry)) return *fail;
 
   contract::Outgoing out;
   out.kind = req.kind;
@@ -280,7 +279,7 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
       }
       // Delivered only if the destination edge says so: its receipt, for our
       // sum, signed by the key the directory gave for it.
-      if (!j->is_object() || !j->contains("receipt") || !valid_receipt((*j)["receipt"], *p, dst->edge)) {
+      if (!j->is_object() || !j->contains("receipt") || !valid_receipt((*j)["receipt"], *p, dst->edge, dest_entry)) {
         return failure(502, "bad_answer",
                        who(m) + " of " + book->path + " answered 200 without a valid receipt of " + dst->edge +
                            " for this message; it is not known to be delivered",
@@ -300,7 +299,7 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
       // losing an answer (a member died), and the destination refused the
       // second delivery with the receipt of the first. Delivered once: success.
       if (r->status == 409 && code == "replay") {
-        if (auto delivered = delivered_before(*j, *p, dst->edge)) return {200, std::move(*delivered), "ok"};
+        if (auto delivered = delivered_before(*j, *p, dst->edge, dest_entry)) return {200, std::move(*delivered), "ok"};
       }
       return {r->status, std::move(*j), code};
     }

@@ -224,6 +224,35 @@ TEST_F(ContractSend, ADeliveredAnswerNeedsTheDestinationsReceipt) {
   EXPECT_EQ(s->send(w_.source_uuid(), first(Json{{"offer", 3}})).status, 502);
 }
 
+TEST_F(ContractSend, AReceiptIsCheckedAgainstTheEntryTheSendResolvedEvenIfTheCacheExpired) {
+  // Issue 15 item 0.1: while our packet travels, the directory cache entry
+  // expires and another send erases it (its own lookup then fails); the
+  // receipt must still be checked against the key this send sealed for.
+  // Before, a delivered message was reported as failed (bad_answer).
+  std::unique_ptr<ContractSender> s;
+  bool nested = false;
+  post_fn_ = [&](const std::string& body) -> MemberResponse {
+    auto p = contract::packet_from_json(Json::parse(body)["packet"]).value();
+    if (!nested) {
+      nested = true;
+      clock_.advance(std::chrono::minutes(2));  // past the cache's ttl
+      auto saved = directory_;
+      directory_.clear();  // the other send's lookup finds nobody: the entry is erased, not renewed
+      SendOutcome other = s->send(w_.source_uuid(), first(Json{{"offer", 99}}));
+      EXPECT_EQ(other.status, 503) << other.body.dump();
+      directory_ = saved;
+    }
+    Json answer = ok_answer();
+    answer["receipt"] = make_receipt("L2/L1b/E3", p, 1'700'000'000'000, w_.e3);
+    return {200, answer.dump()};
+  };
+  s = sender();
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  EXPECT_TRUE(nested);
+  ASSERT_EQ(out.status, 200) << out.body.dump();
+  EXPECT_EQ(out.outcome, "ok");
+}
+
 TEST_F(ContractSend, DownstreamRefusalsComeBackUnchanged) {
   Json refusal = {{"error", {{"code", "replay"}, {"message", "sum known"}, {"layer", "L2"}}}};
   for (const auto& m : book_.members) post_[m.name] = {409, refusal.dump()};

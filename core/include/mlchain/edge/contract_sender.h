@@ -108,17 +108,21 @@ class ContractSender {
     codec::Json entry;
     TimePoint expires;
   };
-  // The destination edge's seal key, or the answer that explains why not.
+  // The destination edge's seal key and the directory entry it came from
+  // (`entry`: kept by the send for its whole life, so a receipt is checked
+  // against the key the packet was sealed for even if the cache entry
+  // expires meanwhile), or the answer that explains why not.
   std::optional<SendOutcome> resolve(const SuperiorBook& book, const std::string& edge_path, TimePoint deadline,
-                                     crypto::SealPublicKey& out);
+                                     crypto::SealPublicKey& out, codec::Json& entry);
   // The success answer for a 409 replay from the destination edge that
   // carries the receipt of exactly our packet `p`, signed by the key the
-  // directory gave for `dest_edge`; nullopt for any other refusal.
+  // directory `entry` gives for `dest_edge`; nullopt for any other refusal.
   std::optional<codec::Json> delivered_before(const codec::Json& error, const contract::Packet& p,
-                                              const std::string& dest_edge);
+                                              const std::string& dest_edge, const codec::Json& entry);
   // `receipt` is for exactly `p`'s sum, from `dest_edge`, signed by the key
-  // the (cached) directory entry gives for it.
-  bool valid_receipt(const codec::Json& receipt, const contract::Packet& p, const std::string& dest_edge);
+  // the directory `entry` (the one resolve() gave this send) names.
+  static bool valid_receipt(const codec::Json& receipt, const contract::Packet& p, const std::string& dest_edge,
+                            const codec::Json& entry);
   std::size_t random_start(std::size_t n);
   bool stopping() const;
   std::chrono::milliseconds left(TimePoint deadline, std::chrono::milliseconds cap) const;
