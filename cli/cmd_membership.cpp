@@ -8,6 +8,8 @@
 // chain as a learner, becomes a member in that epoch and catches up by state
 // transfer; join watches it until it reports ready.
 //
+// invalidate: mark-invalid, signed by an admin key (the same wait as leave).
+//
 // leave: remove-member, signed by the leaving node's own key (it resigns)
 // or by an admin key (it is removed); join/leave wait until the layer's
 // epoch shows the change.
@@ -44,6 +46,7 @@ struct LeaveOptions {
   std::string node;
   unsigned timeout_s = 60;
   bool force = false;
+  bool invalidate = false;  // node invalidate: mark-invalid instead of remove-member
 };
 
 std::string https_address(const node::NodeConfig& cfg) {
@@ -265,6 +268,8 @@ int run_join(const JoinOptions& o, const Cli& cli) {
 }
 
 int run_leave(const LeaveOptions& o, const Cli& cli) {
+  if (o.invalidate && (o.member.empty() || o.admin_key.empty() || o.node.empty()))
+    return cli.fail(invalid_argument("node invalidate needs --member, --admin-key and --node"));
   if (o.config.empty() == o.member.empty())
     return cli.fail(invalid_argument("give either --config (the node resigns) or --member with --admin-key (an admin removes it)"));
   if (!o.member.empty() && (o.admin_key.empty() || o.node.empty()))
@@ -326,7 +331,8 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
   }
 
   auto start = Clock::now();
-  consensus::ConfigChange change{consensus::ConfigAction::kRemoveMember, leaving, name, ""};
+  consensus::ConfigChange change{o.invalidate ? consensus::ConfigAction::kMarkInvalid : consensus::ConfigAction::kRemoveMember,
+                                 leaving, name, ""};
   auto id = node::next_op_id();
   auto op = node::sign_op(*signer, genesis_hash, id, node::config_op_text(change, std::nullopt));
   std::vector<std::string> urls;
@@ -336,7 +342,8 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
   std::string result = answer->value("result", "");
   if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition("the layer refused: " + result));
   std::string block_id = answer->value("block", "");
-  cli.info("remove-member " + name + " ordered in block " + block_id + "; waiting for the next epoch");
+  cli.info(std::string(o.invalidate ? "mark-invalid " : "remove-member ") + name + " ordered in block " + block_id +
+           "; waiting for the next epoch");
 
   // Ask a member that stays.
   std::vector<std::string> stay;
@@ -358,12 +365,13 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
         if (cli.json()) {
           cli.print_json(out);
         } else {
-          cli.print_fields({{"left", name},
+          cli.print_fields({{o.invalidate ? "invalidated" : "left", name},
                             {"layer", out["layer"].get<std::string>()},
                             {"ordered in", block_id},
                             {"epoch", std::to_string(out["epoch"].get<int>()) + " (n = " + std::to_string(out["n"].get<int>()) +
                                           ", f = " + std::to_string(out["f"].get<int>()) + ")"},
-                            {"next", "the node has retired; stop its daemon (SIGTERM)"}});
+                            {"next", o.invalidate ? "its key is no longer pinned; it is refused from this epoch on"
+                                                  : "the node has retired; stop its daemon (SIGTERM)"}});
         }
         return kExitOk;
       }
@@ -423,6 +431,24 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
       "A removal that would leave fewer than 4 members is refused (exit 1, nothing ordered) unless --force.\n"
       "Exit status 4 when the signer may not remove that member.");
   leave->callback([lo, &cli] { cli.exit_code = run_leave(*lo, cli); });
+
+  auto io = std::make_shared<LeaveOptions>();
+  io->invalidate = true;
+  auto* inv = node.add_subcommand("invalidate", "Mark a member invalid by an admin decision (a faulty or compromised node).");
+  inv->add_option("--member", io->member, "Name or public key of the member.")->required()->type_name("NAME");
+  cli.file(inv->add_option("--admin-key", io->admin_key, "An admin key of the layer.")->required()->type_name("FILE"));
+  inv->add_option("--node", io->node, "A member to contact.")->required()->type_name("URL");
+  inv->add_option("--timeout", io->timeout_s, "Seconds to wait for the new epoch (default 60).")->type_name("SECONDS");
+  inv->add_flag("--force", io->force,
+                "Invalidate even when the layer would keep fewer than 4 members (f = 0).");
+  inv->footer(
+      "Orders mark-invalid signed by the admin key: from the next checkpoint boundary the member no\n"
+      "longer counts, its key is no longer pinned, and the layer's neighbours follow the new member set\n"
+      "(docs/contracts.md §4.1). Peer review orders the same op by itself with 2f+1 members' reports.\n"
+      "Example:\n"
+      "  mlchain node invalidate --member n3 --admin-key admin.pem --node https://127.0.0.1:7101\n"
+      "Exit status 4 when the key is not an admin key; 1 when the layer would keep fewer than 4 members.");
+  inv->callback([io, &cli] { cli.exit_code = run_leave(*io, cli); });
 }
 
 }  // namespace mlchain::cli

@@ -6,7 +6,7 @@ _mlchain_subcommands() {
     'key') echo 'gen show sign verify' ;;
     'layer') echo 'create show attach change-superior' ;;
     'block') echo 'query verify cleanup' ;;
-    'node') echo 'run status join leave' ;;
+    'node') echo 'run status join leave invalidate' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'contract') echo 'send reply end' ;;
     'bench') echo 'layer contracts' ;;
@@ -36,6 +36,7 @@ _mlchain_options() {
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
     'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
+    'node invalidate') echo '-h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;
@@ -83,6 +84,7 @@ _mlchain_value_options() {
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
     'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
+    'node invalidate') echo '-h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;
@@ -190,6 +192,10 @@ _mlchain_values() {
     'node leave|-o') echo 'text json' ;;
     'node leave|--output') echo 'text json' ;;
     'node leave|--color') echo 'auto always never' ;;
+    'node invalidate|--admin-key') echo '@file' ;;
+    'node invalidate|-o') echo 'text json' ;;
+    'node invalidate|--output') echo 'text json' ;;
+    'node invalidate|--color') echo 'auto always never' ;;
     'object|-o') echo 'text json' ;;
     'object|--output') echo 'text json' ;;
     'object|--color') echo 'auto always never' ;;

@@ -11,7 +11,7 @@ function __mlchain_subcommands
         case 'block'
             echo query verify cleanup
         case 'node'
-            echo run status join leave
+            echo run status join leave invalidate
         case 'object'
             echo register list show revoke rotate-credential send fetch
         case 'contract'
@@ -66,6 +66,8 @@ function __mlchain_value_options
             echo -- -h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color
         case 'node leave'
             echo -- -h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color
+        case 'node invalidate'
+            echo -- -h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color
         case 'object'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'object register'
@@ -284,6 +286,7 @@ complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'run' -d 'Run the daemon o
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'status' -d 'Show one node: height, view, primary, readiness, peers.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'join' -d 'Admit a new node to a layer and wait until it is a ready member.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'leave' -d 'Remove a member from its layer (it resigns, or an admin removes it).'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'invalidate' -d 'Mark a member invalid by an admin decision (a faulty or compromised node).'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -322,6 +325,16 @@ complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s o -l output -r -a 't
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''node leave'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -l member -r -d 'Name or public key of the member.'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -l admin-key -r -F -d 'An admin key of the layer.'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -l node -r -d 'A member to contact.'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -l timeout -r -d 'Seconds to wait for the new epoch (default 60).'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -l force -r -d 'Invalidate even when the layer would keep fewer than 4 members (f = 0).'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''object'\''' -a 'register' -d 'Register an object with an edge node; prints its UUID (and HMAC secret, once).'
 complete -c mlchain -n '__mlchain_at '\''object'\''' -a 'list' -d 'List the objects of an edge layer.'
 complete -c mlchain -n '__mlchain_at '\''object'\''' -a 'show' -d 'Show one object: identity, state, recent data points.'

@@ -14,8 +14,7 @@
 #     leave, each change in effect (epoch +1, n -1) before the next, each
 #     founder process stopped once out: l1a-n1 resigns (`node leave
 #     --config`), l1a-n2 and l1a-n3 are removed by the admin (`node leave
-#     --member`), l1a-n4 is marked invalid by an admin-signed mark-invalid op
-#     POSTed to /v1/ops (no CLI command orders it).
+#     --member`), l1a-n4 is marked invalid by the admin (`node invalidate`).
 #  4. Every L2 member's directory entry for L2/L1a lists exactly the
 #     newcomers' keys; E1's book is at the current epoch E with the
 #     newcomers; three contracts A -> B are delivered (L2 accepts L2/L1a
@@ -240,38 +239,13 @@ for n in l1a-n2 l1a-n3; do
   gone "$n" "removed by the admin (node leave --member)"
 done
 
-# mark-invalid by the admin: no CLI command orders it, so the script signs the
-# op as the CLI would (node/signed_op.h): Ed25519 over canonical JSON
-# {client, genesis, id, op}, op = "mlchain-config:" + canonical {action, key, name}.
-ADMIN_PUB=$("$MLCHAIN" -o json key show --key "$ADMIN" | jq -r .public_key)
-mark_invalid() {  # mark_invalid NAME: POSTed to every current member at once; one must answer "ok"
-  local name=$1 op unsigned sig id u i=0 ok=0
-  op=$(jq -cjS -n --arg k "${KEY[$name]}" --arg n "$name" '{action: "mark-invalid", key: $k, name: $n}')
-  id=$(date +%s%6N)
-  unsigned=$(printf '{"client":"%s","genesis":"%s","id":%s,"op":%s}' "$ADMIN_PUB" "$G_L1A" "$id" \
-    "$(jq -Rn --arg s "mlchain-config:$op" '$s')")
-  printf '%s' "$unsigned" >"$DIR/mi.bin"
-  sig=$(openssl pkeyutl -sign -rawin -inkey "$ADMIN" -in "$DIR/mi.bin" | xxd -p -c 256) ||
-    fail "openssl could not sign with $ADMIN"
-  [[ ${#sig} == 128 ]] || fail "mark-invalid: signature of ${#sig} hex chars"
-  jq -c --arg s "$sig" '. + {sig: $s}' <<<"$unsigned" >"$DIR/mi.json"
-  local pids=()
-  for x in "${CURRENT[@]}"; do
-    [[ $x == "$name" ]] && continue
-    i=$((i + 1))
-    curl -sk --max-time 30 -o "$DIR/mi-$i.out" -w '%{http_code}' -H 'Content-Type: application/json' \
-      --data-binary "@$DIR/mi.json" "${URL[$x]}/v1/ops" >"$DIR/mi-$i.code" 2>/dev/null &
-    pids+=($!)
-  done
-  wait "${pids[@]}" || true
-  for u in $(seq 1 "$i"); do
-    [[ $(cat "$DIR/mi-$u.code") == 200 ]] && jq -e '.result | startswith("ok")' "$DIR/mi-$u.out" >/dev/null 2>&1 && ok=1
-  done
-  [[ $ok == 1 ]] || fail "mark-invalid $name: no member answered ok: $(for u in $(seq 1 "$i"); do
-    echo "$(cat "$DIR/mi-$u.code") $(head -c 200 "$DIR/mi-$u.out")"; done)"
+# mark-invalid by the admin decision (`node invalidate`).
+mark_invalid() {  # mark_invalid NAME
+  run out M node invalidate --member "$1" --admin-key "$ADMIN" --node "$(live_url)" --timeout 60
+  [[ $RC == 0 ]] || fail "node invalidate --member $1 exited $RC: $out $(tail -c 400 "$DIR/cli.err")"
 }
 mark_invalid l1a-n4
-gone l1a-n4 "marked invalid (admin mark-invalid op)"
+gone l1a-n4 "marked invalid (node invalidate)"
 lay=$(layer_json "$(live_url)")
 jq -e '[.members[] | select(.name == "l1a-n4")][0].status == "invalid"' <<<"$lay" >/dev/null ||
   fail "l1a-n4 should be listed as invalid: $(jq -c '[.members[] | {name, status}]' <<<"$lay")"
