@@ -116,6 +116,14 @@ net::Response EdgeNode::Impl::handle(const net::Request& req) {
     if (req.method != "POST") return error(405, "method_not_allowed", "use POST " + path);
     return handle_contract_packet(req);
   }
+  if (path == "/v1/selfcheck") {
+    if (req.method != "GET") return error(405, "method_not_allowed", "use GET " + path);
+    if (selfcheck_running.exchange(true))
+      return error(429, "busy", "a selfcheck is already running on this node; retry when it finishes");
+    codec::Json report = run_selfcheck();
+    selfcheck_running = false;
+    return net::Response::json(200, dump(report));
+  }
   // The transport admits contract packets (kMaxContractBodyBytes); every
   // other request keeps the smaller limit, answered as the transport would.
   if (req.body.size() > kMaxRequestBodyBytes) {

@@ -74,6 +74,9 @@ struct EdgeNode::Impl {
   net::Response handle_contract_packet(const net::Request& req);   // POST /v1/contract/packet
   codec::Json info_json() const;
   codec::Json superior_json() const;  // null without [superior]
+  // edge_selfcheck.cpp: GET /v1/selfcheck (docs/selfcheck.md), one at a time.
+  codec::Json run_selfcheck();
+  std::atomic<bool> selfcheck_running{false};
 
   EdgeConfig cfg;
   node::Logger& log;

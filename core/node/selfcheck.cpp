@@ -14,6 +14,7 @@
 #include "mlchain/ledger/verify.h"
 #include "mlchain/net/https_client.h"
 #include "mlchain/common/clock.h"
+#include "mlchain/node/challenge.h"
 #include "mlchain/node/superior_change.h"
 #include "node_impl.h"
 
@@ -26,8 +27,6 @@ codec::Json check(std::string name, bool ok, std::string detail, codec::Json dat
 
 }  // namespace
 
-// What a challenged node signs: the challenger's fresh nonce, its own clock
-// and its own key (any layer can be challenged: no genesis in it).
 Bytes challenge_bytes(const crypto::PublicKey& signer, const std::string& nonce_hex, std::int64_t time_ms) {
   return to_bytes("mlchain-challenge/1 " + signer.hex() + " " + nonce_hex + " " + std::to_string(time_ms));
 }
@@ -50,10 +49,9 @@ net::Response Node::Impl::answer_challenge(const std::string& body) {
   return net::Response::json(200, out.dump());
 }
 
-// One member: sign my nonce, fresh, with the key the chain records, over a
-// TLS link pinned to that key. Reports the clock offset too.
-codec::Json Node::Impl::challenge_member(const crypto::PublicKey& member, const std::string& address) const {
-  codec::Json r = {{"name", member_name(member)}, {"public_key", member.hex()}, {"address", address}};
+codec::Json challenge_node(const crypto::PublicKey& member, const std::string& address, const std::string& name,
+                           const crypto::Verifier& verifier) {
+  codec::Json r = {{"name", name}, {"public_key", member.hex()}, {"address", address}};
   if (address.empty()) {
     r["result"] = "unknown_address";
     return r;
@@ -92,6 +90,12 @@ codec::Json Node::Impl::challenge_member(const crypto::PublicKey& member, const 
   r["result"] = "ok";
   r["clock_offset_ms"] = their - (sent + static_cast<std::int64_t>(rtt_ms / 2));
   return r;
+}
+
+// One member: sign my nonce, fresh, with the key the chain records, over a
+// TLS link pinned to that key. Reports the clock offset too.
+codec::Json Node::Impl::challenge_member(const crypto::PublicKey& member, const std::string& address) const {
+  return challenge_node(member, address, member_name(member), verifier);
 }
 
 codec::Json Node::Impl::run_selfcheck() {

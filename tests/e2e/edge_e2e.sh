@@ -123,11 +123,20 @@ jq -e '.role == "edge" and .layer == "L2/E2E/E1" and .superior.path == "L2/E2E"'
   fail "node status on the edge node: $st"
 txt=$("$MLCHAIN" node status --node "$EDGE") || fail "node status (text) on the edge node"
 grep -q "edge layer; this is its central node" <<<"$txt" || fail "node status text: $txt"
-for cmd in "layer show" "selfcheck"; do
-  rc=0; out=$("$MLCHAIN" $cmd --node "$EDGE" 2>&1) || rc=$?
-  [[ $rc == 2 ]] || fail "$cmd on the edge node should exit 2, got $rc: $out"
-  grep -q "central node of edge layer L2/E2E/E1" <<<"$out" && grep -q "mlchain node status --node" <<<"$out" ||
-    fail "$cmd on the edge node: $out"
-done
-say "node status describes the edge node; layer show and selfcheck say it is one (exit 2)"
+rc=0; out=$("$MLCHAIN" layer show --node "$EDGE" 2>&1) || rc=$?
+[[ $rc == 2 ]] || fail "layer show on the edge node should exit 2, got $rc: $out"
+grep -q "central node of edge layer L2/E2E/E1" <<<"$out" && grep -q "mlchain node status --node" <<<"$out" ||
+  fail "layer show on the edge node: $out"
+# selfcheck on the edge: store, certificate, superior (4 members sign), clock.
+sc=$("$MLCHAIN" selfcheck --node "$EDGE" -o json) || fail "selfcheck on the edge node exited $?: $sc"
+jq -e '.ok and .role == "edge" and ([.checks[].check] == ["store", "certificate", "superior", "clock"])
+  and ([.checks[] | select(.check == "superior") | .data.members[] | select(.result == "ok")] | length) == 4' <<<"$sc" >/dev/null ||
+  fail "selfcheck on the edge node: $sc"
+# One superior member stopped: still f+1 of 4 answer, the check holds and names it.
+kill -STOP "${PIDS[4]}"
+sc=$("$MLCHAIN" selfcheck --node "$EDGE" -o json) || { kill -CONT "${PIDS[4]}"; fail "selfcheck with n4 stopped: $sc"; }
+kill -CONT "${PIDS[4]}"
+jq -e '.ok and ([.checks[] | select(.check == "superior") | .detail] | .[0] | test("3 of 4"))' <<<"$sc" >/dev/null ||
+  fail "selfcheck with n4 stopped: $sc"
+say "node status describes the edge node; layer show says it is one (exit 2); selfcheck examines it"
 say "PASS"
