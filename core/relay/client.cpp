@@ -40,7 +40,12 @@ Result<Book> from_row(const std::string& row) {
 }
 
 constexpr std::chrono::milliseconds kAttemptCap{15'000};
-constexpr std::size_t kMaxBackgroundCalls = 512;  // forward_to_all's calls still running
+constexpr std::size_t kMaxBackgroundCalls = 512;  // forward_to_all's and call_watched's calls still running
+// A member that has not answered a forwarded packet after kStallProbe gets a
+// fresh TLS handshake; none within kStallProbeTimeout: its process stopped,
+// the next member takes the packet (issue 15 item 0.2).
+constexpr std::chrono::milliseconds kStallProbe{1'000};
+constexpr std::chrono::milliseconds kStallProbeTimeout{1'000};
 
 }  // namespace
 
@@ -300,6 +305,69 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
   return c;
 }
 
+Result<net::Response> ContractService::call_watched(const BookMember& m, const std::string& target,
+                                                    const std::string& body,
+                                                    const std::map<std::string, std::string>& headers,
+                                                    std::chrono::milliseconds timeout) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Result<net::Response>> result;
+  };
+  auto shared = std::make_shared<Shared>();
+  {
+    std::lock_guard lock(bg_mu_);
+    if (background_ >= kMaxBackgroundCalls) return call(m, "POST", target, body, headers, timeout);
+    ++background_;
+  }
+  try {
+    std::thread([this, shared, m, target, body, headers, timeout] {
+      auto r = call(m, "POST", target, body, headers, timeout);
+      {
+        std::lock_guard lock(shared->mu);
+        shared->result = std::move(r);
+      }
+      shared->cv.notify_all();
+      std::lock_guard lock(bg_mu_);
+      if (--background_ == 0) bg_cv_.notify_all();
+    }).detach();
+  } catch (const std::system_error&) {  // no thread to be had: call here, unwatched
+    {
+      std::lock_guard lock(bg_mu_);
+      if (--background_ == 0) bg_cv_.notify_all();
+    }
+    return call(m, "POST", target, body, headers, timeout);
+  }
+  auto deadline = Clock::now() + timeout;
+  auto probe_at = Clock::now() + kStallProbe;
+  std::unique_lock lock(shared->mu);
+  while (!shared->result) {
+    if (shared->cv.wait_until(lock, std::min(deadline, probe_at), [&] { return shared->result.has_value(); })) break;
+    if (Clock::now() >= deadline) return unavailable("no answer within " + std::to_string(timeout.count()) + " ms");
+    // No answer yet: a long route, or a member whose process stopped. A
+    // fresh TLS handshake tells them apart (a stopped process accepts the
+    // TCP connection in the kernel but never answers the handshake).
+    lock.unlock();
+    net::HttpsClientOptions o;
+    o.connect_timeout = kStallProbeTimeout;
+    o.total_timeout = kStallProbeTimeout;
+    o.max_response_bytes = 4096;
+    o.server_key = m.key;
+    auto probe = net::https_request(m.address, "GET", "/healthz", {}, {}, o);
+    lock.lock();
+    if (shared->result) break;
+    if (!probe.ok()) {
+      count("forward_member_stalled");
+      return unavailable("stopped answering: no answer to the packet after " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(kStallProbe).count()) +
+                         " ms and no TLS handshake within " + std::to_string(kStallProbeTimeout.count()) + " ms (" +
+                         probe.status().message().substr(0, 160) + ")");
+    }
+    probe_at = Clock::now() + 2 * kStallProbe;
+  }
+  return std::move(*shared->result);
+}
+
 // The next layer's 200 answer with this layer's hop put first; nullopt when
 // the answer lists no hops.
 std::optional<Answer> ContractService::with_hop(const codec::Json& hop, const std::string& body) {
@@ -403,9 +471,9 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
       // budget: each attempt gets at most kAttemptCap, then the next member
       // takes over with what is left.
       auto attempt = std::min<std::chrono::milliseconds>(left, kAttemptCap);
-      auto r =
-          call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(attempt.count())}},
-               attempt + std::chrono::milliseconds(500));
+      auto r = call_watched(m, "/v1/contract/packet", body,
+                            {{std::string(kBudgetHeader), std::to_string(attempt.count())}},
+                            attempt + std::chrono::milliseconds(500));
       if (!r.ok()) {
         last = m.name + " (" + m.address + "): " + r.status().message();
         std::lock_guard lock(fmu_);

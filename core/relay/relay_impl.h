@@ -166,6 +166,14 @@ class ContractService final : public node::Service {
   Answer forward_to_all(const std::vector<BookMember>& members, const std::string& body, const codec::Json& hop,
                         const std::string& next_layer, std::chrono::milliseconds timeout);
   Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);
+  // POST `body` to `m` like call(), watched: while no answer comes, a fresh
+  // TLS handshake to `m` every few seconds (the first after kStallProbe)
+  // checks that its process still runs; when it does not, Unavailable at
+  // once (the call itself finishes in the background; the packet is
+  // idempotent there) so the next member takes over long before `timeout`.
+  Result<net::Response> call_watched(const BookMember& m, const std::string& target, const std::string& body,
+                                     const std::map<std::string, std::string>& headers,
+                                     std::chrono::milliseconds timeout);
   // One request to `m` over a pooled keep-alive connection; transport errors as Status.
   Result<net::Response> call(const BookMember& m, std::string_view method, const std::string& target,
                              const std::string& body, const std::map<std::string, std::string>& headers,
