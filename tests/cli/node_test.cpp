@@ -42,6 +42,41 @@ TEST(NodeCli, RefusesAKeyThatIsNotAMember) {
   auto r = mlchain({"node", "run", "--config", dir.file("n1.toml")});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("not a member"), std::string::npos) << r.err;
+  // It names the genesis file and its hash, not only "Wrong key_file?" (issue 20).
+  EXPECT_NE(r.err.find("l1a/genesis.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(", hash "), std::string::npos) << r.err;
+  // A failed start in a fresh data_dir leaves nothing behind.
+  EXPECT_FALSE(std::ifstream(dir.file("data/data.mdb")).good());
+}
+
+// Issue 20: one rule for files a config names: a missing one is a config
+// error (exit 2) with the OS error and where relative paths point; a file
+// that is no key says so before any chmod hint.
+TEST(NodeCli, FilesTheConfigNamesAreCheckedWithHints) {
+  TempDir dir;
+  auto created = mlchain({"layer", "create", "--blueprint", std::string(MLCHAIN_SOURCE_DIR) + "/docs/examples/layer-L1a.toml",
+                          "--out", dir.file("l1a")});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto config = [&](const std::string& key, const std::string& genesis) {
+    std::ofstream(dir.file("n1.toml")) << "name = \"n1\"\nkey_file = \"" << key << "\"\nlisten = \"127.0.0.1:0\"\n"
+                                       << "data_dir = \"data\"\ngenesis = \"" << genesis << "\"\n";
+    return mlchain({"node", "run", "--config", dir.file("n1.toml")});
+  };
+  auto no_key = config("missing.pem", "l1a/genesis.json");
+  EXPECT_EQ(no_key.exit_code, 2) << no_key.err;
+  EXPECT_NE(no_key.err.find("does not exist"), std::string::npos) << no_key.err;
+  EXPECT_NE(no_key.err.find("relative to its directory"), std::string::npos) << no_key.err;
+
+  auto no_genesis = config("missing.pem", "nowhere/genesis.json");
+  EXPECT_EQ(no_genesis.exit_code, 2) << no_genesis.err;
+  EXPECT_NE(no_genesis.err.find("No such file or directory"), std::string::npos) << no_genesis.err;
+  EXPECT_NE(no_genesis.err.find("relative to its directory"), std::string::npos) << no_genesis.err;
+
+  auto not_a_key = config("l1a/genesis.json", "l1a/genesis.json");
+  EXPECT_EQ(not_a_key.exit_code, 2) << not_a_key.err;
+  EXPECT_NE(not_a_key.err.find("holds no PEM private key"), std::string::npos) << not_a_key.err;
+  EXPECT_EQ(not_a_key.err.find("chmod"), std::string::npos) << not_a_key.err;
+  EXPECT_FALSE(std::ifstream(dir.file("data/data.mdb")).good());
 }
 
 }  // namespace
