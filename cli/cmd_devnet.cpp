@@ -391,8 +391,8 @@ std::string attachment_problem(const std::vector<DevnetNode>& nodes, const Devne
         for (const auto& k : sub["keys"])
           if (k.is_string() && k.get<std::string>() == edge.public_key) return "";
     }
-    return superior + " does not record " + edge.layer + " with its key: not attached (run mlchain devnet up --dir DIR "
-           "again, or mlchain layer attach --path " + edge.layer + ")";
+    return superior + " does not record " + edge.layer + " with its key: not attached (mlchain devnet down, then devnet "
+           "up --dir DIR again, attaches every edge; or mlchain layer attach --path " + edge.layer + ")";
   }
   return last;
 }
