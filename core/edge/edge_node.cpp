@@ -107,15 +107,8 @@ void EdgeNode::Impl::stop() {
 Result<std::unique_ptr<EdgeNode>> EdgeNode::start(const EdgeConfig& config, node::Logger& log) {
   auto impl = std::make_unique<Impl>(config, log);
   // A start that fails leaves no new store behind (node/data_dir.h).
-  auto abandon = [&impl](Status st, bool started) {
-    auto lock = std::move(impl->data_lock);  // held until the store is closed
-    if (started) impl->stop();
-    impl.reset();  // closes the store
-    if (lock) lock->remove_created();
-    return st;
-  };
-  if (Status st = impl->open(); !st.ok()) return abandon(st, false);
-  if (Status net = impl->start_network(); !net.ok()) return abandon(net, true);
+  if (Status st = impl->open(); !st.ok()) return node::abandon_start(impl, st, false);
+  if (Status net = impl->start_network(); !net.ok()) return node::abandon_start(impl, net, true);
   return std::unique_ptr<EdgeNode>(new EdgeNode(std::move(impl)));
 }
 

@@ -147,26 +147,12 @@ bool SuperiorTracker::follow_epochs_locked() {
     const SuperiorMember& m = current.members[(next_first_ + i) % n];
     if (m.address.empty()) continue;
     auto answer = epochs_(m, current.epoch);
-    if (!answer.ok() || !answer->is_object()) continue;  // the /v1/layer round reports unreachable members
-    auto list = codec::get_array(*answer, "certificates", ledger::kMaxEpochChain);
-    if (!list.ok()) continue;
-    if (list->empty()) {
-      auto epoch = codec::get_uint(*answer, "epoch");
-      if (epoch.ok() && *epoch <= current.epoch) return false;  // nothing newer
-      continue;  // this member has not collected the newer certificates yet
-    }
-    std::vector<ledger::EpochCertificate> chain;
-    Status bad;
-    for (const auto& c : *list) {
-      auto cert = ledger::epoch_certificate_from_json(c);
-      if (!cert.ok()) {
-        bad = cert.status();
-        break;
-      }
-      chain.push_back(std::move(cert).value());
-    }
-    Result<ledger::TrustedMembers> next = bad.ok() ? ledger::follow_epochs(trusted, chain, verifier_)
-                                                   : Result<ledger::TrustedMembers>(bad);
+    if (!answer.ok()) continue;  // the /v1/layer round reports unreachable members
+    auto read = ledger::read_epochs_answer(*answer, current.epoch);
+    if (read.ok() && read->nothing_newer) return false;
+    if (read.ok() && read->chain.empty()) continue;  // this member has not collected the newer certificates yet
+    Result<ledger::TrustedMembers> next = read.ok() ? ledger::follow_epochs(trusted, read->chain, verifier_)
+                                                    : Result<ledger::TrustedMembers>(read.status());
     std::string who = m.name.empty() ? m.key.hex().substr(0, 16) : m.name;
     if (!next.ok()) {
       {

@@ -75,6 +75,22 @@ Result<EpochCertificate> epoch_certificate_from_json(const Json& j) {
   return c;
 }
 
+Result<EpochsAnswer> read_epochs_answer(const Json& answer, consensus::Epoch trusted) {
+  MLCHAIN_TRY(codec::require_object(answer, "epochs answer"));
+  MLCHAIN_ASSIGN_OR_RETURN(Json list, codec::get_array(answer, "certificates", kMaxEpochChain));
+  EpochsAnswer out;
+  if (list.empty()) {
+    auto epoch = codec::get_uint(answer, "epoch");
+    out.nothing_newer = epoch.ok() && *epoch <= trusted;
+    return out;
+  }
+  for (const auto& c : list) {
+    MLCHAIN_ASSIGN_OR_RETURN(auto cert, epoch_certificate_from_json(c));
+    out.chain.push_back(std::move(cert));
+  }
+  return out;
+}
+
 consensus::EpochConfig config_of(const TrustedMembers& t) {
   consensus::EpochConfig c;
   c.epoch = t.epoch;

@@ -257,15 +257,8 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, Logger& log,
   impl->on_fatal = std::move(on_fatal);
   impl->service_factory = std::move(service);
   // A start that fails leaves no new store behind (data_dir.h).
-  auto abandon = [&impl](Status st, bool started) {
-    auto lock = std::move(impl->data_lock);  // held until the store is closed
-    if (started) impl->stop();
-    impl.reset();  // closes the store
-    if (lock) lock->remove_created();
-    return st;
-  };
-  if (Status st = impl->open(); !st.ok()) return abandon(st, false);
-  if (Status net = impl->start_network(); !net.ok()) return abandon(net, true);
+  if (Status st = impl->open(); !st.ok()) return abandon_start(impl, st, false);
+  if (Status net = impl->start_network(); !net.ok()) return abandon_start(impl, net, true);
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

@@ -72,34 +72,18 @@ Result<consensus::Epoch> ContractService::follow(const std::string& path, Clock:
                     std::chrono::milliseconds(3'000));
       if (!r.ok() || r->status != 200) continue;
       auto j = codec::parse(r->body, codec::ParseLimits{2 * 1024 * 1024, 8, 4096, 64 * 1024});
-      if (!j.ok() || !j->is_object()) continue;
-      auto list = codec::get_array(*j, "certificates", ledger::kMaxEpochChain);
-      if (!list.ok()) continue;
-      if (list->empty()) {
-        // None newer there. Either the layer is where we trust it to be, or
-        // this member has not collected the newer certificates yet.
-        auto epoch = codec::get_uint(*j, "epoch");
-        if (epoch.ok() && *epoch <= trusted.epoch) return trusted.epoch;
-        continue;
-      }
-      std::vector<ledger::EpochCertificate> certs;
-      Status bad;
-      for (const auto& c : *list) {
-        auto cert = ledger::epoch_certificate_from_json(c);
-        if (!cert.ok()) {
-          bad = cert.status();
-          break;
-        }
-        certs.push_back(std::move(cert).value());
-      }
-      if (bad.ok()) bad = ledger::follow_epochs(trusted, certs, host_->verifier()).status();
+      if (!j.ok()) continue;
+      auto read = ledger::read_epochs_answer(*j, trusted.epoch);
+      if (read.ok() && read->nothing_newer) return trusted.epoch;  // the layer is where we trust it to be
+      if (read.ok() && read->chain.empty()) continue;  // this member has not collected the newer ones yet
+      Status bad = read.ok() ? ledger::follow_epochs(trusted, read->chain, host_->verifier()).status() : read.status();
       if (!bad.ok()) {
         count("neighbour_epochs_refused");
         host_->log().warn("a neighbour member answered epoch certificates that do not verify; ignored",
                           {{"layer", path}, {"member", m.name}, {"error", bad.message().substr(0, 300)}});
         continue;
       }
-      chain = std::move(certs);
+      chain = std::move(read->chain);
       break;
     }
     if (chain.empty()) return trusted.epoch;

@@ -71,6 +71,18 @@ codec::Json to_json(const EpochCertificate& c);
 // consensus::kMaxMembers members, epoch 0: InvalidArgument.
 Result<EpochCertificate> epoch_certificate_from_json(const codec::Json& j);
 
+// A GET /v1/epochs answer (untrusted) as seen by someone who trusts epoch
+// `trusted`: the certificates it carries (parsed, not yet verified: give
+// them to follow_epochs), or, when it carries none, whether the answering
+// member says there is nothing newer (its epoch <= trusted) rather than
+// that it has not collected the newer certificates yet. InvalidArgument
+// when the answer or a certificate in it is malformed.
+struct EpochsAnswer {
+  std::vector<EpochCertificate> chain;
+  bool nothing_newer = false;
+};
+Result<EpochsAnswer> read_epochs_answer(const codec::Json& answer, consensus::Epoch trusted);
+
 // A member set someone trusts: the start of a chain.
 struct TrustedMembers {
   std::string layer;

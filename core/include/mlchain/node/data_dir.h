@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 
 #include "mlchain/common/status.h"
 
@@ -47,5 +48,17 @@ class DataDirLock {
   bool fresh_ = false;
   bool created_dir_ = false;
 };
+
+// A daemon's start failed with `why`: stop it if `started`, destroy it
+// (closing its store) and then remove the store it created in a fresh
+// data_dir (its `data_lock`, held until the store is closed). Returns `why`.
+template <typename Impl>
+Status abandon_start(std::unique_ptr<Impl>& impl, Status why, bool started) {
+  auto lock = std::move(impl->data_lock);
+  if (started) impl->stop();
+  impl.reset();
+  if (lock) lock->remove_created();
+  return why;
+}
 
 }  // namespace mlchain::node
