@@ -6,8 +6,9 @@
 // nobody could prove those blocks nor show the chain of epochs (issue 14
 // item 3: a proof of a block from each epoch must stay possible).
 //
-// Every ~2 s on its own thread: ask one other member (in turn) for the
-// certificates after the last one stored here, check them from the members
+// Every ~2 s on its own thread: ask the other members (in turn, until one
+// has them) for the certificates after the last one stored here, check
+// them from the members
 // this node trusts for that epoch (ledger::follow_epochs) and store them;
 // then walk the heights up from a cursor for blocks without an attestation
 // and ask for up to 256 of them from that height (GET
@@ -88,7 +89,7 @@ void Node::Impl::backfill_round() {
   members.erase(std::remove_if(members.begin(), members.end(), [](const auto& m) { return m.second.empty(); }),
                 members.end());
   if (members.empty()) return;
-  const auto& [peer_key, peer_address] = members[backfill_turn++ % members.size()];
+  ++backfill_turn;  // each round starts with another member
 
   // 1. Epoch certificates up to the current epoch.
   consensus::Epoch have = 0;
@@ -107,45 +108,54 @@ void Node::Impl::backfill_round() {
     }
     have = trusted.epoch;
   }
-  if (have < epoch) {
+  // Asked in turn until one member's certificates take us further.
+  for (std::size_t i = 0; have < epoch && i < members.size(); ++i) {
+    const auto& [peer_key, peer_address] = members[(backfill_turn + i) % members.size()];
     auto j = get_json(peer_address, peer_key, "/v1/epochs?after=" + std::to_string(have));
-    if (j.ok() && j->is_object()) {
-      auto list = codec::get_array(*j, "certificates", ledger::kMaxEpochChain);
-      std::vector<ledger::EpochCertificate> chain;
-      if (list.ok()) {
-        for (const auto& c : *list) {
-          auto cert = ledger::epoch_certificate_from_json(c);
-          if (!cert.ok()) break;
-          if (cert->epoch > epoch) break;  // beyond what our chain shows: not ours to vouch for yet
-          chain.push_back(std::move(cert).value());
-        }
-      }
-      auto next = ledger::follow_epochs(trusted, chain, verifier);
-      if (!next.ok()) {
-        log.warn("backfill: a member's epoch certificates do not verify; ignored",
-                 {{"member", member_name(peer_key)}, {"error", next.status().message().substr(0, 300)}});
-      } else {
-        for (const auto& c : chain) {
-          if (c.epoch <= have) continue;
-          if (Status st = node::store_epoch_certificate(*store, c); !st.ok()) break;
-          ++epoch_certs_stored;
-        }
-      }
+    auto read = j.ok() ? ledger::read_epochs_answer(*j, have) : Result<ledger::EpochsAnswer>(j.status());
+    if (!read.ok() || read->chain.empty()) continue;
+    std::vector<ledger::EpochCertificate> chain;
+    for (auto& c : read->chain) {
+      if (c.epoch > epoch) break;  // beyond what our chain shows: not ours to vouch for yet
+      chain.push_back(std::move(c));
     }
+    auto next = ledger::follow_epochs(trusted, chain, verifier);
+    if (!next.ok()) {
+      log.warn("backfill: a member's epoch certificates do not verify; ignored",
+               {{"member", member_name(peer_key)}, {"error", next.status().message().substr(0, 300)}});
+      continue;
+    }
+    for (const auto& c : chain) {
+      if (c.epoch <= have) continue;
+      if (Status st = node::store_epoch_certificate(*store, c); !st.ok()) break;
+      ++epoch_certs_stored;
+    }
+    break;
   }
 
   // 2. Attestations of old blocks.
   if (missing == 0) return;
   std::uint64_t from = missing;
   std::uint64_t top = height - kResendAttestations;
-  auto j = get_json(peer_address, peer_key, "/v1/attestations?from=" + std::to_string(from));
-  if (!j.ok() || !j->is_object()) return;
-  auto list = codec::get_array(*j, "attestations", kAttestationsPerCall);
-  if (!list.ok()) return;
+  // Ask the members in turn until one holds the missing one: those that
+  // joined later lack the same old attestations, and the members that hold
+  // them may leave soon (a layer whose founders are replaced one by one).
   std::vector<ledger::BlockAttestation> got;
-  for (const auto& x : *list) {
-    auto a = ledger::attestation_from_json(x);
-    if (a.ok() && a->height >= from && a->height <= top) got.push_back(std::move(a).value());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const auto& [key_i, address_i] = members[(backfill_turn + i) % members.size()];
+    auto j = get_json(address_i, key_i, "/v1/attestations?from=" + std::to_string(from));
+    if (!j.ok() || !j->is_object()) continue;
+    auto list = codec::get_array(*j, "attestations", kAttestationsPerCall);
+    if (!list.ok()) continue;
+    got.clear();
+    bool has_missing = false;
+    for (const auto& x : *list) {
+      auto a = ledger::attestation_from_json(x);
+      if (!a.ok() || a->height < from || a->height > top) continue;
+      has_missing = has_missing || a->height == from;
+      got.push_back(std::move(a).value());
+    }
+    if (has_missing) break;
   }
   if (got.empty()) return;
   driver.post([this, got = std::move(got)] {
