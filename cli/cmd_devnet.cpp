@@ -41,6 +41,8 @@
 #include <thread>
 
 #include "cli.h"
+#include "devnet_netns.h"
+#include "devnet_state.h"
 #include "devnet_topology.h"
 #include "mlchain/config/blueprint_toml.h"
 #include "mlchain/crypto/cert.h"
@@ -55,43 +57,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using namespace devnet;  // NOLINT: the topology model (devnet_topology.h)
-
-constexpr unsigned kDefaultBasePort = 7400;
-constexpr const char* kStateFile = "devnet.json";
-
-// ---------------------------------------------------------------- state
-
-struct DevnetNode {
-  std::string name;
-  std::string layer;
-  std::string role;  // member | edge
-  int standby = 0;   // k > 0: a member of standby k of `layer`, not of the layer itself
-  std::string address;
-  std::string public_key;
-  unsigned port = 0;
-  pid_t pid = 0;
-  std::string config;  // absolute
-  std::string log;     // absolute
-  std::string key_file;
-};
-
-struct DevnetState {
-  std::string dir;  // absolute
-  unsigned base_port = kDefaultBasePort;
-  std::string admin_key;
-  std::string admin_public_key;
-  Topology topology;
-  std::map<std::string, std::string> genesis_hash;          // layer -> hash
-  std::map<std::string, std::string> standby_genesis_hash;  // standby_id ("L2-s1") -> hash
-  std::vector<DevnetNode> nodes;
-  std::string started_at;
-};
-
-// "L2", or "L2 (standby 1)" for a standby's node.
-std::string layer_label(const DevnetNode& n) {
-  return n.standby == 0 ? n.layer : n.layer + " (standby " + std::to_string(n.standby) + ")";
-}
+using namespace devnet;  // NOLINT: the topology and state model (devnet_topology.h, devnet_state.h)
 
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
@@ -102,184 +68,8 @@ std::string utc_now() {
   return buf;
 }
 
-codec::Json state_json(const DevnetState& s) {
-  codec::Json layers = codec::Json::array();
-  for (const auto& l : s.topology.layers) {
-    codec::Json j = {{"path", l.path}, {"nodes", l.nodes}, {"role", "layer"}};
-    if (auto it = s.genesis_hash.find(l.path); it != s.genesis_hash.end()) j["genesis_hash"] = it->second;
-    if (!parent_of(l.path).empty()) j["superior"] = parent_of(l.path);
-    layers.push_back(j);
-  }
-  for (const auto& e : s.topology.edges)
-    layers.push_back({{"path", e}, {"nodes", 1}, {"role", "edge"}, {"superior", parent_of(e)}});
-  codec::Json standbys = codec::Json::array();
-  for (const auto& b : s.topology.standbys) {
-    codec::Json j = {{"path", b.path}, {"standby", b.ordinal}, {"nodes", b.nodes}};
-    auto it = s.standby_genesis_hash.find(standby_id(b.path, b.ordinal));
-    if (it != s.standby_genesis_hash.end()) j["genesis_hash"] = it->second;
-    if (!parent_of(b.path).empty()) j["superior"] = parent_of(b.path);
-    standbys.push_back(j);
-  }
-  codec::Json nodes = codec::Json::array();
-  for (const auto& n : s.nodes) {
-    codec::Json j = {{"name", n.name},
-                     {"layer", n.layer},
-                     {"role", n.role},
-                     {"address", n.address},
-                     {"public_key", n.public_key},
-                     {"pid", n.pid},
-                     {"config", n.config},
-                     {"log", n.log},
-                     {"key_file", n.key_file}};
-    if (n.standby != 0) j["standby"] = n.standby;
-    nodes.push_back(j);
-  }
-  return {{"version", 1},
-          {"dir", s.dir},
-          {"base_port", s.base_port},
-          {"started_at", s.started_at},
-          {"admin_key", s.admin_key},
-          {"admin_public_key", s.admin_public_key},
-          {"layers", layers},
-          {"standbys", standbys},
-          {"nodes", nodes}};
-}
-
-Status write_state(const DevnetState& s) {
-  return crypto::write_file_atomic(fs::path(s.dir) / kStateFile, state_json(s).dump(2) + "\n", 0644, true);
-}
-
-Result<DevnetState> load_state(const std::string& dir) {
-  fs::path file = fs::path(dir) / kStateFile;
-  std::ifstream in(file);
-  if (!in) return not_found("no devnet in " + dir + " (" + file.string() + " does not exist)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = codec::parse(ss.str(), codec::ParseLimits{16u << 20, 32, 1u << 20, 1'000'000});
-  if (!j.ok()) return j.status().with_context(file.string());
-  try {
-    DevnetState s;
-    s.dir = j->at("dir").get<std::string>();
-    s.base_port = j->at("base_port").get<unsigned>();
-    s.started_at = j->value("started_at", "");
-    s.admin_key = j->at("admin_key").get<std::string>();
-    s.admin_public_key = j->value("admin_public_key", "");
-    for (const auto& l : j->at("layers")) {
-      if (l.value("role", "") == "edge") {
-        s.topology.edges.push_back(l.at("path").get<std::string>());
-      } else {
-        s.topology.layers.push_back({l.at("path").get<std::string>(), l.at("nodes").get<int>()});
-        if (l.contains("genesis_hash")) s.genesis_hash[l["path"]] = l["genesis_hash"].get<std::string>();
-      }
-    }
-    if (j->contains("standbys")) {  // absent in state files from before standbys
-      for (const auto& b : j->at("standbys")) {
-        TopologyStandby sb{b.at("path").get<std::string>(), b.at("nodes").get<int>(), b.at("standby").get<int>()};
-        if (b.contains("genesis_hash"))
-          s.standby_genesis_hash[standby_id(sb.path, sb.ordinal)] = b["genesis_hash"].get<std::string>();
-        s.topology.standbys.push_back(std::move(sb));
-      }
-    }
-    for (const auto& n : j->at("nodes")) {
-      DevnetNode d;
-      d.name = n.at("name").get<std::string>();
-      d.layer = n.at("layer").get<std::string>();
-      d.role = n.at("role").get<std::string>();
-      d.address = n.at("address").get<std::string>();
-      d.public_key = n.at("public_key").get<std::string>();
-      d.pid = n.at("pid").get<pid_t>();
-      d.config = n.at("config").get<std::string>();
-      d.log = n.value("log", "");
-      d.key_file = n.value("key_file", "");
-      d.standby = n.value("standby", 0);
-      d.port = static_cast<unsigned>(std::stoul(d.address.substr(d.address.rfind(':') + 1)));
-      s.nodes.push_back(std::move(d));
-    }
-    return s;
-  } catch (const std::exception& e) {
-    return invalid_argument(file.string() + " is not a devnet state file: " + e.what());
-  }
-}
 
 // ---------------------------------------------------------------- processes
-
-std::string read_small_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Alive and still the daemon we started: not a zombie, and its command line
-// names our config file (a reused pid belongs to someone else).
-enum class PidState { kOurs, kGone, kReused };
-
-PidState pid_state(pid_t pid, const std::string& config) {
-  if (pid <= 0) return PidState::kGone;
-  std::string base = "/proc/" + std::to_string(pid);
-  std::string stat = read_small_file(base + "/stat");
-  if (stat.empty()) return PidState::kGone;
-  auto paren = stat.rfind(')');
-  if (paren != std::string::npos && paren + 2 < stat.size() && (stat[paren + 2] == 'Z' || stat[paren + 2] == 'X'))
-    return PidState::kGone;
-  std::string cmdline = read_small_file(base + "/cmdline");
-  if (cmdline.empty()) return PidState::kGone;  // exited between the two reads, or a kernel thread
-  std::size_t at = 0;
-  while (at < cmdline.size()) {
-    std::size_t end = cmdline.find('\0', at);
-    if (end == std::string::npos) end = cmdline.size();
-    if (cmdline.compare(at, end - at, config) == 0) return PidState::kOurs;
-    at = end + 1;
-  }
-  return PidState::kReused;
-}
-
-std::string self_exe() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("mlchain") : p.string();
-}
-
-// fork + setsid + exec of this binary; stdout and stderr appended to `log`.
-// Only async-signal-safe calls between fork and exec (everything is prepared
-// before the fork).
-Result<pid_t> spawn_self(const std::vector<std::string>& args, const std::string& log, bool new_session) {
-  int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) return io_error("cannot open " + log + ": " + std::strerror(errno));
-  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0) {
-    ::close(log_fd);
-    return io_error(std::string("cannot open /dev/null: ") + std::strerror(errno));
-  }
-  std::string argv0 = self_exe();
-  std::vector<char*> argv;
-  argv.push_back(argv0.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  sigset_t empty;
-  sigemptyset(&empty);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(log_fd);
-    ::close(null_fd);
-    return io_error(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    if (new_session) ::setsid();
-    ::dup2(null_fd, 0);
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-    ::close_range(3, ~0U, 0);
-    ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::execv("/proc/self/exe", argv.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  ::close(null_fd);
-  return pid;
-}
 
 // Can we bind 127.0.0.1:port (as the daemon will, with SO_REUSEADDR)?
 bool port_free(unsigned port) {
@@ -294,16 +84,6 @@ bool port_free(unsigned port) {
   bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   ::close(fd);
   return ok;
-}
-
-std::string log_tail(const std::string& path, std::size_t lines) {
-  std::string text = read_small_file(path);
-  std::vector<std::string> all;
-  std::stringstream ss(text);
-  for (std::string l; std::getline(ss, l);) all.push_back(l);
-  std::string out;
-  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "    " + all[i] + "\n";
-  return out;
 }
 
 // ---------------------------------------------------------------- probes
@@ -432,6 +212,8 @@ struct UpOptions {
   std::string topology;
   unsigned base_port = 0;  // 0: kDefaultBasePort
   unsigned timeout_s = 120;
+  bool netns = false;
+  std::string subnet;
 };
 
 Result<crypto::PublicKey> make_key(const fs::path& file, const std::string& name) {
@@ -451,11 +233,15 @@ std::string member_toml(const char* table, const DevnetNode& n) {
 }
 
 // Keys, blueprints, genesis files and node configs for the whole topology.
-Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs::path& dir, const Cli& cli) {
+// With `netns`, every node is a host of its own: its own address on the
+// devnet's bridge, every one listening on `base_port`.
+Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs::path& dir,
+                             const std::optional<NetnsPlan>& netns, const Cli& cli) {
   DevnetState s;
   s.dir = dir.string();
   s.base_port = base_port;
   s.topology = topo;
+  s.netns = netns;
   for (const char* sub : {"keys", "layers", "nodes", "data", "logs"}) {
     std::error_code ec;
     fs::create_directories(dir / sub, ec);
@@ -474,8 +260,14 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
     n.layer = layer;
     n.role = role;
     n.standby = standby;
-    n.port = port++;
-    n.address = "https://127.0.0.1:" + std::to_string(n.port);
+    if (netns) {
+      n.port = base_port;
+      n.netns = netns_name(*netns, name);
+      n.ip = netns_ip(*netns, s.nodes.size());
+    } else {
+      n.port = port++;
+    }
+    n.address = "https://" + (netns ? n.ip : std::string("127.0.0.1")) + ":" + std::to_string(n.port);
     n.key_file = (dir / "keys" / (name + ".pem")).string();
     n.config = (dir / "nodes" / (name + ".toml")).string();
     n.log = (dir / "logs" / (name + ".log")).string();
@@ -577,7 +369,8 @@ Result<DevnetState> generate(const Topology& topo, unsigned base_port, const fs:
     std::string cfg = "# Generated by mlchain devnet up. Paths are relative to this file.\n";
     cfg += (n.role == "edge" ? "role = \"edge\"\n" : "");
     cfg += "name = \"" + n.name + "\"\nkey_file = \"../keys/" + n.name +
-           ".pem\"\nlisten = \"127.0.0.1:" + std::to_string(n.port) + "\"\ndata_dir = \"../data/" + n.name + "\"\n";
+           ".pem\"\nlisten = \"" + (n.ip.empty() ? std::string("127.0.0.1") : n.ip) + ":" +
+           std::to_string(n.port) + "\"\ndata_dir = \"../data/" + n.name + "\"\n";
     if (n.role == "edge") {
       cfg += "layer = \"" + n.layer + "\"\nadmin_keys = [\"" + s.admin_public_key +
              "\"]\ncredentials = [\"ed25519\", \"hmac\"]\n";
@@ -747,6 +540,9 @@ int run_up(const UpOptions& o, const Cli& cli) {
   if (dir.has_filename() == false) dir = dir.parent_path();
   DevnetState s;
   bool restart = false;
+  if (o.netns) {
+    if (Status host = netns_host_check(); !host.ok()) return cli.fail(invalid_argument(host.message()));
+  }
   if (fs::exists(dir / kStateFile, ec)) {
     auto old = load_state(dir.string());
     if (!old.ok()) return cli.fail(old.status(), "remove " + dir.string() + " or choose another --dir");
@@ -760,11 +556,14 @@ int run_up(const UpOptions& o, const Cli& cli) {
                            " of " + std::to_string(old->nodes.size()) + " nodes alive (" + list + ")"),
           "see it with: mlchain devnet status --dir " + o.dir + "; stop it with: mlchain devnet down --dir " + o.dir);
     }
-    if (!o.topology.empty() || o.base_port != 0)
+    if (!o.topology.empty() || o.base_port != 0 || !o.subnet.empty() || (o.netns && !old->netns))
       return cli.fail(
-          invalid_argument(dir.string() + " holds a stopped devnet; its topology and ports are fixed"),
-          "start it again without --topology/--base-port, or remove it first: mlchain devnet down --purge --dir " +
-              o.dir);
+          invalid_argument(dir.string() + " holds a stopped devnet; its topology, ports and network are fixed"),
+          "start it again without --topology/--base-port/--netns/--subnet, or remove it first: mlchain devnet down "
+          "--purge --dir " + o.dir);
+    if (old->netns) {
+      if (Status host = netns_host_check(); !host.ok()) return cli.fail(invalid_argument(host.message()));
+    }
     s = std::move(old).value();
     if (s.dir != dir.string())
       return cli.fail(invalid_argument(dir.string() + "/" + kStateFile + " was written for " + s.dir),
@@ -791,9 +590,17 @@ int run_up(const UpOptions& o, const Cli& cli) {
     s.topology = topo;
     s.base_port = base;
   }
+  std::optional<NetnsPlan> plan = s.netns;
+  if (o.netns && !restart) {
+    auto planned = plan_netns(dir.string(), o.subnet);
+    if (!planned.ok()) return cli.fail(invalid_argument(planned.status().message()));
+    plan = *planned;
+  } else if (!o.subnet.empty() && !restart) {
+    return cli.fail(invalid_argument("--subnet is for --netns"), "add --netns, or drop --subnet");
+  }
   std::vector<unsigned> busy;
   std::size_t total = node_count(s.topology);
-  for (unsigned p = s.base_port; p < s.base_port + total; ++p)
+  for (unsigned p = s.base_port; !plan && p < s.base_port + total; ++p)
     if (!port_free(p)) busy.push_back(p);
   if (!busy.empty()) {
     std::string list;
@@ -806,20 +613,38 @@ int run_up(const UpOptions& o, const Cli& cli) {
   }
 
   if (!restart) {
-    auto generated = generate(s.topology, s.base_port, dir, cli);
+    auto generated = generate(s.topology, s.base_port, dir, plan, cli);
     if (!generated.ok()) return cli.fail(generated.status());
     s = std::move(generated).value();
   }
   s.started_at = utc_now();
+  if (s.netns) {
+    // Recorded first: `devnet down` removes the namespaces and the bridge
+    // even if this process dies while creating them.
+    if (Status saved = write_state(s); !saved.ok()) return cli.fail(saved);
+    Status made = netns_create(s);
+    if (!made.ok()) {
+      (void)netns_destroy(s);
+      return cli.fail(made, "nothing is left behind; check `ip netns list` and `ip link` on this host");
+    }
+    cli.info("created " + std::to_string(s.nodes.size()) + " network namespaces on bridge " + s.netns->bridge + " (" +
+             s.netns->subnet + ", this host is " + s.netns->host_ip + ")");
+  }
 
   for (auto& n : s.nodes) {
-    auto pid = spawn_self({"node", "run", "--config", n.config}, n.log, true);
+    auto pid = spawn_node(n);
     if (!pid.ok()) {
       (void)write_state(s);
       stop_started(s);
       return cli.fail(pid.status());
     }
     n.pid = *pid;
+    // Each pid recorded as it starts: `devnet down` finds every node even if
+    // this process is killed half way through the list.
+    if (Status saved = write_state(s); !saved.ok()) {
+      stop_started(s);
+      return cli.fail(saved);
+    }
   }
   Status saved = write_state(s);
   if (!saved.ok()) {
@@ -873,12 +698,6 @@ struct DownOptions {
   bool purge = false;
 };
 
-Result<DevnetState> load_for(const std::string& dir) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(dir, ec).lexically_normal();
-  return load_state(abs.string());
-}
-
 int run_status(const StatusOptions& o, const Cli& cli) {
   auto s = load_for(o.dir);
   if (!s.ok())
@@ -889,18 +708,32 @@ int run_status(const StatusOptions& o, const Cli& cli) {
     std::string why = attachment_problem(s->nodes, s->nodes[i]);
     if (!why.empty()) probes[i] = Probe{"not attached", why, {}, {}};
   }
-  std::vector<std::string> unhealthy;
+  auto cuts = netns_partitions(*s);
+  std::map<std::string, std::string> name_of_ip;
+  for (const auto& n : s->nodes) name_of_ip[n.ip] = n.name;
+  std::vector<std::string> unhealthy, cut_lines;
   codec::Json nodes = codec::Json::array();
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < s->nodes.size(); ++i) {
     const auto& n = s->nodes[i];
     const auto& p = probes[i];
+    codec::Json cut = codec::Json::array();
+    if (auto it = cuts.find(n.name); it != cuts.end()) {
+      std::string names;
+      for (const auto& ip : it->second) {
+        std::string who = name_of_ip.count(ip) ? name_of_ip[ip] : ip;
+        cut.push_back(who);
+        names += (names.empty() ? "" : " ") + who;
+      }
+      cut_lines.push_back(n.name + " cannot reach " + names);
+    }
     if (p.health != "ready") unhealthy.push_back(n.name + " (" + p.health + (p.reason.empty() ? "" : ": " + p.reason) + ")");
     codec::Json j = {{"name", n.name}, {"layer", n.layer},   {"role", n.role},     {"address", n.address},
                      {"pid", n.pid},   {"health", p.health}, {"reason", p.reason}, {"log", n.log}};
     j["height"] = p.height ? codec::Json(*p.height) : codec::Json();
     j["view"] = p.view ? codec::Json(*p.view) : codec::Json();
     if (n.standby != 0) j["standby"] = n.standby;
+    if (s->netns) j["partitioned_from"] = cut;
     nodes.push_back(j);
     // Long reasons (a log path, a peer list) are printed whole below the table.
     std::string health = p.health + (p.reason.empty() ? "" : ": " + p.reason);
@@ -909,9 +742,12 @@ int run_status(const StatusOptions& o, const Cli& cli) {
                     p.view ? std::to_string(*p.view) : "-", health});
   }
   if (cli.json()) {
-    cli.print_json({{"dir", s->dir}, {"healthy", unhealthy.empty()}, {"nodes", nodes}});
+    codec::Json out = {{"dir", s->dir}, {"healthy", unhealthy.empty()}, {"nodes", nodes}};
+    if (s->netns) out["netns"] = {{"bridge", s->netns->bridge}, {"subnet", s->netns->subnet}, {"host_ip", s->netns->host_ip}};
+    cli.print_json(out);
   } else {
     std::string out = table({"LAYER", "NODE", "ROLE", "ADDRESS", "HEIGHT", "VIEW", "HEALTH"}, rows);
+    for (const auto& c : cut_lines) out += "partition: " + c + "\n";
     cli.print_text(out);
   }
   if (!unhealthy.empty()) {
@@ -925,6 +761,86 @@ int run_status(const StatusOptions& o, const Cli& cli) {
     return kExitFailed;
   }
   if (!cli.json()) cli.info("all " + std::to_string(s->nodes.size()) + " nodes healthy");
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- partition, heal
+
+struct PartitionOptions {
+  std::string dir = "./devnet";
+  std::vector<std::string> cut;   // node names or layer paths
+  std::vector<std::string> from;  // default: every other node
+};
+
+// Node names and layer paths (a layer's members, or its edge node) to nodes.
+Result<std::vector<const DevnetNode*>> select_nodes(const DevnetState& s, const std::vector<std::string>& names) {
+  std::vector<const DevnetNode*> out;
+  for (const auto& name : names) {
+    std::size_t before = out.size();
+    for (const auto& n : s.nodes)
+      if (n.name == name || (n.layer == name && n.standby == 0)) out.push_back(&n);
+    if (out.size() == before) {
+      std::string known;
+      for (const auto& n : s.nodes) known += (known.empty() ? "" : " ") + n.name;
+      return invalid_argument("no node or layer '" + name + "' in this devnet (nodes: " + known + ")");
+    }
+  }
+  return out;
+}
+
+int run_partition(const PartitionOptions& o, const Cli& cli) {
+  auto s = load_for(o.dir);
+  if (!s.ok()) return cli.fail(invalid_argument(s.status().message()));
+  if (!s->netns)
+    return cli.fail(invalid_argument("partitions need a devnet of separate hosts; " + s->dir + " runs on 127.0.0.1"),
+                    "start one with: mlchain devnet up --netns (as root)");
+  if (Status host = netns_host_check(); !host.ok()) return cli.fail(invalid_argument(host.message()));
+  if (!netns_exists(*s)) return cli.fail(invalid_argument("the devnet in " + s->dir + " is not running"));
+  auto a = select_nodes(*s, o.cut);
+  if (!a.ok()) return cli.fail(a.status());
+  std::vector<const DevnetNode*> b;
+  if (o.from.empty()) {
+    for (const auto& n : s->nodes)
+      if (std::find(a->begin(), a->end(), &n) == a->end()) b.push_back(&n);
+  } else {
+    auto sel = select_nodes(*s, o.from);
+    if (!sel.ok()) return cli.fail(sel.status());
+    b = *sel;
+  }
+  for (const auto* x : *a)
+    if (std::find(b.begin(), b.end(), x) != b.end())
+      return cli.fail(invalid_argument(x->name + " is on both sides of the partition"));
+  if (b.empty()) return cli.fail(invalid_argument("nothing to cut from: --from selects no other node"));
+  if (Status st = netns_partition(*s, *a, b); !st.ok())
+    return cli.fail(st, "undo what was applied with: mlchain devnet heal --dir " + o.dir);
+  auto names = [](const std::vector<const DevnetNode*>& v) {
+    codec::Json j = codec::Json::array();
+    for (const auto* n : v) j.push_back(n->name);
+    return j;
+  };
+  if (cli.json()) {
+    cli.print_json({{"dir", s->dir}, {"cut", names(*a)}, {"from", names(b)}});
+  } else {
+    std::string x, y;
+    for (const auto* n : *a) x += (x.empty() ? "" : " ") + n->name;
+    for (const auto* n : b) y += (y.empty() ? "" : " ") + n->name;
+    cli.print_text("partitioned: " + x + "\n        from: " + y + "\n");
+    cli.info("heal it with: mlchain devnet heal --dir " + o.dir);
+  }
+  return kExitOk;
+}
+
+int run_heal(const StatusOptions& o, const Cli& cli) {
+  auto s = load_for(o.dir);
+  if (!s.ok()) return cli.fail(invalid_argument(s.status().message()));
+  if (!s->netns)
+    return cli.fail(invalid_argument("partitions need a devnet of separate hosts; " + s->dir + " runs on 127.0.0.1"));
+  if (Status host = netns_host_check(); !host.ok()) return cli.fail(invalid_argument(host.message()));
+  if (Status st = netns_heal(*s); !st.ok()) return cli.fail(st);
+  if (cli.json())
+    cli.print_json({{"dir", s->dir}, {"healed", true}});
+  else
+    cli.info("removed every partition of the devnet in " + s->dir);
   return kExitOk;
 }
 
@@ -1006,6 +922,15 @@ int run_down(const DownOptions& o, const Cli& cli) {
     nodes.push_back(j);
     rows.push_back({layer_label(n), n.name, std::to_string(n.pid), word(outcome[i])});
   }
+  // The namespaces and the bridge, once nothing runs in them (also when no
+  // process was running: an `up` that crashed while creating them).
+  bool network_removed = false;
+  if (s->netns && survived == 0) {
+    if (Status st = netns_destroy(*s); !st.ok())
+      return cli.fail(st, "stopped every process; remove what is left by hand (ip netns list; ip link show " +
+                              s->netns->bridge + ")");
+    network_removed = true;
+  }
   bool purged = false;
   if (o.purge && survived == 0) {
     std::error_code ec;
@@ -1014,11 +939,15 @@ int run_down(const DownOptions& o, const Cli& cli) {
     purged = true;
   }
   if (cli.json()) {
-    cli.print_json(
-        {{"dir", s->dir}, {"stopped", stopped}, {"still_running", survived}, {"purged", purged}, {"nodes", nodes}});
+    codec::Json out = {
+        {"dir", s->dir}, {"stopped", stopped}, {"still_running", survived}, {"purged", purged}, {"nodes", nodes}};
+    if (s->netns) out["network_removed"] = network_removed;
+    cli.print_json(out);
   } else {
     cli.print_text(table({"LAYER", "NODE", "PID", "RESULT"}, rows));
     cli.info("stopped " + std::to_string(stopped) + " of " + std::to_string(s->nodes.size()) + " processes");
+    if (network_removed)
+      cli.info("removed " + std::to_string(s->nodes.size()) + " network namespaces and bridge " + s->netns->bridge);
     if (purged)
       cli.info("removed " + s->dir);
     else if (survived == 0)
@@ -1031,7 +960,8 @@ int run_down(const DownOptions& o, const Cli& cli) {
 }  // namespace
 
 void setup_devnet(CLI::App& app, Cli& cli) {
-  auto* devnet = app.add_subcommand("devnet", "Start, inspect and stop a whole local topology on 127.0.0.1.");
+  auto* devnet = app.add_subcommand(
+      "devnet", "Start, inspect and stop a whole local topology on 127.0.0.1 (or as separate hosts: --netns).");
   devnet->require_subcommand(1);
   devnet->footer(
       "A devnet is every layer of a topology (default: L2, L2/L1a, L2/L1b with 4 nodes each, edge\n"
@@ -1056,6 +986,10 @@ void setup_devnet(CLI::App& app, Cli& cli) {
       ->type_name("N");
   up_cmd->add_option("--timeout", up->timeout_s, "Seconds to wait for every node to be ready (default 120).")
       ->type_name("SECONDS");
+  up_cmd->add_flag("--netns", up->netns,
+                   "Run every node as a separate host: its own network namespace and address on a bridge (root).");
+  up_cmd->add_option("--subnet", up->subnet, "With --netns: the /24 to use (default: one derived from DIR).")
+      ->type_name("CIDR");
   up_cmd->footer(
       "Writes DIR/admin.pem (admin of every layer and edge), keys/, layers/<path>/{blueprint.toml,\n"
       "genesis.json}, nodes/<name>.toml, then starts each node in its own session with its output in\n"
@@ -1063,12 +997,16 @@ void setup_devnet(CLI::App& app, Cli& cli) {
       "each edge layer to its superior (mlchain layer attach). A stopped devnet in DIR is started\n"
       "again from its files. -o json prints the state file.\n"
       "[[standbys]] in the topology add standby deployments of a layer (standby-layers/, docs/devnet.md).\n"
+      "--netns (root): each node in its own network namespace with its own address (10.X.Y.10, .11, ...)\n"
+      "on a bridge this host joins as 10.X.Y.1, every node on port --base-port; `devnet partition` cuts\n"
+      "them apart and `devnet down` removes namespaces and bridge (docs/devnet.md \"Separate hosts\").\n"
       "Exit status: 2 when DIR already runs a devnet, ports are in use or the topology is invalid;\n"
       "3 when nodes are not ready in time (the others keep running: devnet down stops them).\n"
       "Examples:\n"
       "  mlchain devnet up\n"
       "  mlchain devnet up --dir /tmp/dn --base-port 7600 --topology docs/examples/devnet-topology.toml\n"
-      "  mlchain devnet up -o json | jq -r '.nodes[] | select(.role == \"edge\") | .address'");
+      "  mlchain devnet up -o json | jq -r '.nodes[] | select(.role == \"edge\") | .address'\n"
+      "  sudo mlchain devnet up --netns --dir /tmp/hosts");
   up_cmd->callback([up, &cli] { cli.exit_code = run_up(*up, cli); });
 
   auto st = std::make_shared<StatusOptions>();
@@ -1098,6 +1036,35 @@ void setup_devnet(CLI::App& app, Cli& cli) {
       "  mlchain devnet down\n"
       "  mlchain devnet down --dir /tmp/dn --purge");
   dn_cmd->callback([dn, &cli] { cli.exit_code = run_down(*dn, cli); });
+
+  auto pt = std::make_shared<PartitionOptions>();
+  auto* pt_cmd = devnet->add_subcommand(
+      "partition", "Cut nodes of a --netns devnet off from the others (iptables in their namespaces).");
+  cli.file(pt_cmd->add_option("--dir", pt->dir, "The devnet's directory (default ./devnet).")->type_name("DIR"));
+  pt_cmd->add_option("nodes", pt->cut, "Node names or layer paths to cut off (a layer path: all its members).")
+      ->required()
+      ->type_name("NODE|LAYER");
+  pt_cmd->add_option("--from", pt->from, "Cut them off only from these nodes or layers (default: every other node).")
+      ->type_name("NODE|LAYER");
+  pt_cmd->footer(
+      "Adds DROP rules in both sides' namespaces, so neither reaches the other; this host (the CLI,\n"
+      "clients) still reaches every node. Partitions add up until `devnet heal` removes them all.\n"
+      "`devnet status` lists them. Needs a devnet started with --netns, and root.\n"
+      "Examples:\n"
+      "  mlchain devnet partition l1a-n1                              # isolate one member\n"
+      "  mlchain devnet partition l1a-n1 l1a-n2 --from l1a-n3 l1a-n4  # split a layer 2/2\n"
+      "  mlchain devnet partition L2 --from L2/L1a                    # cut two layers apart\n"
+      "  mlchain devnet heal");
+  pt_cmd->callback([pt, &cli] { cli.exit_code = run_partition(*pt, cli); });
+
+  auto hl = std::make_shared<StatusOptions>();
+  auto* hl_cmd = devnet->add_subcommand("heal", "Remove every partition of a --netns devnet.");
+  cli.file(hl_cmd->add_option("--dir", hl->dir, "The devnet's directory (default ./devnet).")->type_name("DIR"));
+  hl_cmd->footer(
+      "Flushes the partition rules in every node's namespace.\n"
+      "Example:\n"
+      "  mlchain devnet heal --dir /tmp/hosts");
+  hl_cmd->callback([hl, &cli] { cli.exit_code = run_heal(*hl, cli); });
 }
 
 }  // namespace mlchain::cli

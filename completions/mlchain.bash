@@ -10,7 +10,7 @@ _mlchain_subcommands() {
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'contract') echo 'send reply end' ;;
     'bench') echo 'layer contracts' ;;
-    'devnet') echo 'up status down' ;;
+    'devnet') echo 'up status down partition heal' ;;
   esac
 }
 _mlchain_options() {
@@ -55,9 +55,11 @@ _mlchain_options() {
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
-    'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'devnet up') echo '-h --help --dir --topology --base-port --timeout --netns --subnet -o --output -q --quiet -v --verbose --color' ;;
     'devnet status') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;
     'devnet down') echo '-h --help --dir --purge -o --output -q --quiet -v --verbose --color' ;;
+    'devnet partition') echo '-h --help --dir --from -o --output -q --quiet -v --verbose --color' ;;
+    'devnet heal') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -103,9 +105,11 @@ _mlchain_value_options() {
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
-    'devnet up') echo '-h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'devnet up') echo '-h --help --dir --topology --base-port --timeout --netns --subnet -o --output -q --quiet -v --verbose --color' ;;
     'devnet status') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;
     'devnet down') echo '-h --help --dir --purge -o --output -q --quiet -v --verbose --color' ;;
+    'devnet partition') echo '-h --help --dir --from -o --output -q --quiet -v --verbose --color' ;;
+    'devnet heal') echo '-h --help --dir -o --output -q --quiet -v --verbose --color' ;;
     'completion') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
   esac
 }
@@ -293,6 +297,14 @@ _mlchain_values() {
     'devnet down|-o') echo 'text json' ;;
     'devnet down|--output') echo 'text json' ;;
     'devnet down|--color') echo 'auto always never' ;;
+    'devnet partition|--dir') echo '@file' ;;
+    'devnet partition|-o') echo 'text json' ;;
+    'devnet partition|--output') echo 'text json' ;;
+    'devnet partition|--color') echo 'auto always never' ;;
+    'devnet heal|--dir') echo '@file' ;;
+    'devnet heal|-o') echo 'text json' ;;
+    'devnet heal|--output') echo 'text json' ;;
+    'devnet heal|--color') echo 'auto always never' ;;
     'completion|-o') echo 'text json' ;;
     'completion|--output') echo 'text json' ;;
     'completion|--color') echo 'auto always never' ;;

@@ -19,7 +19,7 @@ function __mlchain_subcommands
         case 'bench'
             echo layer contracts
         case 'devnet'
-            echo up status down
+            echo up status down partition heal
     end
 end
 function __mlchain_value_options
@@ -105,11 +105,15 @@ function __mlchain_value_options
         case 'devnet'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'devnet up'
-            echo -- -h --help --dir --topology --base-port --timeout -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --dir --topology --base-port --timeout --netns --subnet -o --output -q --quiet -v --verbose --color
         case 'devnet status'
             echo -- -h --help --dir -o --output -q --quiet -v --verbose --color
         case 'devnet down'
             echo -- -h --help --dir --purge -o --output -q --quiet -v --verbose --color
+        case 'devnet partition'
+            echo -- -h --help --dir --from -o --output -q --quiet -v --verbose --color
+        case 'devnet heal'
+            echo -- -h --help --dir -o --output -q --quiet -v --verbose --color
         case 'completion'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
     end
@@ -153,7 +157,7 @@ complete -c mlchain -n '__mlchain_at '\'''\''' -a 'contract' -d 'Cross-layer con
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'bench' -d 'Load generators against a running network.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'sim' -d 'Simulate one PBFT layer deterministically under faults and check its safety invariants.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'selfcheck' -d 'Examine a node now: chain, store, certificate, peers, superior, clock.'
-complete -c mlchain -n '__mlchain_at '\'''\''' -a 'devnet' -d 'Start, inspect and stop a whole local topology on 127.0.0.1.'
+complete -c mlchain -n '__mlchain_at '\'''\''' -a 'devnet' -d 'Start, inspect and stop a whole local topology on 127.0.0.1 (or as separate hosts: --netns).'
 complete -c mlchain -n '__mlchain_at '\'''\''' -a 'completion' -d 'Print a shell completion script for bash, zsh or fish.'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\'''\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
@@ -554,6 +558,8 @@ complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l color -r -a 'auto alw
 complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'up' -d 'Generate keys, blueprints and configs, start every node and wait until ready.'
 complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'status' -d 'Show every node of the devnet: layer, role, address, height, view, health.'
 complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'down' -d 'Stop every process the devnet started (by recorded pid); keep its files.'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'partition' -d 'Cut nodes of a --netns devnet off from the others (iptables in their namespaces).'
+complete -c mlchain -n '__mlchain_at '\''devnet'\''' -a 'heal' -d 'Remove every partition of a --netns devnet.'
 complete -c mlchain -n '__mlchain_at '\''devnet'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''devnet'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''devnet'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -564,6 +570,8 @@ complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l dir -r -F -d 'Where t
 complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l topology -r -F -d 'Topology TOML: [[layers]] path, nodes; [[edges]] path (docs/devnet.md).'
 complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l base-port -r -d 'First port; nodes use consecutive ports from here (default 7400).'
 complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l timeout -r -d 'Seconds to wait for every node to be ready (default 120).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l netns -r -d 'Run every node as a separate host: its own network namespace and address on a bridge (root).'
+complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -l subnet -r -d 'With --netns: the /24 to use (default: one derived from DIR).'
 complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''devnet up'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
@@ -581,6 +589,19 @@ complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -s o -l output -r -a '
 complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''devnet down'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''devnet partition'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''devnet partition'\''' -l dir -r -F -d 'The devnet'\''s directory (default ./devnet).'
+complete -c mlchain -n '__mlchain_at '\''devnet partition'\''' -l from -r -d 'Cut them off only from these nodes or layers (default: every other node).'
+complete -c mlchain -n '__mlchain_at '\''devnet partition'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''devnet partition'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''devnet partition'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''devnet partition'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''devnet heal'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''devnet heal'\''' -l dir -r -F -d 'The devnet'\''s directory (default ./devnet).'
+complete -c mlchain -n '__mlchain_at '\''devnet heal'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''devnet heal'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''devnet heal'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''devnet heal'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''completion'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'

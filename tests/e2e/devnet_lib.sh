@@ -7,7 +7,8 @@
 # recorded_pids, ours_alive, find_ports N (sets `base`: N consecutive free loopback ports in 21000..32739, below the kernel's
 # ephemeral ports), a cleanup trap (devnet down, kill -9 of what the state
 # file records and is still ours, logs tail on failure) and a watchdog in its
-# own session, so even a SIGKILL of the test (ctest timeout) stops the nodes.
+# own session, so even a SIGKILL of the test (ctest timeout) stops the nodes
+# (and removes a --netns devnet's namespaces and bridge, by devnet down).
 # shellcheck shell=bash
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlchain-$TAG.XXXXXX")
@@ -43,7 +44,7 @@ devnet_cleanup() {
 trap devnet_cleanup EXIT
 trap 'exit 130' INT TERM
 
-setsid bash -c "sleep $LIMIT; for p in \$(jq -r '.nodes[].pid' '$NET/devnet.json' 2>/dev/null); do
+setsid bash -c "sleep $LIMIT; timeout 20 '$MLCHAIN' -q devnet down --dir '$NET' >/dev/null 2>&1; for p in \$(jq -r '.nodes[].pid' '$NET/devnet.json' 2>/dev/null); do
   tr '\\0' ' ' </proc/\$p/cmdline 2>/dev/null | grep -qF '$NET/nodes/' && kill -9 \$p; done; rm -rf '$DIR'" \
   >/dev/null 2>&1 &
 WATCHDOG=$!
