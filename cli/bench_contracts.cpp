@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_objects.h"
 #include "bench_util.h"
 #include "cli.h"
 #include "duration.h"
@@ -32,95 +33,7 @@
 #include "progress.h"
 
 namespace mlchain::cli {
-namespace {
-
-struct BenchContractsOptions {
-  std::string devnet;
-  std::string edge_a;
-  std::string edge_b;
-  std::string admin_key;
-  std::uint64_t contracts = 500;
-  unsigned concurrency = 8;
-  bool full = false;
-  std::string ttl;
-};
-
-// The edge's default queue_limit is 256 undelivered messages per object: a
-// receiving object drops what it has received (one fetch with a large ack)
-// before it holds this many.
-constexpr unsigned kDrainEvery = 100;
-constexpr std::uint64_t kAckAll = 9'007'199'254'740'991;  // 2^53 - 1: above any queue seq
-// The edge itself waits up to 60 s for the route (ContractSender::Options).
-constexpr std::chrono::milliseconds kContractTimeout{90'000};
-// How long a message is retried while its edge answers 503 busy.
-constexpr std::chrono::milliseconds kBusyWait{30'000};
-
-
-struct EdgePair {
-  std::string a, b;  // URLs
-  std::string admin_key;
-};
-
-// Components shared by two layer paths ("L2/L1a/E1", "L2/L1b/E3" -> 1).
-std::size_t common_depth(const std::string& x, const std::string& y) {
-  std::size_t depth = 0, i = 0;
-  for (; i < x.size() && i < y.size() && x[i] == y[i]; ++i)
-    if (x[i] == '/') ++depth;
-  bool whole = (i == x.size() || x[i] == '/') && (i == y.size() || y[i] == '/');
-  return depth + (whole && i > 0 ? 1 : 0);
-}
-
-// From DIR/devnet.json (docs/devnet.md): A is the first edge node, B the
-// first edge whose layer shares the fewest path components with A's, so the
-// route crosses the top layer (E1 and E3 in the default devnet).
-Result<EdgePair> edges_from_devnet(const std::string& dir) {
-  std::string file = dir + "/devnet.json";
-  std::ifstream in(file);
-  if (!in)
-    return invalid_argument("--devnet: no devnet in " + dir + " (" + file +
-                            " does not exist); start one with `mlchain devnet up`");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = codec::parse(ss.str(), codec::ParseLimits{16u << 20, 32, 1u << 20, 1'000'000});
-  if (!j.ok()) return j.status().with_context(file);
-  std::vector<std::pair<std::string, std::string>> edges;  // layer, address
-  try {
-    for (const auto& n : j->at("nodes")) {
-      if (n.at("role").get<std::string>() == "edge")
-        edges.emplace_back(n.at("layer").get<std::string>(), n.at("address").get<std::string>());
-    }
-  } catch (const std::exception& e) {
-    return invalid_argument(file + " is not a devnet state file: " + e.what());
-  }
-  if (edges.size() < 2) return invalid_argument(file + " lists fewer than two edge nodes");
-  const auto& a = edges.front();
-  const std::pair<std::string, std::string>* b = nullptr;
-  for (const auto& e : edges) {
-    if (e.first == a.first) continue;
-    if (!b || common_depth(a.first, e.first) < common_depth(a.first, b->first)) b = &e;
-  }
-  if (!b) return invalid_argument(file + ": every edge node is in layer " + a.first + "; need two edge layers");
-  std::string admin = dir + "/admin.pem";
-  return EdgePair{a.second, b->second, admin};
-}
-
-// One message's outcome: latency and, on success, the answer.
-struct Sent {
-  bool ok = false;
-  std::string code;  // refusal code when !ok
-  std::string message;
-  double ms = 0;
-  codec::Json answer;
-  unsigned busy_retries = 0;
-};
-
-// An object of the benchmark: its key, uuid and request counter.
-struct BenchObject {
-  crypto::PrivateKey key;
-  std::string uuid;
-  std::uint64_t counter = 0;
-  unsigned undrained = 0;  // messages delivered to it since the last fetch
-};
+namespace bench {
 
 // POST /v1/object/<action> signed as `from` (request.h), on `conn`.
 Sent object_post(net::HttpsConnection& conn, BenchObject& from, edge::Action action, const std::string& body) {
@@ -216,6 +129,96 @@ codec::Json latency_json(std::vector<double>& ms) {
   double max = ms.empty() ? 0 : ms.back();
   const auto us = [](double v) { return static_cast<std::int64_t>(v * 1000); };
   return {{"count", ms.size()}, {"p50", us(p50)}, {"p90", us(p90)}, {"p99", us(p99)}, {"max", us(max)}};
+}
+
+// Registers a fresh Ed25519 object with the contract permission on `edge`.
+Result<BenchObject> register_object(const std::string& edge, const crypto::PrivateKey& admin) {
+  MLCHAIN_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::generate());
+  codec::Json args = {{"class", "Device/Test"},
+                      {"permissions", {"contract"}},
+                      {"static", codec::Json::object()},
+                      {"functions", codec::Json::array()},
+                      {"description", "bench contracts"},
+                      {"credential", {{"scheme", "ed25519"}, {"public_key", key.public_key().hex()}}}};
+  MLCHAIN_ASSIGN_OR_RETURN(auto reply, admin_call(EdgeEndpoint{edge, std::nullopt}, admin, "register", args));
+  if (!reply.contains("object") || !reply["object"].is_object() || !reply["object"].contains("uuid") ||
+      !reply["object"]["uuid"].is_string())
+    return internal_error(edge + " registered an object but did not name its uuid");
+  return BenchObject{std::move(key), reply["object"]["uuid"].get<std::string>(), 0, 0};
+}
+
+}  // namespace bench
+
+namespace {
+
+using namespace bench;  // NOLINT: the objects and messages shared with bench soak (bench_objects.h)
+
+struct BenchContractsOptions {
+  std::string devnet;
+  std::string edge_a;
+  std::string edge_b;
+  std::string admin_key;
+  std::uint64_t contracts = 500;
+  unsigned concurrency = 8;
+  bool full = false;
+  std::string ttl;
+};
+
+// The edge's default queue_limit is 256 undelivered messages per object: a
+// receiving object drops what it has received (one fetch with a large ack)
+// before it holds this many.
+constexpr unsigned kDrainEvery = 100;
+constexpr std::uint64_t kAckAll = 9'007'199'254'740'991;  // 2^53 - 1: above any queue seq
+// The edge itself waits up to 60 s for the route (ContractSender::Options).
+constexpr std::chrono::milliseconds kContractTimeout{90'000};
+
+
+struct EdgePair {
+  std::string a, b;  // URLs
+  std::string admin_key;
+};
+
+// Components shared by two layer paths ("L2/L1a/E1", "L2/L1b/E3" -> 1).
+std::size_t common_depth(const std::string& x, const std::string& y) {
+  std::size_t depth = 0, i = 0;
+  for (; i < x.size() && i < y.size() && x[i] == y[i]; ++i)
+    if (x[i] == '/') ++depth;
+  bool whole = (i == x.size() || x[i] == '/') && (i == y.size() || y[i] == '/');
+  return depth + (whole && i > 0 ? 1 : 0);
+}
+
+// From DIR/devnet.json (docs/devnet.md): A is the first edge node, B the
+// first edge whose layer shares the fewest path components with A's, so the
+// route crosses the top layer (E1 and E3 in the default devnet).
+Result<EdgePair> edges_from_devnet(const std::string& dir) {
+  std::string file = dir + "/devnet.json";
+  std::ifstream in(file);
+  if (!in)
+    return invalid_argument("--devnet: no devnet in " + dir + " (" + file +
+                            " does not exist); start one with `mlchain devnet up`");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = codec::parse(ss.str(), codec::ParseLimits{16u << 20, 32, 1u << 20, 1'000'000});
+  if (!j.ok()) return j.status().with_context(file);
+  std::vector<std::pair<std::string, std::string>> edges;  // layer, address
+  try {
+    for (const auto& n : j->at("nodes")) {
+      if (n.at("role").get<std::string>() == "edge")
+        edges.emplace_back(n.at("layer").get<std::string>(), n.at("address").get<std::string>());
+    }
+  } catch (const std::exception& e) {
+    return invalid_argument(file + " is not a devnet state file: " + e.what());
+  }
+  if (edges.size() < 2) return invalid_argument(file + " lists fewer than two edge nodes");
+  const auto& a = edges.front();
+  const std::pair<std::string, std::string>* b = nullptr;
+  for (const auto& e : edges) {
+    if (e.first == a.first) continue;
+    if (!b || common_depth(a.first, e.first) < common_depth(a.first, b->first)) b = &e;
+  }
+  if (!b) return invalid_argument(file + ": every edge node is in layer " + a.first + "; need two edge layers");
+  std::string admin = dir + "/admin.pem";
+  return EdgePair{a.second, b->second, admin};
 }
 
 std::string latency_text(const codec::Json& l) {
@@ -317,22 +320,6 @@ Status check_options(const BenchContractsOptions& o) {
   if (explicit_edges && o.admin_key.empty())
     return invalid_argument("--admin-key is required with --edge-a/--edge-b (an admin key of both edge layers)");
   return {};
-}
-
-// Registers a fresh Ed25519 object with the contract permission on `edge`.
-Result<BenchObject> register_object(const std::string& edge, const crypto::PrivateKey& admin) {
-  MLCHAIN_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::generate());
-  codec::Json args = {{"class", "Device/Test"},
-                      {"permissions", {"contract"}},
-                      {"static", codec::Json::object()},
-                      {"functions", codec::Json::array()},
-                      {"description", "bench contracts"},
-                      {"credential", {{"scheme", "ed25519"}, {"public_key", key.public_key().hex()}}}};
-  MLCHAIN_ASSIGN_OR_RETURN(auto reply, admin_call(EdgeEndpoint{edge, std::nullopt}, admin, "register", args));
-  if (!reply.contains("object") || !reply["object"].is_object() || !reply["object"].contains("uuid") ||
-      !reply["object"]["uuid"].is_string())
-    return internal_error(edge + " registered an object but did not name its uuid");
-  return BenchObject{std::move(key), reply["object"]["uuid"].get<std::string>(), 0, 0};
 }
 
 int run_bench_contracts(BenchContractsOptions opts, const Cli& cli) {

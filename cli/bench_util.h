@@ -18,5 +18,7 @@ inline double percentile(std::vector<double>& v, double p) {
 
 // bench contracts, registered under `bench`.
 void setup_bench_contracts(CLI::App* bench, Cli& cli);
+// bench soak (bench_soak.cpp), registered under `bench`.
+void setup_bench_soak(CLI::App* bench, Cli& cli);
 
 }  // namespace mlchain::cli

@@ -173,6 +173,7 @@ void setup_bench(CLI::App& app, Cli& cli) {
   layer->callback([opts, &cli] { cli.exit_code = run_bench_layer(*opts, cli); });
 
   setup_bench_contracts(bench, cli);
+  setup_bench_soak(bench, cli);
 }
 
 }  // namespace mlchain::cli

@@ -168,6 +168,10 @@ int run_contract(const ContractOptions& o, contract::PacketKind kind, const Cli&
     if (code == "replay" && a["error"].contains("receipt")) {
       std::cerr << "hint: this message was delivered before; the receipt is in the error (use -o json)\n";
     }
+    if (code == "outcome_unknown") {
+      std::cerr << "hint: not known to have failed: a member may hold the packet and it may still arrive (at most "
+                   "once); a resend is a new message and could arrive too, so ask the receiver first\n";
+    }
     return rc;
   }
   if (!a.is_object()) return cli.fail(internal_error(o.edge + " answered 200 without a JSON object"));
@@ -251,7 +255,9 @@ void setup_contract(CLI::App& app, Cli& cli) {
       "contract block (ids like L2/L1a#7); the destination edge queues it for the object (read it with\n"
       "`mlchain object fetch`) and signs a receipt.\n"
       "Exit status: 0 delivered, 1 refused by the network (replay, expired, refused, unknown target),\n"
-      "2 usage, 3 edge or route unreachable, 4 not authorised, 5 certificate or receipt verification failed.");
+      "2 usage, 3 edge or route unreachable (503 unreachable, 504 timeout: not delivered; 504 outcome_unknown:\n"
+      "a member that stopped answering may hold the packet, so it may still be delivered, at most once),\n"
+      "4 not authorised, 5 certificate or receipt verification failed.");
 
   auto send = std::make_shared<ContractOptions>();
   auto* s = contract->add_subcommand("send", "Open a contract: send a first message; prints the route and its ids.");

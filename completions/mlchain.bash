@@ -9,7 +9,7 @@ _mlchain_subcommands() {
     'node') echo 'run status join leave invalidate' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'contract') echo 'send reply end' ;;
-    'bench') echo 'layer contracts' ;;
+    'bench') echo 'layer contracts soak' ;;
     'devnet') echo 'up status down partition heal' ;;
   esac
 }
@@ -52,6 +52,7 @@ _mlchain_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
+    'bench soak') echo '-h --help --devnet --duration --calibrate --fraction --fault-every --fault --seed --report --forge --op-workers --pairs --prove -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
@@ -102,6 +103,7 @@ _mlchain_value_options() {
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
     'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
+    'bench soak') echo '-h --help --devnet --duration --calibrate --fraction --fault-every --fault --seed --report --forge --op-workers --pairs --prove -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
     'selfcheck') echo '-h --help --node --layer --timeout -o --output -q --quiet -v --verbose --color' ;;
     'devnet') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
@@ -271,6 +273,12 @@ _mlchain_values() {
     'bench contracts|-o') echo 'text json' ;;
     'bench contracts|--output') echo 'text json' ;;
     'bench contracts|--color') echo 'auto always never' ;;
+    'bench soak|--devnet') echo '@file' ;;
+    'bench soak|--report') echo '@file' ;;
+    'bench soak|--forge') echo '@file' ;;
+    'bench soak|-o') echo 'text json' ;;
+    'bench soak|--output') echo 'text json' ;;
+    'bench soak|--color') echo 'auto always never' ;;
     'sim|--kind') echo 'silent equivocate forge replay view-change-spam stall forged-request-ids oversized-batches future-view-flood ghost-proposals' ;;
     'sim|--store') echo 'memory lmdb' ;;
     'sim|--dir') echo '@file' ;;

@@ -17,7 +17,7 @@ function __mlchain_subcommands
         case 'contract'
             echo send reply end
         case 'bench'
-            echo layer contracts
+            echo layer contracts soak
         case 'devnet'
             echo up status down partition heal
     end
@@ -98,6 +98,8 @@ function __mlchain_value_options
             echo -- -h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color
         case 'bench contracts'
             echo -- -h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color
+        case 'bench soak'
+            echo -- -h --help --devnet --duration --calibrate --fraction --fault-every --fault --seed --report --forge --op-workers --pairs --prove -o --output -q --quiet -v --verbose --color
         case 'sim'
             echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
         case 'selfcheck'
@@ -494,6 +496,7 @@ complete -c mlchain -n '__mlchain_at '\''contract end'\''' -s v -l verbose -r -d
 complete -c mlchain -n '__mlchain_at '\''contract end'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'layer' -d 'Submit signed operations to a layer; print committed ops/s and latency.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'contracts' -d 'Send cross-layer contract messages between two edges; print contracts/s, latency and V1.'
+complete -c mlchain -n '__mlchain_at '\''bench'\''' -a 'soak' -d 'Load a devnet for minutes under seeded faults, then check nothing acknowledged was lost.'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''bench'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -521,6 +524,23 @@ complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -s o -l output -r 
 complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''bench contracts'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l devnet -r -F -d 'The devnet'\''s directory (default ./devnet).'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l duration -r -d 'How long the faults and paced load last: 10m, 150s.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l calibrate -r -d 'Fault-free run first, flat out, to measure the rates.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l fraction -r -d 'Offered load as a fraction of the fault-free rates.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l fault-every -r -d 'One fault starts this often (each waits for the last to end).'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l fault -r -d 'Fault kinds to draw from (repeatable): kill, stop, isolate, split, layers, edge-restart, byzantine. Default: all the devnet allows.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l seed -r -d 'Seed of the fault schedule (default: random, printed).'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l report -r -F -d 'Also write the JSON report to FILE.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l forge -r -F -d 'mlchain-consensus-forge (built with the tests) for the byzantine fault.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l op-workers -r -d 'Op clients per high-level layer.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l pairs -r -d 'Object pairs sending contracts both ways.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l prove -r -d 'Prove this many acknowledged contracts (a seeded sample); 0: all.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l nodes -r -d 'Replicas in the layer (1 to 64).'
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l byzantine -r -d 'Byzantine replicas (the first ones, so the first primary is one).'

@@ -259,6 +259,7 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
   const std::size_t n = book->members.size();
   const std::size_t first = n == 0 ? 0 : std::hash<std::string>{}(own_path_) % n;
   std::string errors;
+  std::string maybe_taken;  // a member that may have received the packet without answering
   for (std::size_t i = 0; i < n; ++i) {
     const SuperiorMember& m = book->members[(first + i) % n];
     if (m.address.empty()) {
@@ -270,6 +271,7 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
     auto r = call_(m, "POST", "/v1/contract/packet", *text, timeout);
     if (!r.ok()) {
       errors += (errors.empty() ? "" : "; ") + who(m) + ": " + r.status().message().substr(0, kMaxErrorPart);
+      if (net::may_have_arrived(r.status())) maybe_taken = who(m);
       continue;  // the same packet to the next member: a retry for the layer
     }
     auto j = parse_answer(r->body);
@@ -310,6 +312,13 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
   }
   std::string message = "no member of the superior " + book->path + " took the packet";
   if (!errors.empty()) message += " (" + errors + ")";
+  // Never "failed" for a packet a member may hold: it may still be delivered.
+  if (!maybe_taken.empty())
+    return failure(504, "outcome_unknown",
+                   "no member of the superior " + book->path + " answered, but " + maybe_taken +
+                       " may have received the packet: the message may still be delivered, at most once (" + errors +
+                       ")",
+                   own_path_);
   if (clock_.now() >= deadline) return failure(504, "timeout", message, own_path_);
   return failure(503, "unreachable", message, own_path_);
 }

@@ -282,6 +282,16 @@ struct HttpsConnection::Impl {
   Stats stats;
 };
 
+bool may_have_arrived(const Status& failure) {
+  if (failure.ok()) return true;
+  if (failure.code() == ErrorCode::kVerificationFailed || failure.code() == ErrorCode::kInvalidArgument) return false;
+  // The stages of Impl::open, as Impl::unreachable names them.
+  const std::string& m = failure.message();
+  for (const char* stage : {": resolve: ", ": connect: ", ": TLS 1.3 handshake: "})
+    if (m.find(stage) != std::string::npos) return false;
+  return true;
+}
+
 Result<Response> https_request(std::string_view url, std::string_view method, std::string_view target,
                                std::string_view body, const std::map<std::string, std::string>& headers,
                                const HttpsClientOptions& options) {

@@ -367,6 +367,16 @@ Result<net::Response> ContractService::call_watched(const BookMember& m, const s
   return std::move(*shared->result);
 }
 
+Answer ContractService::outcome_unknown(const std::string& next_layer, const std::string& member,
+                                        const std::string& last) {
+  count("forward_outcome_unknown");
+  return error_answer(504, "outcome_unknown",
+                      "no member of " + next_layer + " answered, but " + member +
+                          " may have received the packet before it stopped answering: the message may still be "
+                          "delivered, at most once (" + last + ")",
+                      layer_);
+}
+
 // The next layer's 200 answer with this layer's hop put first; nullopt when
 // the answer lists no hops.
 std::optional<Answer> ContractService::with_hop(const codec::Json& hop, const std::string& body) {
@@ -443,6 +453,10 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
   bool to_superior = ctx_.genesis.blueprint.superior && next_layer == ctx_.genesis.blueprint.superior->path &&
                      options_.superior_retry.count() > 0;
   bool mismatch = false;  // the next layer answered superior_mismatch: wait and retry
+  // A member that may have received the packet without answering (a lost
+  // connection or a stall after sending): the packet may still travel on
+  // from there, so failing here must not claim it went nowhere.
+  std::string maybe_taken;
   for (int round = 0;; ++round) {
     if (round > 0) {
       {
@@ -476,6 +490,7 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
                             attempt + std::chrono::milliseconds(500));
       if (!r.ok()) {
         last = m.name + " (" + m.address + "): " + r.status().message();
+        if (net::may_have_arrived(r.status())) maybe_taken = m.name;
         std::lock_guard lock(fmu_);
         if (failed_until_.size() > 4096) failed_until_.clear();
         failed_until_[m.key] = Clock::now() + std::chrono::seconds(30);
@@ -512,6 +527,7 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
     if (!to_superior && !mismatch) break;
   }
   count("forward_failed");
+  if (!maybe_taken.empty()) return outcome_unknown(next_layer, maybe_taken, last);
   if (Clock::now() + std::chrono::milliseconds(1'250) >= deadline) {
     std::string why = to_superior ? frozen().value_or("") : "";
     return error_answer(504, "timeout",
@@ -536,6 +552,7 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
     std::optional<Answer> ok;
     std::optional<Answer> refusal;
     std::string last = "no member answered";
+    std::string maybe_taken;  // as in forward()
   };
   auto shared = std::make_shared<Shared>();
   std::size_t started = 0;
@@ -557,6 +574,7 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
           ++shared->done;
           if (!r.ok()) {
             shared->last = m.name + ": " + r.status().message();
+            if (net::may_have_arrived(r.status())) shared->maybe_taken = m.name;
           } else if (r->status == 200) {
             if (!shared->ok) shared->ok = Answer{200, r->body};
           } else if (!(r->status == 503 && r->body.find("\"superior_frozen\"") == std::string::npos) &&
@@ -592,6 +610,7 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
     return *shared->refusal;
   }
   count("forward_failed");
+  if (!shared->maybe_taken.empty()) return outcome_unknown(next_layer, shared->maybe_taken, shared->last);
   return error_answer(503, "unreachable", "no member of " + next_layer + " took the packet (" + shared->last + ")",
                       layer_);
 }

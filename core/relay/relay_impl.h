@@ -163,6 +163,9 @@ class ContractService final : public node::Service {
   Answer forward(contract::Packet p, const std::string& id, std::uint64_t height, bool duplicate,
                  Clock::time_point deadline, std::int64_t order_us = 0);
   std::optional<Answer> with_hop(const codec::Json& hop, const std::string& body);
+  // 504 outcome_unknown: no member of `next_layer` answered, but `member`
+  // may have received the packet (net::may_have_arrived); `last` the error.
+  Answer outcome_unknown(const std::string& next_layer, const std::string& member, const std::string& last);
   Answer forward_to_all(const std::vector<BookMember>& members, const std::string& body, const codec::Json& hop,
                         const std::string& next_layer, std::chrono::milliseconds timeout);
   Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);

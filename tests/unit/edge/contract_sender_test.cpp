@@ -49,12 +49,13 @@ class ContractSend : public ::testing::Test {
       calls_.push_back({m.name, std::string(method), std::string(target), std::string(body)});
       if (method == "GET") {
         auto it = directory_.find(m.name);
-        if (it == directory_.end()) return unavailable("connection refused");
+        if (it == directory_.end()) return unavailable("cannot reach " + m.address + ": connect: Connection refused");
         return it->second;
       }
       if (post_fn_) return post_fn_(std::string(body));
       auto it = post_.find(m.name);
-      if (it == post_.end()) return unavailable(m.name + ": connection refused");
+      // As net::https_request words a refused connection: the packet never left.
+      if (it == post_.end()) return unavailable("cannot reach " + m.address + ": connect: Connection refused");
       if (it->second.status == 200 && it->second.body == ok_answer().dump()) {
         // A delivered answer: the destination edge's receipt of this very packet.
         Json answer = ok_answer();
@@ -93,7 +94,7 @@ class ContractSend : public ::testing::Test {
   std::string seal_hex_;
   std::map<std::string, MemberResponse> directory_;  // by member name; absent: transport failure
   std::map<std::string, MemberResponse> post_;
-  std::function<MemberResponse(const std::string& body)> post_fn_;  // set: answers every POST
+  std::function<Result<MemberResponse>(const std::string& body)> post_fn_;  // set: answers every POST
   std::vector<Call> calls_;
 };
 
@@ -307,6 +308,25 @@ TEST_F(ContractSend, NoMemberReachableIs503AfterEachWasTriedOnce) {
   std::set<std::string> asked;
   for (const auto& c : posts()) asked.insert(c.member);
   EXPECT_EQ(asked.size(), 4u);
+}
+
+// A member that took the connection and then never answered may hold the
+// packet and forward it later: the send must not be reported failed (the
+// soak saw such messages delivered after an "unreachable"), but as
+// outcome_unknown, naming that member.
+TEST_F(ContractSend, AMemberThatMayHaveThePacketMakesTheOutcomeUnknownNotFailed) {
+  auto s = sender();
+  post_fn_ = [this](const std::string&) -> Result<MemberResponse> {
+    const auto& who = posts().back().member;
+    if (who == book_.members[0].name || who == book_.members[2].name)
+      return unavailable("cannot reach https://x:1: read response: Connection timed out");
+    return unavailable("cannot reach https://x:1: connect: Connection refused");
+  };
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 504);
+  EXPECT_EQ(out.body["error"]["code"], "outcome_unknown");
+  EXPECT_NE(out.body["error"]["message"].get<std::string>().find("may still be delivered"), std::string::npos);
+  EXPECT_EQ(posts().size(), 4u);
 }
 
 TEST_F(ContractSend, TheDirectoryNeedsAgreementAndIsCachedForAMinute) {

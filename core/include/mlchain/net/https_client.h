@@ -46,6 +46,15 @@ struct HttpsClientOptions {
 // Content-Length and Connection are set by the client).
 //
 // Thread safety: reentrant; concurrent calls from different threads are fine.
+//
+// A failed request either never left this process — resolving, connecting
+// or the TLS handshake failed, or the server's key was not the pinned one —
+// or it may have reached the server (it failed while sending or waiting for
+// the answer). may_have_arrived tells which from the returned status; a
+// caller that must not report "not done" for something the server may have
+// done (contract forwarding) asks it.
+bool may_have_arrived(const Status& failure);
+
 Result<Response> https_request(std::string_view url, std::string_view method, std::string_view target,
                                std::string_view body = {}, const std::map<std::string, std::string>& headers = {},
                                const HttpsClientOptions& options = {});
