@@ -18,6 +18,7 @@
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/edge/contract_inbox.h"
 #include "mlchain/edge/contract_request.h"
+#include "mlchain/edge/ids.h"
 #include "object_client.h"
 
 namespace mlchain::cli {
@@ -139,6 +140,16 @@ int run_contract(const ContractOptions& o, contract::PacketKind kind, const Cli&
     if (!k.ok()) return cli.fail(k.status().with_context("--edge-key"));
     e.server_key = *k;
   }
+  // Two objects of one edge layer talk directly (working communication, not
+  // a contract): say which command does that before spending a counter.
+  auto from = edge::parse_uuid(o.from);
+  auto to = edge::parse_uuid(o.to);
+  if (from.ok() && to.ok() && from->layer == to->layer)
+    return cli.fail(invalid_argument(o.to + " is an object of the same edge layer " + from->layer + " as " + o.from +
+                                     ": that is a message, not a contract (contracts cross layers)"),
+                    "mlchain object send --edge " + o.edge + " --uuid " + o.from +
+                        " (--key FILE | --secret-file FILE) --data JSON --to " + o.to +
+                        " (the sender needs a talk: permission for it)");
   auto cred = load_object_credential(o.key, o.secret_file);
   if (!cred.ok()) return cli.fail(cred.status());
   auto body = request_body(o, kind);
