@@ -87,6 +87,17 @@ attach=$(sed -n 's/.*attach it: \(mlchain layer attach [^(]*\) (or .*/\1/p' <<<"
 st=$(timeout 30 "$MLCHAIN" devnet status --dir "$NET" -o json) || fail "status after the hinted attach: $st"
 say "status: an edge its superior does not record is 'not attached'; the hinted attach fixes it"
 
+# selfcheck --layer takes an edge layer (its central node) and, from an edge
+# node, finds other layers through its superior's members.
+e1=$(addr e1)
+sc=$(timeout 60 "$MLCHAIN" selfcheck --node "$e1" --layer L2/L1a/E1 -o json) || fail "selfcheck --layer of e1's own layer: $sc"
+jq -e '.ok and [.members[] | [.node, .report.role]] == [["e1", "edge"]]' <<<"$sc" >/dev/null || fail "own edge layer: $sc"
+sc=$(timeout 60 "$MLCHAIN" selfcheck --node "$l1a" --layer L2/L1b/E3 -o json) || fail "selfcheck --layer L2/L1b/E3: $sc"
+jq -e '.ok and ([.members[] | .report.role] == ["edge"])' <<<"$sc" >/dev/null || fail "E3 from L1a: $sc"
+sc=$(timeout 60 "$MLCHAIN" selfcheck --node "$e1" --layer L2 -o json) || fail "selfcheck --layer L2 from e1: $sc"
+jq -e '.ok and (.members | length) == 4' <<<"$sc" >/dev/null || fail "L2 from e1: $sc"
+say "selfcheck --layer: an edge layer's central node; L2 found from an edge node"
+
 e3=$(jq -r '.nodes[] | select(.layer == "L2/L1b/E3") | .pid' "$NET/devnet.json")
 kill -9 "$e3"
 rc=0; st=$(timeout 30 "$MLCHAIN" devnet status --dir "$NET" -o json) || rc=$?
