@@ -400,7 +400,7 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
   std::size_t i = 0;
   for (const auto& k : b.value("K", codec::Json::array())) {
     rows.emplace_back("message " + std::to_string(++i), "sum " + k.value("sum", "").substr(0, 16) + "..  time " +
-                                                            std::to_string(k.value("time", std::int64_t{0})) +
+                                                            iso_time(k.value("time", std::int64_t{0})) +
                                                             "  chain block " + id->layer + "#" +
                                                             std::to_string(k.value("height", 0)));
   }

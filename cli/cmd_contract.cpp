@@ -200,7 +200,10 @@ int run_contract(const ContractOptions& o, contract::PacketKind kind, const Cli&
     if (has_receipt) {
       const Json& r = a["receipt"];
       text += "receipt: delivered by " + r.value("edge", "?") + " at " +
-              (r.contains("delivered_at") ? r["delivered_at"].dump() : std::string("?")) + " ms, " +
+              (r.contains("delivered_at") && r["delivered_at"].is_number_integer()
+                   ? iso_time(r["delivered_at"].get<std::int64_t>())
+                   : std::string("?")) +
+              ", " +
               (receipt_ok.ok() ? "signature ok" : "signature INVALID") + " (edge key " +
               r.value("key", "").substr(0, 16) + "...)\n";
     }
@@ -275,7 +278,7 @@ void setup_contract(CLI::App& app, Cli& cli) {
       "    L2/L1a/E1  (source edge)\n"
       "    L2/L1a  L2/L1a#7  (node a1, height 42)\n"
       "    ...\n"
-      "    receipt: delivered by L2/L1b/E3 at 1764000000000 ms, signature ok (edge key ...)\n"
+      "    receipt: delivered by L2/L1b/E3 at 2025-11-24T16:00:00.000Z, signature ok (edge key ...)\n"
       "    contract: L2/L1a#7,L2#3,L2/L1b#5");
   s->callback([send, &cli] { cli.exit_code = run_contract(*send, contract::PacketKind::kFirst, cli); });
 

@@ -112,6 +112,12 @@ jq -e --arg a "$A" --arg s "$S1" --argjson ids "$(jq -c .receipt.ids <<<"$send")
   '[.messages[] | select(.contract.sum == $s)] | length == 1 and .[0].from == $a and .[0].body == {"offer": 42}
    and .[0].contract.ids == $ids and .[0].contract.kind == "first"' <<<"$got" >/dev/null ||
   fail "B should fetch the offer once with the contract ids: $got"
+# Text output (not acknowledged, so it is still queued): ISO 8601 time, and the
+# ids in the form contract reply|end --contract takes.
+txt=$(timeout 70 "$MLCHAIN" object fetch --edge "$E3" --uuid "$B" --key "$DIR/b.pem" 2>>"$DIR/cli.err") ||
+  fail "B text fetch"
+grep -qE ' at 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z  \{"offer":42\}' <<<"$txt" && grep -qF -- "--contract $IDL" <<<"$txt" ||
+  fail "B's text fetch should show an ISO 8601 time and --contract $IDL: $txt"
 
 run reply M contract reply --edge "$E3" --from "$B" --key "$DIR/b.pem" --to "$A" --message '{"accept": true}' \
   --contract "$IDL"
