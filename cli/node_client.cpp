@@ -16,7 +16,9 @@ Result<codec::Json> node_request(const std::string& url, const std::string& meth
   auto resp = net::https_request(url, method, target, body, headers, opts);
   if (!resp.ok()) {
     if (resp.status().code() == ErrorCode::kUnavailable) {
-      return unavailable("cannot reach node " + url + ": " + resp.status().message());
+      // The transport's message usually names the address already.
+      const std::string& why = resp.status().message();
+      return unavailable(why.find(url) != std::string::npos ? why : "cannot reach node " + url + ": " + why);
     }
     return resp.status().with_context(url);
   }
