@@ -84,6 +84,9 @@ def port_hundreds(text):
 def block_free(base):
     for p in range(base, base + 100):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # As the node's acceptor does: a TIME_WAIT left by an earlier run is
+        # no reason to skip a block (a listener still is).
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(('127.0.0.1', p))
         except OSError:
