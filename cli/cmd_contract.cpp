@@ -178,6 +178,9 @@ int run_contract(const ContractOptions& o, contract::PacketKind kind, const Cli&
     std::cerr << "error: " << text << '\n';
     if (code == "replay" && a["error"].contains("receipt")) {
       std::cerr << "hint: this message was delivered before; the receipt is in the error (use -o json)\n";
+    } else if (code == "not_permitted" && message.find("'contract' permission") != std::string::npos) {
+      std::cerr << "hint: permissions are fixed at registration: an admin registers the object with --perm contract "
+                   "(mlchain object register ... --perm contract)\n";
     }
     return rc;
   }

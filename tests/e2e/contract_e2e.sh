@@ -268,6 +268,16 @@ run q M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to mlc:L2/L1
 say "unknown destination: $(jq -r .error.message <<<"$q")"
 nothing_recorded 3 "after the unknown destination"
 
+# An object without the contract permission: exit 4, and the hint says where
+# permissions are set (registration).
+"$MLCHAIN" -q key gen --out "$DIR/np.pem" >/dev/null
+NP=$(M object register --edge "$E1" --admin-key "$ADMIN" --class Device/Test --pubkey "$DIR/np.pem" | jq -er .uuid) ||
+  fail "register NP in E1"
+rc=0; q=$(timeout 70 "$MLCHAIN" contract send --edge "$E1" --from "$NP" --key "$DIR/np.pem" --to "$B" --message '{"x": 1}' 2>&1) || rc=$?
+[[ $rc == 4 && $q == *"lacks the 'contract' permission"* && $q == *"hint: permissions are fixed at registration"* ]] ||
+  fail "a contract from an object without the permission should exit 4 naming --perm contract, got $rc: $q"
+nothing_recorded 3 "after the refused permission"
+
 # Expired contract: a reply after the ttl is refused with 410 on the route.
 run q M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message '{"short": 1}' --ttl 1s
 [[ $RC == 0 ]] || fail "a send with --ttl 1s exited $RC: $q"
