@@ -161,13 +161,21 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
   auto id = contract::parse_block_id(o.id);
   if (!id.ok())
     return cli.fail(invalid_argument("a contract block id is <layer path>#<seq>, e.g. L2/L1a#3; got '" + o.id + "'"));
+  // `L2/L1a#20` without --chain names contract block 20; node join, node
+  // status and /v1/blocks count chain blocks with the same '#' form, so a
+  // missing key or an unknown contract block says how to ask for the other.
+  std::string chain_hint = "without --chain, " + o.id + " names contract block " + std::to_string(id->seq) + " of " +
+                           id->layer + "; for chain block " + std::to_string(id->seq) +
+                           " (a height, as node join or node status print it) add --chain: mlchain block query " +
+                           o.id + " --chain --node " + o.node;
   if (o.key.empty())
     return cli.fail(invalid_argument(
-        "a contract query is signed: give --key FILE (a member, admin or party edge key; or MLCHAIN_KEY)"));
+                        "a contract query is signed: give --key FILE (a member, admin or party edge key; or MLCHAIN_KEY)"),
+                    chain_hint);
   auto key = crypto::PrivateKey::load_pem_file(o.key);
   if (!key.ok()) return cli.fail(key.status().with_context("--key"));
   auto got = fetch_contract(o.node, o.id, *id, *key);
-  if (!got.ok()) return cli.fail(got.status());
+  if (!got.ok()) return cli.fail(got.status(), got.status().code() == ErrorCode::kNotFound ? chain_hint : std::string());
   const codec::Json& a = got->answer;
   if (a.value("state", "") == "pruned") {
     if (cli.json()) {
@@ -224,7 +232,7 @@ int run_contract_query(const BlockQueryOptions& o, const Cli& cli) {
   std::size_t i = 0;
   for (const auto& k : b.value("K", codec::Json::array())) {
     rows.emplace_back("message " + std::to_string(++i), "sum " + k.value("sum", "").substr(0, 16) + "..  time " +
-                                                            std::to_string(k.value("time", std::int64_t{0})) +
+                                                            iso_time(k.value("time", std::int64_t{0})) +
                                                             "  chain block " + id->layer + "#" +
                                                             std::to_string(k.value("height", 0)));
   }
@@ -367,7 +375,7 @@ void setup_block(CLI::App& app, Cli& cli) {
   auto qo = std::make_shared<BlockQueryOptions>();
   auto* query =
       block->add_subcommand("query", "Show a contract block (or, with --chain, a chain block); --proof proves it.");
-  query->add_option("id", qo->id, "Contract block id <layer path>#<seq> (e.g. L2/L1a#3), as contract send prints it.")
+  query->add_option("id", qo->id, "Contract block id <layer path>#<seq> (e.g. L2/L1a#3), as contract send prints it;\nwith --chain, chain block <layer path>#<height>.")
       ->required()
       ->type_name("ID");
   query->add_option("--node", qo->node, "Any node of the tree, https://host:port; the id's layer is found from it.")

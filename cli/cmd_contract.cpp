@@ -18,6 +18,7 @@
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/edge/contract_inbox.h"
 #include "mlchain/edge/contract_request.h"
+#include "mlchain/edge/ids.h"
 #include "object_client.h"
 
 namespace mlchain::cli {
@@ -139,6 +140,16 @@ int run_contract(const ContractOptions& o, contract::PacketKind kind, const Cli&
     if (!k.ok()) return cli.fail(k.status().with_context("--edge-key"));
     e.server_key = *k;
   }
+  // Two objects of one edge layer talk directly (working communication, not
+  // a contract): say which command does that before spending a counter.
+  auto from = edge::parse_uuid(o.from);
+  auto to = edge::parse_uuid(o.to);
+  if (from.ok() && to.ok() && from->layer == to->layer)
+    return cli.fail(invalid_argument(o.to + " is an object of the same edge layer " + from->layer + " as " + o.from +
+                                     ": that is a message, not a contract (contracts cross layers)"),
+                    "mlchain object send --edge " + o.edge + " --uuid " + o.from +
+                        " (--key FILE | --secret-file FILE) --data JSON --to " + o.to +
+                        " (the sender needs a talk: permission for it)");
   auto cred = load_object_credential(o.key, o.secret_file);
   if (!cred.ok()) return cli.fail(cred.status());
   auto body = request_body(o, kind);
@@ -167,6 +178,9 @@ int run_contract(const ContractOptions& o, contract::PacketKind kind, const Cli&
     std::cerr << "error: " << text << '\n';
     if (code == "replay" && a["error"].contains("receipt")) {
       std::cerr << "hint: this message was delivered before; the receipt is in the error (use -o json)\n";
+    } else if (code == "not_permitted" && message.find("'contract' permission") != std::string::npos) {
+      std::cerr << "hint: permissions are fixed at registration: an admin registers the object with --perm contract "
+                   "(mlchain object register ... --perm contract)\n";
     }
     if (code == "outcome_unknown") {
       std::cerr << "hint: not known to have failed: a member may hold the packet and it may still arrive (at most "
@@ -193,7 +207,10 @@ int run_contract(const ContractOptions& o, contract::PacketKind kind, const Cli&
     if (has_receipt) {
       const Json& r = a["receipt"];
       text += "receipt: delivered by " + r.value("edge", "?") + " at " +
-              (r.contains("delivered_at") ? r["delivered_at"].dump() : std::string("?")) + " ms, " +
+              (r.contains("delivered_at") && r["delivered_at"].is_number_integer()
+                   ? iso_time(r["delivered_at"].get<std::int64_t>())
+                   : std::string("?")) +
+              ", " +
               (receipt_ok.ok() ? "signature ok" : "signature INVALID") + " (edge key " +
               r.value("key", "").substr(0, 16) + "...)\n";
     }
@@ -270,7 +287,7 @@ void setup_contract(CLI::App& app, Cli& cli) {
       "    L2/L1a/E1  (source edge)\n"
       "    L2/L1a  L2/L1a#7  (node a1, height 42)\n"
       "    ...\n"
-      "    receipt: delivered by L2/L1b/E3 at 1764000000000 ms, signature ok (edge key ...)\n"
+      "    receipt: delivered by L2/L1b/E3 at 2025-11-24T16:00:00.000Z, signature ok (edge key ...)\n"
       "    contract: L2/L1a#7,L2#3,L2/L1b#5");
   s->callback([send, &cli] { cli.exit_code = run_contract(*send, contract::PacketKind::kFirst, cli); });
 

@@ -155,11 +155,11 @@ Probe probe_status(const DevnetNode& n) {
 
 // An edge that answers is not enough: its superior must record it (an
 // interrupted `devnet up` may have stopped before attaching it). "" when one
-// of the superior's members lists the edge's path with its key.
-std::string attachment_problem(const std::vector<DevnetNode>& nodes, const DevnetNode& edge) {
+// of the superior's members lists the edge's path with its key, or when none
+// answers (unknown: their own rows say they are down, the edge is not blamed).
+std::string attachment_problem(const DevnetState& s, const DevnetNode& edge) {
   std::string superior = parent_of(edge.layer);
-  std::string last = "no member of " + superior + " answered";
-  for (const auto& m : nodes) {
+  for (const auto& m : s.nodes) {
     if (m.role != "member" || m.standby != 0 || m.layer != superior) continue;
     auto r = get(m, "/v1/layer", std::chrono::milliseconds(2'000));
     if (!r.ok() || r->status != 200) continue;
@@ -171,10 +171,12 @@ std::string attachment_problem(const std::vector<DevnetNode>& nodes, const Devne
         for (const auto& k : sub["keys"])
           if (k.is_string() && k.get<std::string>() == edge.public_key) return "";
     }
-    return superior + " does not record " + edge.layer + " with its key: not attached (mlchain devnet down, then devnet "
-           "up --dir DIR again, attaches every edge; or mlchain layer attach --path " + edge.layer + ")";
+    return superior + " does not record " + edge.layer + " with its key; attach it: mlchain layer attach --path " +
+           edge.layer + " --key " + edge.key_file + " --address " + edge.address + " --admin-key " + s.admin_key +
+           " --node " + m.address + " (or mlchain devnet down --dir " + s.dir + ", then devnet up --dir " + s.dir +
+           ", which attaches every edge)";
   }
-  return last;
+  return "";
 }
 
 std::vector<Probe> probe_all(const std::vector<DevnetNode>& nodes) {
@@ -705,7 +707,7 @@ int run_status(const StatusOptions& o, const Cli& cli) {
   auto probes = probe_all(s->nodes);
   for (std::size_t i = 0; i < s->nodes.size(); ++i) {
     if (s->nodes[i].role != "edge" || probes[i].health != "ready") continue;
-    std::string why = attachment_problem(s->nodes, s->nodes[i]);
+    std::string why = attachment_problem(*s, s->nodes[i]);
     if (!why.empty()) probes[i] = Probe{"not attached", why, {}, {}};
   }
   auto cuts = netns_partitions(*s);

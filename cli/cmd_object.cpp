@@ -374,8 +374,16 @@ int run_fetch(const FetchOptions& o, const Cli& cli) {
   }
   std::string text;
   for (const auto& m : (*reply)["messages"]) {
-    text += "#" + m["seq"].dump() + "  from " + m.value("from", "") + "  at " + m["time_ms"].dump() + "  " +
-            m["body"].dump() + "\n";
+    std::string at = m["time_ms"].is_number_integer() ? iso_time(m["time_ms"].get<std::int64_t>()) : m["time_ms"].dump();
+    text += "#" + m["seq"].dump() + "  from " + m.value("from", "") + "  at " + at + "  " + m["body"].dump() + "\n";
+    // A contract message: its ids are what contract reply|end --contract takes.
+    if (m.contains("contract") && m["contract"].is_object() && m["contract"].contains("ids") &&
+        m["contract"]["ids"].is_array()) {
+      std::string ids;
+      for (const auto& id : m["contract"]["ids"])
+        if (id.is_string()) ids += (ids.empty() ? "" : ",") + id.get<std::string>();
+      text += "    contract (" + m["contract"].value("kind", "?") + "): --contract " + ids + "\n";
+    }
   }
   cli.print_text(text.empty() ? "(no messages)\n" : text);
   cli.info((*reply)["pending"].dump() + " message(s) pending; acknowledge with --ack <last seq>");

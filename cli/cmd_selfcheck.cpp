@@ -47,9 +47,28 @@ int run_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
   return ok ? kExitOk : kExitSelfcheck;
 }
 
+// The nodes --layer names: a high-level layer's members or an edge layer's
+// central node, found from --node. An edge node as --node answers for its
+// own layer and finds others through the members of its superior book.
+Result<std::vector<LayerMember>> layer_nodes(const SelfcheckOptions& o) {
+  auto found = find_layer_members(o.node, o.layer, EdgeLayers::kCentralNode);
+  if (found.ok() || found.status().code() != ErrorCode::kNotFound) return found;
+  auto e = edge_info(o.node);  // /v1/layer answered 404: an edge node?
+  if (!e) return found;
+  if (e->value("layer", "") == o.layer) return std::vector<LayerMember>{{e->value("name", ""), o.node}};
+  Status last = edge_node_error(o.node, *e, "mlchain selfcheck --layer " + o.layer);
+  if (!e->contains("superior") || !(*e)["superior"].is_object()) return last;
+  for (const auto& m : (*e)["superior"].value("members", codec::Json::array())) {
+    auto via = find_layer_members(m.value("address", ""), o.layer, EdgeLayers::kCentralNode);
+    if (via.ok() || via.status().code() != ErrorCode::kUnavailable) return via;
+    last = via.status();
+  }
+  return last;
+}
+
 // --layer: every member of the layer examines itself, at once.
 int run_layer_selfcheck(const SelfcheckOptions& o, const Cli& cli) {
-  auto found = find_layer_members(o.node, o.layer);
+  auto found = layer_nodes(o);
   if (!found.ok()) return cli.fail(found.status());
   const std::vector<LayerMember>& members = *found;
   std::vector<std::future<Result<codec::Json>>> answers;
@@ -100,7 +119,9 @@ void setup_selfcheck(CLI::App& app, Cli& cli) {
       ->required()
       ->envname("MLCHAIN_NODE")
       ->type_name("URL");
-  cmd->add_option("--layer", o->layer, "Examine every member of this layer (found from --node), e.g. L2/L1a.")
+  cmd->add_option("--layer", o->layer,
+                  "Examine every member of this layer (found from --node), e.g. L2/L1a; an edge layer's\n"
+                  "central node for an edge layer, e.g. L2/L1a/E1.")
       ->type_name("PATH");
   cmd->add_option("--timeout", o->timeout_s, "Seconds to wait for the report (default 60).")->type_name("SECONDS");
   cmd->footer(
@@ -112,7 +133,8 @@ void setup_selfcheck(CLI::App& app, Cli& cli) {
       "Exit status: 0 every check holds, 6 something is wrong, 3 the node (or, with --layer, every\n"
       "member) cannot be reached.\n"
       "An edge layer's central node examines its store, certificate, superior (every member of its\n"
-      "book signs a fresh nonce; f+1 must) and clock.\n"
+      "book signs a fresh nonce; f+1 must) and clock; as --node it finds other layers through its\n"
+      "superior's members.\n"
       "Examples:\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101 --layer L2 -o json | jq '.members[] | select(.ok | not)'\n"
       "  mlchain selfcheck --node https://127.0.0.1:7101\n"

@@ -16,7 +16,9 @@ Result<codec::Json> node_request(const std::string& url, const std::string& meth
   auto resp = net::https_request(url, method, target, body, headers, opts);
   if (!resp.ok()) {
     if (resp.status().code() == ErrorCode::kUnavailable) {
-      return unavailable("cannot reach node " + url + ": " + resp.status().message());
+      // The transport's message usually names the address already.
+      const std::string& why = resp.status().message();
+      return unavailable(why.find(url) != std::string::npos ? why : "cannot reach node " + url + ": " + why);
     }
     return resp.status().with_context(url);
   }
@@ -38,7 +40,8 @@ Result<codec::Json> node_request(const std::string& url, const std::string& meth
   return std::move(j).value();
 }
 
-Result<std::vector<LayerMember>> find_layer_members(const std::string& node, const std::string& layer) {
+Result<std::vector<LayerMember>> find_layer_members(const std::string& node, const std::string& layer,
+                                                    EdgeLayers edges) {
   MLCHAIN_ASSIGN_OR_RETURN(auto info, node_request(node, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000)));
   std::vector<LayerMember> out;
   if (info.value("layer", "") == layer) {
@@ -48,7 +51,8 @@ Result<std::vector<LayerMember>> find_layer_members(const std::string& node, con
     auto dir = node_request(node, "GET", "/v1/directory/" + contract::url_segment(layer), {},
                             std::chrono::milliseconds(20'000));
     if (!dir.ok()) return dir.status().with_context("finding layer " + layer + " from " + node);
-    if (dir->value("edge", false)) return invalid_argument(layer + " is an edge layer, not a layer of member nodes");
+    if (dir->value("edge", false) && edges == EdgeLayers::kRefuse)
+      return invalid_argument(layer + " is an edge layer, not a layer of member nodes");
     for (const auto& m : dir->value("members", codec::Json::array()))
       out.push_back({m.value("name", ""), m.value("address", "")});
   }

@@ -35,7 +35,10 @@ struct LayerMember {
 // The members of high-level layer `layer`, found from any node of the tree:
 // that node's own /v1/layer when it is a member of it (members marked invalid
 // left out), else its directory (GET /v1/directory/<layer>, which the node
-// resolves with f+1 agreement). InvalidArgument for an edge layer.
-Result<std::vector<LayerMember>> find_layer_members(const std::string& node, const std::string& layer);
+// resolves with f+1 agreement). An edge layer is InvalidArgument, or with
+// EdgeLayers::kCentralNode its one central node.
+enum class EdgeLayers { kRefuse, kCentralNode };
+Result<std::vector<LayerMember>> find_layer_members(const std::string& node, const std::string& layer,
+                                                    EdgeLayers edges = EdgeLayers::kRefuse);
 
 }  // namespace mlchain::cli

@@ -569,7 +569,7 @@ complete -c mlchain -n '__mlchain_at '\''sim'\''' -s v -l verbose -r -d 'More de
 complete -c mlchain -n '__mlchain_at '\''sim'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l node -r -d 'The node to examine (with --layer: any node of the tree), https://host:port.'
-complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l layer -r -d 'Examine every member of this layer (found from --node), e.g. L2/L1a.'
+complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l layer -r -d 'Examine every member of this layer (found from --node), e.g. L2/L1a; an edge layer'\''s'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -l timeout -r -d 'Seconds to wait for the report (default 60).'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''selfcheck'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'

@@ -115,6 +115,7 @@ DirectoryDecision decide_directory(std::string_view path, const std::vector<Dire
   const std::size_t quorum = directory_quorum(book_members);
   std::map<std::string, std::pair<std::size_t, Json>> votes;  // canonical entry -> (count, entry)
   std::size_t unknown = 0;
+  std::size_t not_attached = 0;
   for (const auto& r : replies) {
     if (r.status == 404) {
       ++unknown;
@@ -124,7 +125,12 @@ DirectoryDecision decide_directory(std::string_view path, const std::vector<Dire
     const Json& e = r.body;
     auto p = codec::get_string(e, "path", contract::kMaxLayerPathBytes);
     auto edge = codec::get_bool(e, "edge");
-    if (!p.ok() || *p != path || !edge.ok() || !*edge || !directory_seal_key(e).ok()) continue;
+    if (!p.ok() || *p != path || !edge.ok()) continue;
+    if (!*edge) {
+      ++not_attached;
+      continue;
+    }
+    if (!directory_seal_key(e).ok()) continue;
     auto c = codec::canonical(e);
     if (!c.ok()) continue;
     auto& v = votes[*c];
@@ -144,6 +150,7 @@ DirectoryDecision decide_directory(std::string_view path, const std::vector<Dire
     return d;
   }
   if (unknown >= quorum) return {DirectoryDecision::Kind::kUnknown, Json()};
+  if (not_attached >= quorum) return {DirectoryDecision::Kind::kNotAttached, Json()};
   return {DirectoryDecision::Kind::kUndecided, Json()};
 }
 

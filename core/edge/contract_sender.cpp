@@ -154,6 +154,16 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
             404, "unknown_layer",
             "the superior " + book.path + " knows no edge layer " + edge_path + " (f+1 members answered 404)",
             book.path);
+      case DirectoryDecision::Kind::kNotAttached: {
+        // Known (e.g. from a blueprint) but never attached: no sealing key to
+        // seal to, and its superior would refuse its certificates.
+        std::string superior = edge_path.substr(0, edge_path.rfind('/'));
+        return failure(404, "not_attached",
+                       edge_path + " is not an attached edge layer (f+1 members of " + book.path +
+                           " know it, but with no sealing key): if it is an edge layer, an admin of " + superior +
+                           " attaches it with mlchain layer attach --path " + edge_path + " ...",
+                       book.path);
+      }
       case DirectoryDecision::Kind::kConflict:
         return failure(
             502, "directory_conflict",

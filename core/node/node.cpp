@@ -114,7 +114,8 @@ Status Node::Impl::open() {
   auto id = epoch.index_of(key->public_key());
   MLCHAIN_ASSIGN_OR_RETURN(bool was_member, ledger->ever_member(key->public_key()));
   if (!id && was_member) {
-    return failed_precondition("this node's key " + key->public_key().key_id() + " left layer " +
+    return failed_precondition("this node (" + cfg.name + ", key " + key->public_key().hex().substr(0, 16) +
+                               "..., as layer show lists it) left layer " +
                                genesis.blueprint.layer_path + " (or was removed) before epoch " +
                                std::to_string(epoch.epoch) + "; to come back, start it with a fresh data_dir and " +
                                "run mlchain node join");

@@ -15,6 +15,10 @@ TEST(NodeCli, UnreachableNodeExitsThreeNamingTheUrl) {
     auto r = mlchain(args);
     EXPECT_EQ(r.exit_code, 3) << args[0] << " " << args[1] << ": " << r.err;
     EXPECT_NE(r.err.find(url), std::string::npos) << r.err;
+    // Said once: "cannot reach node URL: cannot reach URL: ..." repeated it.
+    auto first = r.err.find("cannot reach");
+    EXPECT_NE(first, std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("cannot reach", first + 1), std::string::npos) << r.err;
   }
   auto j = mlchain({"node", "status", "--node", url, "-o", "json"});
   EXPECT_EQ(j.exit_code, 3);

@@ -112,6 +112,12 @@ jq -e --arg a "$A" --arg s "$S1" --argjson ids "$(jq -c .receipt.ids <<<"$send")
   '[.messages[] | select(.contract.sum == $s)] | length == 1 and .[0].from == $a and .[0].body == {"offer": 42}
    and .[0].contract.ids == $ids and .[0].contract.kind == "first"' <<<"$got" >/dev/null ||
   fail "B should fetch the offer once with the contract ids: $got"
+# Text output (not acknowledged, so it is still queued): ISO 8601 time, and the
+# ids in the form contract reply|end --contract takes.
+txt=$(timeout 70 "$MLCHAIN" object fetch --edge "$E3" --uuid "$B" --key "$DIR/b.pem" 2>>"$DIR/cli.err") ||
+  fail "B text fetch"
+grep -qE ' at 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z  \{"offer":42\}' <<<"$txt" && grep -qF -- "--contract $IDL" <<<"$txt" ||
+  fail "B's text fetch should show an ISO 8601 time and --contract $IDL: $txt"
 
 run reply M contract reply --edge "$E3" --from "$B" --key "$DIR/b.pem" --to "$A" --message '{"accept": true}' \
   --contract "$IDL"
@@ -261,6 +267,16 @@ run q M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to mlc:L2/L1
   fail "a contract to an unknown edge layer should be refused (unknown_layer), got $RC: $q"
 say "unknown destination: $(jq -r .error.message <<<"$q")"
 nothing_recorded 3 "after the unknown destination"
+
+# An object without the contract permission: exit 4, and the hint says where
+# permissions are set (registration).
+"$MLCHAIN" -q key gen --out "$DIR/np.pem" >/dev/null
+NP=$(M object register --edge "$E1" --admin-key "$ADMIN" --class Device/Test --pubkey "$DIR/np.pem" | jq -er .uuid) ||
+  fail "register NP in E1"
+rc=0; q=$(timeout 70 "$MLCHAIN" contract send --edge "$E1" --from "$NP" --key "$DIR/np.pem" --to "$B" --message '{"x": 1}' 2>&1) || rc=$?
+[[ $rc == 4 && $q == *"lacks the 'contract' permission"* && $q == *"hint: permissions are fixed at registration"* ]] ||
+  fail "a contract from an object without the permission should exit 4 naming --perm contract, got $rc: $q"
+nothing_recorded 3 "after the refused permission"
 
 # Expired contract: a reply after the ttl is refused with 410 on the route.
 run q M contract send --edge "$E1" --from "$A" --key "$DIR/a.pem" --to "$B" --message '{"short": 1}' --ttl 1s

@@ -5,7 +5,9 @@
 # up -> status: 15 ready rows, exit 0 -> a second up, busy ports and a bad
 # topology are refused (exit 2) ->
 # layer show --tree from an L1a node: L2 with L1a (asked) and L1b, the edges
-# under their L1s -> an edge killed: status exit 1 naming it -> down -> no
+# under their L1s -> E2 attached with another key: status exit 1, e2 'not
+# attached', its hinted attach command heals it -> an edge killed: status
+# exit 1 naming it -> down -> no
 # recorded pid alive -> status of an empty dir exit 2.
 # Bounded in time; everything started is killed on every exit path.
 # Usage: devnet_e2e.sh /path/to/mlchain
@@ -67,6 +69,34 @@ for l1 in L2/L1a L2/L1b; do
     >/dev/null || fail "$l1 has no attached edge"
 done
 say "tree: L2 -> L1a (E1, E2), L1b (E3)"
+
+# An edge its superior does not record with its key (here: E2's entry replaced
+# by a stranger's key) is "not attached", with the command that attaches it;
+# running that command makes the devnet healthy again.
+"$MLCHAIN" -q key gen --out "$DIR/stranger.pem" >/dev/null
+"$MLCHAIN" -q layer attach --path L2/L1a/E2 --key "$DIR/stranger.pem" --address "$(addr e2)" \
+  --admin-key "$NET/admin.pem" --node "$l1a" >/dev/null || fail "attach E2 with a stranger's key"
+rc=0; st=$(timeout 30 "$MLCHAIN" devnet status --dir "$NET" -o json) || rc=$?
+[[ $rc == 1 ]] || fail "status with E2 not attached should exit 1, got $rc: $st"
+jq -e '[.nodes[] | select(.health != "ready") | [.name, .health]] == [["e2", "not attached"]]' <<<"$st" >/dev/null ||
+  fail "status should name e2 not attached: $st"
+hint=$(jq -r '.nodes[] | select(.name == "e2") | .reason' <<<"$st")
+attach=$(sed -n 's/.*attach it: \(mlchain layer attach [^(]*\) (or .*/\1/p' <<<"$hint")
+[[ -n $attach ]] || fail "the not-attached reason gives no attach command: $hint"
+"$MLCHAIN" -q ${attach#mlchain } >/dev/null || fail "the hinted command failed: $attach"
+st=$(timeout 30 "$MLCHAIN" devnet status --dir "$NET" -o json) || fail "status after the hinted attach: $st"
+say "status: an edge its superior does not record is 'not attached'; the hinted attach fixes it"
+
+# selfcheck --layer takes an edge layer (its central node) and, from an edge
+# node, finds other layers through its superior's members.
+e1=$(addr e1)
+sc=$(timeout 60 "$MLCHAIN" selfcheck --node "$e1" --layer L2/L1a/E1 -o json) || fail "selfcheck --layer of e1's own layer: $sc"
+jq -e '.ok and [.members[] | [.node, .report.role]] == [["e1", "edge"]]' <<<"$sc" >/dev/null || fail "own edge layer: $sc"
+sc=$(timeout 60 "$MLCHAIN" selfcheck --node "$l1a" --layer L2/L1b/E3 -o json) || fail "selfcheck --layer L2/L1b/E3: $sc"
+jq -e '.ok and ([.members[] | .report.role] == ["edge"])' <<<"$sc" >/dev/null || fail "E3 from L1a: $sc"
+sc=$(timeout 60 "$MLCHAIN" selfcheck --node "$e1" --layer L2 -o json) || fail "selfcheck --layer L2 from e1: $sc"
+jq -e '.ok and (.members | length) == 4' <<<"$sc" >/dev/null || fail "L2 from e1: $sc"
+say "selfcheck --layer: an edge layer's central node; L2 found from an edge node"
 
 e3=$(jq -r '.nodes[] | select(.layer == "L2/L1b/E3") | .pid' "$NET/devnet.json")
 kill -9 "$e3"

@@ -4,7 +4,7 @@
 # define devnet_extra_cleanup (called first on exit, with the exit code).
 # Provides: DIR (temp dir, removed on exit), NET ("$DIR/net", the --dir),
 # say, fail, M (the CLI, -o json, 60 s bound), addr NAME (a node's address),
-# recorded_pids, ours_alive, find_ports N (sets `base`: N consecutive free loopback ports in 21000..32739, below the kernel's
+# recorded_pids, ours_alive, find_ports N (sets `base`: N consecutive free loopback ports in 21000..32739 or MLCHAIN_E2E_PORTS, below the kernel's
 # ephemeral ports), a cleanup trap (devnet down, kill -9 of what the state
 # file records and is still ours, logs tail on failure) and a watchdog in its
 # own session, so even a SIGKILL of the test (ctest timeout) stops the nodes
@@ -54,11 +54,14 @@ M() { timeout 60 "$MLCHAIN" -o json "$@"; }
 addr() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .address' "$NET/devnet.json"; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-find_ports() {  # N: sets base
-  local n=$1 start attempt i ok=0
-  start=$((21000 + (($$ + ${#TAG} * 7) % 587) * 20))
+find_ports() {  # N: sets base (MLCHAIN_E2E_PORTS=LO-HI: within LO..HI, as in lib.sh)
+  local n=$1 start attempt i ok=0 lo hi span
+  IFS=- read -r lo hi <<<"${MLCHAIN_E2E_PORTS:-21000-32739}"
+  span=$((hi - lo + 2 - n))  # base + n - 1 <= hi
+  (( span > 0 )) || fail "MLCHAIN_E2E_PORTS=$MLCHAIN_E2E_PORTS holds fewer than $n ports"
+  start=$((lo + (($$ + ${#TAG} * 7) * 20) % span))
   for attempt in $(seq 0 60); do
-    base=$((21000 + (start - 21000 + attempt * 37) % 11740)); ok=1
+    base=$((lo + (start - lo + attempt * 37) % span)); ok=1
     for i in $(seq 0 $((n - 1))); do port_free $((base + i)) || { ok=0; break; }; done
     [[ $ok == 1 ]] && return 0
   done

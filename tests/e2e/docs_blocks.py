@@ -84,6 +84,9 @@ def port_hundreds(text):
 def block_free(base):
     for p in range(base, base + 100):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # As the node's acceptor does: a TIME_WAIT left by an earlier run is
+        # no reason to skip a block (a listener still is).
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(('127.0.0.1', p))
         except OSError:
@@ -95,9 +98,11 @@ def block_free(base):
 
 def pick_blocks(hundreds):
     """A free, 100-aligned block of ports in 20000..32699 (below the kernel's
-    ephemeral range) for each documented hundred, starting at a pid-derived
-    offset so concurrent runs spread out."""
-    candidates = list(range(20000, 32700, 100))
+    ephemeral range; MLCHAIN_E2E_PORTS=LO-HI narrows it to LO..HI) for each
+    documented hundred, starting at a pid-derived offset so concurrent runs
+    spread out."""
+    lo, hi = (int(x) for x in os.environ.get('MLCHAIN_E2E_PORTS', '20000-32699').split('-'))
+    candidates = list(range((lo + 99) // 100 * 100, hi - 98, 100))
     k = os.getpid() % len(candidates)
     candidates = candidates[k:] + candidates[:k]
     chosen = {}

@@ -74,7 +74,8 @@ docs=(README.md)
 for f in docs/*.md; do grep -q '^[[:space:]]*```sh[[:space:]]*$' "$f" && docs+=("$f"); done
 # MLCHAIN_DOCS="docs/devnet.md README.md" runs only those (to work on one doc).
 [[ -n ${MLCHAIN_DOCS:-} ]] && read -ra docs <<<"$MLCHAIN_DOCS"
-say "work dir $WORK; ports: $(python3 "$HERE/docs_blocks.py" "$REPO" "$WORK" "${docs[@]}")"
+portmap=$(python3 "$HERE/docs_blocks.py" "$REPO" "$WORK" "${docs[@]}") || { say "FAIL: docs_blocks.py could not prepare the sessions"; exit 1; }
+say "work dir $WORK; ports: $portmap"
 
 # The skipped blocks and lines, with their reasons, before anything runs.
 for d in "$WORK"/*/; do

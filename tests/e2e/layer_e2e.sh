@@ -37,6 +37,18 @@ metrics=$(curl -sk "$(url 1)/metrics")
 grep -q '^mlchain_client_rejected_total{reason="bad_signature"} 1$' <<<"$metrics" || fail "rejection not counted"
 [[ $(height 1) == "$h1" ]] || fail "refused ops changed the chain"
 
+# `L2/E2E#H` without --chain names a contract block (none here): the 404 and
+# the missing-key error both point at --chain; with it the chain block answers.
+id="L2/E2E#$h1"
+rc=0; out=$("$MLCHAIN" block query "$id" --node "$(url 1)" --key "$DIR/n1.pem" 2>&1) || rc=$?
+[[ $rc == 1 && $out == *"no contract block $id"* && $out == *"add --chain"* ]] ||
+  fail "block query $id (no --chain) should exit 1 naming --chain, got $rc: $out"
+rc=0; out=$("$MLCHAIN" block query "$id" --node "$(url 1)" 2>&1) || rc=$?
+[[ $rc == 2 && $out == *"--key"* && $out == *"add --chain"* ]] ||
+  fail "block query $id (no --key, no --chain) should exit 2 naming --key and --chain, got $rc: $out"
+out=$("$MLCHAIN" block query "$id" --chain --node "$(url 1)" --proof --genesis "$gen") || fail "block query $id --chain: $out"
+say "block query $id: without --chain the errors point at --chain; with it, proven"
+
 # Strangers: garbage bytes on the TLS port, and a peer-link upgrade with a
 # certificate whose key is not a member, are refused; the node keeps serving.
 head -c 4096 /dev/urandom >"$DIR/garbage"

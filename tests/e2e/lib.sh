@@ -25,13 +25,17 @@ trap 'exit 130' INT TERM
 say() { echo "[e2e $(date +%T)] $*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
 
-# Four free ports: a PID-derived base below the kernel's ephemeral range
+# Free ports: a PID-derived base below the kernel's ephemeral range
 # (32768+, where outbound sockets could hold them), skipping anything that
-# answers.
+# answers. MLCHAIN_E2E_PORTS=LO-HI keeps them in LO..HI (on a shared machine,
+# the range one is allotted).
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=$((20000 + ($$ % 1200) * 10))
+IFS=- read -r port_lo port_hi <<<"${MLCHAIN_E2E_PORTS:-20000-32000}"
+port_span=$((port_hi - port_lo + 1 - E2E_NODES))  # b + 1 .. b + E2E_NODES stay within LO..HI
+(( port_span > 0 )) || { echo "MLCHAIN_E2E_PORTS=$MLCHAIN_E2E_PORTS holds fewer than $E2E_NODES ports" >&2; exit 1; }
+base=$((port_lo + ($$ * 10) % port_span))
 for attempt in $(seq 0 50); do
-  b=$((20000 + (base - 20000 + attempt * 7) % 12000)); ok=1
+  b=$((port_lo + (base - port_lo + attempt * 7) % port_span)); ok=1
   for i in $(seq 1 "$E2E_NODES"); do port_free $((b + i)) || ok=0; done
   [[ $ok == 1 ]] && break
 done

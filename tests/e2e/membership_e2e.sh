@@ -92,6 +92,12 @@ out=$("$MLCHAIN" node leave --config "$DIR/n5.toml" --node "$(url 1)" --timeout 
 wait_for 10 "n5 to retire" bash -c "[[ \$('$MLCHAIN' node status --node '$(url 5)' -o json 2>/dev/null | jq -r .role) == retired ]]"
 [[ $(code -X POST --data-binary '{}' "$(url 5)/v1/ops") =~ ^(400|503)$ ]] || fail "a retired node must not accept ops"
 out=$(bench 1 20 c) || fail "bench after n5 left: $out"
+# A retired node refuses its old data_dir, naming itself as layer show lists it.
+kill -TERM "${PIDS[5]}"; wait "${PIDS[5]}" 2>/dev/null || true; unset "PIDS[5]"
+pk5=$(pubkey "$DIR/n5.pem")
+rc=0; timeout 20 "$MLCHAIN" node run --config "$DIR/n5.toml" >"$DIR/n5-again.out" 2>&1 || rc=$?
+[[ $rc == 1 ]] && grep -qF "this node (n5, key ${pk5:0:16}..." "$DIR/n5-again.out" && grep -qF "fresh data_dir" "$DIR/n5-again.out" ||
+  fail "n5 restarted on its old data_dir should exit 1 naming n5 and its key, got $rc: $(cat "$DIR/n5-again.out")"
 say "n5 left (epoch $(layer_json 1 | jq -r .epoch)); the 4 founders keep committing"
 # Removing one more would leave n = 3 (f = 0): refused without --force.
 h0=$(height 1)

@@ -113,7 +113,12 @@ TEST(Directory, NeedsFPlusOneIdenticalEntries) {
   EXPECT_EQ(decide_directory(p, {{200, entry(k1, "L2/L1b/E4")}, {200, entry(k1, "L2/L1b/E4")}}, 4).kind, K::kUndecided);
   Json not_edge = entry(k1);
   not_edge["edge"] = false;
-  EXPECT_EQ(decide_directory(p, {{200, not_edge}, {200, not_edge}}, 4).kind, K::kUndecided);
+  // f+1 know the path but not as an attached edge (a blueprint's subordinate
+  // no layer attach recorded): not attached, said so (issue 20).
+  EXPECT_EQ(decide_directory(p, {{200, not_edge}}, 4).kind, K::kUndecided);
+  EXPECT_EQ(decide_directory(p, {{200, not_edge}, {200, not_edge}}, 4).kind, K::kNotAttached);
+  EXPECT_EQ(decide_directory(p, {{200, not_edge}, {200, entry(k1)}, {200, entry(k1)}}, 4).kind, K::kAgreed);
+  EXPECT_EQ(decide_directory(p, {{200, not_edge}, {404, nullptr}, {404, nullptr}}, 4).kind, K::kUnknown);
   Json bad_key = entry("zz");
   EXPECT_EQ(decide_directory(p, {{200, bad_key}, {200, bad_key}}, 4).kind, K::kUndecided);
   Json no_key = entry(k1);

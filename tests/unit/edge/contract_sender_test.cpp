@@ -349,6 +349,19 @@ TEST_F(ContractSend, TheDirectoryNeedsAgreementAndIsCachedForAMinute) {
   EXPECT_EQ(out.status, 404);
   EXPECT_EQ(out.body["error"]["code"], "unknown_layer");
 
+  // f+1 members know the path, but not as an attached edge (a blueprint's
+  // subordinate no layer attach recorded): not_attached, naming the fix.
+  Json blueprint_only = entry(seal_hex_);
+  blueprint_only["edge"] = false;
+  blueprint_only.erase("seal_key");
+  for (const auto& m : book_.members) directory_[m.name] = {200, blueprint_only.dump()};
+  out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 404) << out.body.dump();
+  EXPECT_EQ(out.body["error"]["code"], "not_attached");
+  EXPECT_NE(out.body["error"].value("message", "").find("mlchain layer attach --path"), std::string::npos)
+      << out.body.dump();
+  EXPECT_EQ(posts().size(), 0u);
+
   // Agreement: cached; asked again only after 60 s.
   for (const auto& m : book_.members) directory_[m.name] = {200, entry(seal_hex_).dump()};
   calls_.clear();

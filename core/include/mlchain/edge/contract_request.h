@@ -72,6 +72,7 @@ struct DirectoryDecision {
   enum class Kind : std::uint8_t {
     kAgreed,     // `entry`: quorum members returned exactly this (canonical) entry
     kUnknown,    // quorum members answered 404: the layer does not exist
+    kNotAttached,  // quorum members know the layer, but not as an attached edge ("edge": false)
     kUndecided,  // not (yet) enough agreement
     kConflict,   // two different entries each reached the quorum: refuse
   };
@@ -80,8 +81,11 @@ struct DirectoryDecision {
 };
 
 // Counts only well-formed entries for an edge layer: an object whose
-// "path" is `path`, "edge" is true and "seal_key" parses. Pure: the caller
-// asks members (each at most once) until the decision is not kUndecided.
+// "path" is `path`, "edge" is true and "seal_key" parses. An entry for
+// `path` with "edge" false (a blueprint's subordinate that no `layer attach`
+// recorded, or a layer of members) counts towards kNotAttached, decided after
+// kAgreed and kUnknown. Pure: the caller asks members (each at most once)
+// until the decision is not kUndecided.
 DirectoryDecision decide_directory(std::string_view path, const std::vector<DirectoryReply>& replies,
                                    std::size_t book_members);
 
