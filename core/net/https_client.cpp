@@ -285,10 +285,17 @@ struct HttpsConnection::Impl {
 bool may_have_arrived(const Status& failure) {
   if (failure.ok()) return true;
   if (failure.code() == ErrorCode::kVerificationFailed || failure.code() == ErrorCode::kInvalidArgument) return false;
-  // The stages of Impl::open, as Impl::unreachable names them.
+  // The stages of Impl::open, as Impl::unreachable words them: "cannot reach
+  // https://host:port: <stage>: ...". Only at the start: a caller's own
+  // message may quote such an error (a stall probe's) about something else.
   const std::string& m = failure.message();
-  for (const char* stage : {": resolve: ", ": connect: ", ": TLS 1.3 handshake: "})
-    if (m.find(stage) != std::string::npos) return false;
+  constexpr std::string_view kPrefix = "cannot reach ";
+  if (m.rfind(kPrefix, 0) != 0) return true;
+  auto stage = m.find(": ", kPrefix.size());
+  if (stage == std::string::npos) return true;
+  std::string_view rest = std::string_view(m).substr(stage + 2);
+  for (std::string_view s : {"resolve: ", "connect: ", "TLS 1.3 handshake: "})
+    if (rest.substr(0, s.size()) == s) return false;
   return true;
 }
 
