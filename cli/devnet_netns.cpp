@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string find_tool(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : std::string();
   for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
     std::string p = dir + name;
     if (::access(p.c_str(), X_OK) == 0) return p;
@@ -66,7 +67,10 @@ std::string joined(const std::vector<std::string>& v, const char* sep) {
 
 Status run_tool(const std::vector<std::string>& argv_in, const std::string& netns, std::string* output) {
   std::string path = find_tool(argv_in.at(0));
-  if (path.empty()) return not_found(argv_in[0] + " is not installed (Debian: iproute2, iptables)");
+  if (path.empty())
+    return not_found(argv_in[0] + (argv_in[0].find('/') != std::string::npos
+                                       ? " is not an executable file"
+                                       : " is not installed (Debian: iproute2, iptables)"));
   int ns_fd = -1;
   if (!netns.empty()) {
     std::string ns_path = "/run/netns/" + netns;

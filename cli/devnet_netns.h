@@ -46,7 +46,7 @@ Status netns_heal(const DevnetState& s);
 // The addresses each node currently drops, by node name (for status).
 std::map<std::string, std::vector<std::string>> netns_partitions(const DevnetState& s);
 
-// Runs a program (argv[0] looked up in /usr/sbin, /sbin, /usr/bin, /bin),
+// Runs a program (argv[0] a path, or looked up in /usr/sbin, /sbin, /usr/bin, /bin),
 // inside network namespace `netns` when not empty; its output in the error.
 Status run_tool(const std::vector<std::string>& argv, const std::string& netns = "", std::string* output = nullptr);
 
