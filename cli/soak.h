@@ -56,8 +56,8 @@ struct FaultRecord {
 };
 
 struct Violation {
-  std::string kind;  // lost_op, duplicated_op, lost_contract, duplicated_contract, failed_but_delivered,
-                     // proof, divergence, heal_time, selfcheck, not_ready
+  std::string kind;  // lost_op, duplicated_op, refused_op, lost_contract, duplicated_contract,
+                     // failed_but_delivered, proof, divergence, heal_time, selfcheck, not_ready
   std::string detail;
 };
 

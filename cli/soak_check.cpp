@@ -240,6 +240,16 @@ CheckResult check(const CheckInput& in, const Cli& cli) {
              std::to_string(got[ref].hashes.size()) + "; " + std::to_string(found) + " of " + std::to_string(acked) +
              " acknowledged ops in the chain");
   }
+  // An honest client's op refused (4xx: e.g. 409 old_request_id after a
+  // byzantine member got forged ids in its name ordered) is a violation too.
+  std::uint64_t refused = 0;
+  for (const auto& op : in.ops) {
+    if (op.acked || op.error.find(" answered 4") == std::string::npos) continue;
+    ++refused;
+    violate("refused_op", op.layer + ": op " + std::to_string(op.id) + " of client " + op.client.substr(0, 16) +
+                              " was refused: " + op.error);
+  }
+  out.figures["ops_refused"] = refused;
   out.figures["heights"] = chains;
   out.figures["blocks_compared"] = blocks_compared;
 
