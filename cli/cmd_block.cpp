@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "mlchain/codec/fields.h"
 #include "mlchain/contract/packet.h"
 #include "mlchain/contract/proof.h"
 #include "mlchain/contract/state_machine.h"
@@ -319,7 +320,9 @@ int run_verify(const BlockVerifyOptions& given, const Cli& cli) {
     text = j->dump();
   }
   crypto::Ed25519Verifier verifier;
-  if (j.ok() && j->is_object() && j->value("type", "") == "mlchain-contract-proof") {
+  // string_or_empty: nlohmann's value() throws on a "type" that is not a
+  // string, which ended `block verify` with a raw json.exception (exit 1).
+  if (j.ok() && codec::string_or_empty(*j, "type") == "mlchain-contract-proof") {
     auto c = contract::verify_contract_proof(text, o.genesis, verifier);
     if (!c.ok()) {
       Status st = c.status();

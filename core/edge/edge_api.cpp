@@ -1,7 +1,5 @@
 // The edge node's HTTP API. Handlers run on the HttpServer's blocking pool;
 // each does its checks (size, shape, signature) before any store write.
-#include <charconv>
-
 #include "edge_node_impl.h"
 #include "mlchain/codec/fields.h"
 #include "mlchain/edge/ids.h"
@@ -18,20 +16,6 @@ net::Response error(int status, std::string_view code, const std::string& messag
 }
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
-
-const std::string* header(const net::Request& req, const std::string& name) {
-  auto it = req.headers.find(name);
-  return it == req.headers.end() ? nullptr : &it->second;
-}
-
-Result<std::uint64_t> parse_counter(const std::string& s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || s.size() > 20 || ec != std::errc() || p != s.data() + s.size()) {
-    return invalid_argument("X-Mlc-Counter must be a decimal integer 1..18446744073709551615");
-  }
-  return v;
-}
 
 // Admin errors: the HTTP status and stable code for a Status.
 net::Response admin_error(const Status& st) {
@@ -163,20 +147,10 @@ net::Response EdgeNode::Impl::handle_object(const net::Request& req, Action acti
     metrics.object_request(action, reason, s);
     return r;
   };
-  const std::string* uuid = header(req, "x-mlc-object");
-  const std::string* counter = header(req, "x-mlc-counter");
-  const std::string* sig = header(req, "x-mlc-signature");
-  if (uuid == nullptr || counter == nullptr) {
-    return finish(Reason::kBadRequest, error(400, "bad_request",
-                                             "object requests need X-Mlc-Object and X-Mlc-Counter headers "
-                                             "(and X-Mlc-Signature unless unsigned); see docs/edge-requests.md"));
-  }
-  auto c = parse_counter(*counter);
-  if (!c.ok()) return finish(Reason::kBadRequest, error(400, "bad_request", c.status().message()));
-  if (sig != nullptr && sig->size() > 256)
-    return finish(Reason::kBadRequest, error(400, "bad_request", "X-Mlc-Signature is too long"));
-  ObjectRequest r{action, *uuid, *c, req.body, sig != nullptr ? *sig : std::string()};
-  Decision d = registry->process(r);
+  auto r = object_request_from_headers(action, req.headers, req.body);
+  if (!r.ok()) return finish(Reason::kBadRequest, error(400, "bad_request", r.status().message()));
+  const std::string* uuid = &r->uuid;
+  Decision d = registry->process(*r);
   if (!d.accepted()) {
     if (d.reason == Reason::kInternal) {
       log.error("object request failed", {{"uuid", uuid->substr(0, 200)}, {"error", d.message}});

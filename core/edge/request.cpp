@@ -1,5 +1,7 @@
 #include "mlchain/edge/request.h"
 
+#include <charconv>
+
 #include "mlchain/crypto/hash.h"
 
 namespace mlchain::edge {
@@ -25,6 +27,39 @@ Result<Action> parse_action(std::string_view name) {
   if (name == "contract") return Action::kContract;
   return invalid_argument("unknown object action '" + std::string(name.substr(0, 40)) +
                           "' (upload, send, fetch or contract)");
+}
+
+namespace {
+
+const std::string* header(const std::map<std::string, std::string>& headers, const std::string& name) {
+  auto it = headers.find(name);
+  return it == headers.end() ? nullptr : &it->second;
+}
+
+Result<std::uint64_t> parse_counter(const std::string& s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || s.size() > 20 || ec != std::errc() || p != s.data() + s.size()) {
+    return invalid_argument("X-Mlc-Counter must be a decimal integer 1..18446744073709551615");
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<ObjectRequest> object_request_from_headers(Action action, const std::map<std::string, std::string>& headers,
+                                                  std::string body) {
+  const std::string* uuid = header(headers, "x-mlc-object");
+  const std::string* counter = header(headers, "x-mlc-counter");
+  const std::string* sig = header(headers, "x-mlc-signature");
+  if (uuid == nullptr || counter == nullptr) {
+    return invalid_argument(
+        "object requests need X-Mlc-Object and X-Mlc-Counter headers (and X-Mlc-Signature unless unsigned); see "
+        "docs/edge-requests.md");
+  }
+  MLCHAIN_ASSIGN_OR_RETURN(std::uint64_t c, parse_counter(*counter));
+  if (sig != nullptr && sig->size() > 256) return invalid_argument("X-Mlc-Signature is too long");
+  return ObjectRequest{action, *uuid, c, std::move(body), sig != nullptr ? *sig : std::string()};
 }
 
 std::string signing_string(Action action, std::string_view uuid, std::uint64_t counter, std::string_view body) {

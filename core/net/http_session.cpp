@@ -1,27 +1,17 @@
 #include "http_session.h"
 
-#include <algorithm>
 #include <atomic>
-#include <boost/beast/websocket/rfc6455.hpp>
-#include <cctype>
-#include <limits>
 
+#include "http_read_steps.h"
 #include "tls_context.h"
 
 namespace mlchain::net::detail {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+RequestLimits limits_of(const HttpServerOptions& o) { return {o.header_limit, o.body_limit}; }
 
 bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
-
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 }  // namespace
 
@@ -104,10 +94,7 @@ void HttpSession::on_handshake(beast::error_code ec) {
 
 void HttpSession::do_read_header() {
   const auto& opts = server_->options;
-  parser_.emplace();
-  parser_->header_limit(
-      static_cast<std::uint32_t>(std::min<std::size_t>(opts.header_limit, std::numeric_limits<std::uint32_t>::max())));
-  parser_->body_limit(opts.body_limit);
+  reset_parser(parser_, limits_of(opts));
   beast::get_lowest_layer(stream_).expires_after(first_request_ ? opts.header_timeout : opts.idle_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
@@ -115,8 +102,14 @@ void HttpSession::do_read_header() {
 
 void HttpSession::on_header(beast::error_code ec, std::size_t) {
   if (ec) return on_read_error(ec);
-  if (beast::websocket::is_upgrade(parser_->get())) return upgrade_to_peer_link();
-  if (parser_->is_done()) return dispatch_request();
+  switch (after_header(*parser_)) {
+    case AfterHeader::kUpgrade:
+      return upgrade_to_peer_link();
+    case AfterHeader::kDispatch:
+      return dispatch_request();
+    case AfterHeader::kReadBody:
+      break;
+  }
   beast::get_lowest_layer(stream_).expires_after(server_->options.body_timeout);
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
 }
@@ -133,37 +126,19 @@ void HttpSession::on_read_error(beast::error_code ec) {
     if (first_request_ || parser_->got_some()) metrics.reject(RejectReason::kTimeout);
     return;
   }
-  if (is_disconnect(ec) || ec.category() == asio::error::get_ssl_category()) return;
-  if (ec == http::error::body_limit) {
-    metrics.reject(RejectReason::kOversizedRequest);
-    return do_write(Response::text(413, "request body over the limit of " +
-                                            std::to_string(server_->options.body_limit) + " bytes\n"),
-                    true);
-  }
-  if (ec == http::error::header_limit) {
-    metrics.reject(RejectReason::kOversizedRequest);
-    return do_write(Response::text(431, "request header over the limit of " +
-                                            std::to_string(server_->options.header_limit) + " bytes\n"),
-                    true);
-  }
-  metrics.reject(RejectReason::kBadRequest);
-  do_write(Response::text(400, "malformed HTTP request: " + ec.message() + "\n"), true);
+  auto refusal = read_refusal(ec, limits_of(server_->options));
+  if (!refusal) return;  // a disconnect or a TLS error: nobody to answer
+  metrics.reject(refusal->reason);
+  do_write(std::move(refusal->response), true);
 }
 
 void HttpSession::dispatch_request() {
   auto& req = parser_->get();
-  Request out;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  for (const auto& field : req) {
-    auto [it, fresh] = out.headers.try_emplace(lower(field.name_string()), std::string(field.value()));
-    if (!fresh) it->second += ", " + std::string(field.value());
-  }
-  out.body = std::move(req.body());
-  out.client_key = client_key_;
-  out.remote_address = remote_;
   keep_alive_ = req.keep_alive();
   version_ = req.version();
+  Request out = to_request(req);
+  out.client_key = client_key_;
+  out.remote_address = remote_;
   first_request_ = false;
   server_->metrics->http_request();
 
@@ -180,8 +155,7 @@ void HttpSession::dispatch_request() {
 
 void HttpSession::upgrade_to_peer_link() {
   auto& metrics = *server_->metrics;
-  const auto& req = parser_->get();
-  if (path_of(req.target()) != "/v1/peer" || !server_->peers) {
+  if (!upgrade_target_ok(*parser_) || !server_->peers) {
     return do_write(Response::text(404, "no WebSocket endpoint at this target; peer links use /v1/peer\n"), true);
   }
   if (!client_key_) {

@@ -7,17 +7,13 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "tls_context.h"
+#include "ws_read_steps.h"
 
 namespace mlchain::net::detail {
 
 namespace {
 
-namespace websocket = beast::websocket;
 using WsStream = websocket::stream<TlsStream>;
-
-constexpr std::string_view kPeerTarget = "/v1/peer";
-constexpr std::string_view kHelloPrefix = "mlchain-hello/1 ";
-constexpr std::size_t kReadChunk = 64 * 1024;
 
 class Link final : public WsLink, public std::enable_shared_from_this<Link> {
  public:
@@ -77,16 +73,7 @@ class Link final : public WsLink, public std::enable_shared_from_this<Link> {
   void configure_websocket() {
     // Beast's websocket timeouts take over from the TCP stream's here.
     beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = settings().handshake_timeout;
-    timeouts.idle_timeout = settings().idle_timeout;
-    timeouts.keep_alive_pings = true;
-    ws_.set_option(timeouts);
-    // Size is enforced in on_read, chunk by chunk: Beast's own limit ends in
-    // a close handshake whose error code hides the reason.
-    ws_.read_message_max(0);
-    ws_.binary(true);
-    ws_.auto_fragment(false);
+    configure_peer_stream(ws_, settings());
   }
 
   // --- outbound: resolve, connect, TLS, WebSocket ---------------------------
@@ -166,12 +153,16 @@ class Link final : public WsLink, public std::enable_shared_from_this<Link> {
   void on_read(beast::error_code ec, std::size_t) {
     if (ec) return fail();
     if (closed_ || closing_) return;
-    if (in_.size() > settings().read_message_max) {
-      host_->net_metrics().reject(RejectReason::kOversizedFrame);
-      in_.clear();
-      return close_with(websocket::close_code::too_big, "message over the size limit");
+    switch (after_read(in_.size(), ws_.is_message_done(), settings().read_message_max)) {
+      case AfterRead::kOversized:
+        host_->net_metrics().reject(RejectReason::kOversizedFrame);
+        in_.clear();
+        return close_with(websocket::close_code::too_big, "message over the size limit");
+      case AfterRead::kReadMore:
+        return do_read();
+      case AfterRead::kMessage:
+        break;
     }
-    if (!ws_.is_message_done()) return do_read();
     const auto data = in_.cdata();
     Bytes payload(asio::buffer_size(data));
     asio::buffer_copy(asio::buffer(payload), data);
@@ -191,11 +182,15 @@ class Link final : public WsLink, public std::enable_shared_from_this<Link> {
 
   void on_hello(Bytes payload) {
     const std::string_view got(reinterpret_cast<const char*>(payload.data()), payload.size());
-    const std::string& want = settings().hello;
-    if (got != want) {
-      const bool is_hello = got.substr(0, kHelloPrefix.size()) == kHelloPrefix;
-      host_->net_metrics().reject(is_hello ? RejectReason::kWrongGenesis : RejectReason::kBadHello);
-      return close_with(websocket::close_code::policy_error, is_hello ? "genesis mismatch" : "bad hello");
+    switch (check_hello(got, settings().hello)) {
+      case HelloVerdict::kOk:
+        break;
+      case HelloVerdict::kWrongGenesis:
+        host_->net_metrics().reject(RejectReason::kWrongGenesis);
+        return close_with(websocket::close_code::policy_error, "genesis mismatch");
+      case HelloVerdict::kBadHello:
+        host_->net_metrics().reject(RejectReason::kBadHello);
+        return close_with(websocket::close_code::policy_error, "bad hello");
     }
     hello_received_ = true;
     maybe_ready();

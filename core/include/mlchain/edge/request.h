@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,16 @@ struct ObjectRequest {
 };
 
 std::string signing_string(Action action, std::string_view uuid, std::uint64_t counter, std::string_view body);
+
+// The request POST /v1/object/<action> carries, from its header fields
+// (names in lower case, a repeated field's values joined with ", ", as
+// net::Request holds them) and body. InvalidArgument, with the message the
+// object is answered (400 bad_request), for a missing X-Mlc-Object or
+// X-Mlc-Counter, a counter that is not a decimal integer 0..2^64-1 (0 is
+// refused later, with the rest of the request's checks, by
+// Registry::process), or an X-Mlc-Signature over 256 characters.
+Result<ObjectRequest> object_request_from_headers(Action action, const std::map<std::string, std::string>& headers,
+                                                  std::string body);
 
 // Why a request was refused. Stable snake_case names (reason_name) are the
 // "code" of the JSON error and the metrics label.
