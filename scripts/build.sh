@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds mlchain into build/ (Ninja; ccache when present).
 # Env: BUILD_DIR (default build), BUILD_TYPE (default RelWithDebInfo),
-#      MLCHAIN_WERROR (default ON), MLCHAIN_SANITIZE (address|undefined|thread).
+#      MLCHAIN_WERROR (default ON), MLCHAIN_SANITIZE (address|undefined|thread, or a
+#      comma-separated pair such as address,undefined).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
@@ -13,5 +14,5 @@ cmake -S . -B "$build_dir" -G Ninja \
   -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
   -DMLCHAIN_WERROR="${MLCHAIN_WERROR:-ON}" \
   -DMLCHAIN_SANITIZE="${MLCHAIN_SANITIZE:-}" >/dev/null
-jobs=$(nproc 2>/dev/null || echo 2)
+jobs=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}
 cmake --build "$build_dir" -j "$jobs"
