@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Configures and builds mlchain into build/ (Ninja; ccache when present).
+# Arguments go to cmake --build (e.g. --target test_net).
 # Env: BUILD_DIR (default build), BUILD_TYPE (default RelWithDebInfo),
-#      MLCHAIN_WERROR (default ON), MLCHAIN_SANITIZE (address|undefined|thread),
+#      MLCHAIN_WERROR (default ON), MLCHAIN_SANITIZE (address|undefined|thread, or a
+#      comma-separated pair such as address,undefined),
 #      CMAKE_BUILD_PARALLEL_LEVEL (parallel jobs; default: the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +17,4 @@ cmake -S . -B "$build_dir" -G Ninja \
   -DMLCHAIN_WERROR="${MLCHAIN_WERROR:-ON}" \
   -DMLCHAIN_SANITIZE="${MLCHAIN_SANITIZE:-}" >/dev/null
 jobs=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}  # on a shared machine: CMAKE_BUILD_PARALLEL_LEVEL=1
-cmake --build "$build_dir" -j "$jobs"
+cmake --build "$build_dir" -j "$jobs" "$@"

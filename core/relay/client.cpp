@@ -304,6 +304,35 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
   return c;
 }
 
+bool ContractService::spawn_background(std::function<void()> fn) {
+  std::vector<std::thread> finished;
+  bool started = false;
+  {
+    std::lock_guard lock(bg_mu_);
+    finished.swap(bg_finished_);
+    if (background_ < kMaxBackgroundCalls) {
+      std::uint64_t id = bg_next_id_++;
+      try {
+        // The thread cannot reach its own entry before this lock is released.
+        std::thread t([this, id, fn = std::move(fn)] {
+          fn();
+          std::lock_guard done(bg_mu_);
+          auto it = bg_threads_.find(id);
+          bg_finished_.push_back(std::move(it->second));
+          bg_threads_.erase(it);
+          if (--background_ == 0) bg_cv_.notify_all();
+        });
+        bg_threads_.emplace(id, std::move(t));
+        ++background_;
+        started = true;
+      } catch (const std::system_error&) {  // no thread to be had
+      }
+    }
+  }
+  for (auto& t : finished) t.join();  // each has returned from fn; join is its exit
+  return started;
+}
+
 Result<net::Response> ContractService::call_watched(const BookMember& m, const std::string& target,
                                                     const std::string& body,
                                                     const std::map<std::string, std::string>& headers,
@@ -314,29 +343,16 @@ Result<net::Response> ContractService::call_watched(const BookMember& m, const s
     std::optional<Result<net::Response>> result;
   };
   auto shared = std::make_shared<Shared>();
-  {
-    std::lock_guard lock(bg_mu_);
-    if (background_ >= kMaxBackgroundCalls) return call(m, "POST", target, body, headers, timeout);
-    ++background_;
-  }
-  try {
-    std::thread([this, shared, m, target, body, headers, timeout] {
-      auto r = call(m, "POST", target, body, headers, timeout);
-      {
-        std::lock_guard lock(shared->mu);
-        shared->result = std::move(r);
-      }
-      shared->cv.notify_all();
-      std::lock_guard lock(bg_mu_);
-      if (--background_ == 0) bg_cv_.notify_all();
-    }).detach();
-  } catch (const std::system_error&) {  // no thread to be had: call here, unwatched
+  bool watched = spawn_background([this, shared, m, target, body, headers, timeout] {
+    auto r = call(m, "POST", target, body, headers, timeout);
     {
-      std::lock_guard lock(bg_mu_);
-      if (--background_ == 0) bg_cv_.notify_all();
+      std::lock_guard lock(shared->mu);
+      shared->result = std::move(r);
     }
-    return call(m, "POST", target, body, headers, timeout);
-  }
+    shared->cv.notify_all();
+  });
+  // At the cap, or no thread to be had: call here, unwatched.
+  if (!watched) return call(m, "POST", target, body, headers, timeout);
   auto deadline = Clock::now() + timeout;
   auto probe_at = Clock::now() + kStallProbe;
   std::unique_lock lock(shared->mu);
@@ -557,42 +573,31 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
   auto shared = std::make_shared<Shared>();
   std::size_t started = 0;
   for (const auto& m : members) {
-    {
-      std::lock_guard lock(bg_mu_);
-      // Copies still running from earlier packets hold threads: past the cap,
-      // send to fewer members rather than exhaust the process.
-      if (background_ >= kMaxBackgroundCalls) break;
-      ++background_;
-    }
-    try {
-      std::thread([this, shared, m, body, timeout] {
-        auto r = call(m, "POST", "/v1/contract/packet", body,
-                      {{std::string(kBudgetHeader), std::to_string(timeout.count())}},
-                      timeout + std::chrono::milliseconds(500));
-        {
-          std::lock_guard lock(shared->mu);
-          ++shared->done;
-          if (!r.ok()) {
-            shared->last = m.name + ": " + r.status().message();
-            if (net::may_have_arrived(r.status())) shared->maybe_taken = m.name;
-          } else if (r->status == 200) {
-            if (!shared->ok) shared->ok = Answer{200, r->body};
-          } else if (!(r->status == 503 && r->body.find("\"superior_frozen\"") == std::string::npos) &&
-                     !shared->refusal) {
-            shared->refusal = Answer{r->status, r->body};
-          } else {
-            shared->last = m.name + ": " + r->body.substr(0, 200);
-          }
+    // Copies still running from earlier packets hold threads: past the cap
+    // (or with no thread to be had), send to fewer members rather than
+    // exhaust the process.
+    bool sent = spawn_background([this, shared, m, body, timeout] {
+      auto r =
+          call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(timeout.count())}},
+               timeout + std::chrono::milliseconds(500));
+      {
+        std::lock_guard lock(shared->mu);
+        ++shared->done;
+        if (!r.ok()) {
+          shared->last = m.name + ": " + r.status().message();
+          if (net::may_have_arrived(r.status())) shared->maybe_taken = m.name;
+        } else if (r->status == 200) {
+          if (!shared->ok) shared->ok = Answer{200, r->body};
+        } else if (!(r->status == 503 && r->body.find("\"superior_frozen\"") == std::string::npos) &&
+                   !shared->refusal) {
+          shared->refusal = Answer{r->status, r->body};
+        } else {
+          shared->last = m.name + ": " + r->body.substr(0, 200);
         }
-        shared->cv.notify_all();
-        std::lock_guard lock(bg_mu_);
-        if (--background_ == 0) bg_cv_.notify_all();
-      }).detach();
-    } catch (const std::system_error&) {  // no thread to be had
-      std::lock_guard lock(bg_mu_);
-      if (--background_ == 0) bg_cv_.notify_all();
-      break;
-    }
+      }
+      shared->cv.notify_all();
+    });
+    if (!sent) break;
     ++started;
   }
   if (started == 0) {

@@ -102,10 +102,13 @@ void ContractService::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
-  {  // forward_to_all's calls: each bounded by its timeout
+  std::vector<std::thread> finished;
+  {  // the background calls: each bounded by its timeout
     std::unique_lock lock(bg_mu_);
     bg_cv_.wait(lock, [this] { return background_ == 0; });
+    finished.swap(bg_finished_);
   }
+  for (auto& t : finished) t.join();
   std::lock_guard lock(cmu_);
   idle_.clear();
 }
