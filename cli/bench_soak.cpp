@@ -63,6 +63,25 @@ constexpr std::int64_t kOpDeadlineMs = 60'000;
 constexpr std::uint64_t kTtlMs = 3'600'000;
 constexpr unsigned kDrainEvery = 40;
 
+// "E1 | L1a l1a-n2 order 12 ms certify 3 ms | L2 ..." from a route's answer.
+std::string route_summary(const codec::Json& answer) {
+  std::string out;
+  if (!answer.is_object() || !answer.contains("hops") || !answer["hops"].is_array()) return out;
+  for (const auto& h : answer["hops"]) {
+    if (!h.is_object()) continue;
+    if (!out.empty()) out += " | ";
+    out += h.value("layer", "?");
+    if (h.contains("node") && h["node"].is_string()) out += " " + h["node"].get<std::string>();
+    if (h.contains("order_us") && h["order_us"].is_number())
+      out += " order " + std::to_string(h["order_us"].get<std::int64_t>() / 1000) + " ms";
+    if (h.contains("certify_us") && h["certify_us"].is_number())
+      out += " certify " + std::to_string(h["certify_us"].get<std::int64_t>() / 1000) + " ms";
+    if (h.value("duplicate", false)) out += " (duplicate)";
+    if (out.size() > 600) break;
+  }
+  return out;
+}
+
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted = true; }
 
@@ -277,6 +296,8 @@ void Soak::pair_worker(unsigned i) {
                                           codec::Json{{"soak", seq}}, kTtlMs);
     rec.latency_ms = s.ms;
     rec.partition_overlap = partitioned || partitions_active_ > 0;
+    if (s.ok && rec.latency_ms > 5'000) rec.route = route_summary(s.answer);
+    if (!s.ok) rec.route = s.message.substr(0, 300);
     if (s.ok) {
       rec.acked = true;
       const auto& r = s.answer["receipt"];
@@ -733,6 +754,25 @@ int Soak::run() {
       checked.violations.push_back({"heal_time", f.layer + " did not commit within 10 s after " + f.kind + " " +
                                                      f.target + " was healed (" + std::to_string(f.heal_ms) + " ms)"});
   }
+  // Each contract over 5 s, with its route and the faults it overlapped:
+  // where a slow contract's time went.
+  codec::Json slow = codec::Json::array();
+  for (const auto& r : contracts_) {
+    if (!r.acked || r.latency_ms <= 5'000 || slow.size() >= 200) continue;
+    auto end = r.sent_ms + static_cast<std::int64_t>(r.latency_ms);
+    codec::Json during = codec::Json::array();
+    for (const auto& f : faults_)
+      if (f.start_ms < end && (f.end_ms == 0 ? end : f.end_ms) + 3'000 > r.sent_ms)
+        during.push_back(f.kind + " " + f.target + " [" + std::to_string(f.start_ms) + ", " +
+                         std::to_string(f.end_ms) + "] ms");
+    slow.push_back({{"sent_ms", r.sent_ms},
+                    {"latency_ms", static_cast<std::int64_t>(r.latency_ms)},
+                    {"from", r.from_layer},
+                    {"to", r.to_layer},
+                    {"partition", r.partition_overlap},
+                    {"route", r.route},
+                    {"faults", during}});
+  }
   double op_under = rate_of(ops_acked_soak, soak_s), c_under = rate_of(c_acked_soak, soak_s);
   codec::Json violations = codec::Json::array();
   std::map<std::string, std::uint64_t> violation_kinds;
@@ -773,7 +813,8 @@ int Soak::run() {
         {"latency_us", bench::latency_json(latencies)},
         {"over_5s", over5},
         {"over_5s_outside_partitions", over5_quiet},
-        {"over_10s_outside_partitions", over10_quiet}}},
+        {"over_10s_outside_partitions", over10_quiet},
+        {"slow", slow}}},
       {"faults", {{"count", faults_.size()}, {"by_kind", by_kind}, {"max_heal_ms", heal_max}, {"list", fault_list}}},
       {"check", checked.figures},
       {"violations", violations},

@@ -44,6 +44,10 @@ struct ContractRecord {
   std::int64_t sent_ms = 0;
   double latency_ms = 0;
   bool partition_overlap = false;  // a partition fault was active while it was sent
+  // Kept for a contract over 5 s or not acknowledged, for the report's
+  // "slow" list: each hop's layer, node and its ordering and certifying
+  // times ("L2 l2-n3 order 12 ms certify 3 ms"), or the failure's message.
+  std::string route;
 };
 
 struct FaultRecord {

@@ -8,6 +8,7 @@
 #include "mlchain/contract/certificate.h"
 #include "mlchain/edge/contract_inbox.h"
 #include "mlchain/net/https_client.h"
+#include "mlchain/net/stall_watch.h"
 
 namespace mlchain::edge {
 namespace {
@@ -45,6 +46,12 @@ MemberCall https_member_call() {
   };
 }
 
+MemberProbe https_member_probe() {
+  return [](const SuperiorMember& member, std::chrono::milliseconds timeout) {
+    return net::handshake_probe(member.address, member.key, timeout);
+  };
+}
+
 ContractSender::Slot::~Slot() {
   if (s_ == nullptr) return;
   std::lock_guard lock(s_->mu_);
@@ -52,7 +59,7 @@ ContractSender::Slot::~Slot() {
 }
 
 ContractSender::ContractSender(std::string own_path, const crypto::PrivateKey& key, BookSource book, const Clock& clock,
-                               Rng& rng, Options options, MemberCall call)
+                               Rng& rng, Options options, MemberCall call, MemberProbe probe)
     : own_path_(std::move(own_path)),
       key_(key),
       signer_(key),
@@ -61,7 +68,44 @@ ContractSender::ContractSender(std::string own_path, const crypto::PrivateKey& k
       clock_(clock),
       options_(options),
       call_(call ? std::move(call) : https_member_call()),
-      rng_(rng) {}
+      rng_(rng) {
+  if (probe) {
+    probe_ = std::move(probe);
+  } else if (call) {
+    probe_ = [](const SuperiorMember&, std::chrono::milliseconds) { return Status(); };
+  } else {
+    probe_ = https_member_probe();
+  }
+}
+
+Result<MemberResponse> ContractSender::call_member(const SuperiorMember& m, std::string_view method,
+                                                   const std::string& target, const std::string& body,
+                                                   std::chrono::milliseconds timeout) {
+  auto r = net::watched_call<MemberResponse>(
+      background_, [this, m, method = std::string(method), target, body, timeout] {
+        return call_(m, method, target, body, timeout);
+      },
+      [this, m] { return probe_(m, options_.stall_watch.probe_timeout); }, options_.stall_watch,
+      timeout + std::chrono::milliseconds(500));
+  if (!r.ok()) {
+    std::lock_guard lock(mu_);
+    if (failed_until_.size() > 1024) failed_until_.clear();
+    failed_until_[m.key] = clock_.now() + options_.failed_for;
+  }
+  return r;
+}
+
+std::vector<SuperiorMember> ContractSender::in_order(const std::vector<SuperiorMember>& members, std::size_t first) {
+  std::vector<SuperiorMember> out;
+  for (std::size_t i = 0; i < members.size(); ++i) out.push_back(members[(first + i) % members.size()]);
+  std::lock_guard lock(mu_);
+  auto now = clock_.now();
+  std::stable_partition(out.begin(), out.end(), [&](const SuperiorMember& m) {
+    auto it = failed_until_.find(m.key);
+    return it == failed_until_.end() || it->second <= now;
+  });
+  return out;
+}
 
 std::optional<ContractSender::Slot> ContractSender::try_reserve() {
   std::lock_guard lock(mu_);
@@ -114,12 +158,11 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
     }
   }
   const std::size_t n = book.members.size();
-  const std::size_t first = random_start(n);
+  const auto members = in_order(book.members, random_start(n));
   std::vector<DirectoryReply> replies;
   std::string errors;
   const std::string target = "/v1/directory/" + edge_path;
-  for (std::size_t i = 0; i < n; ++i) {
-    const SuperiorMember& m = book.members[(first + i) % n];
+  for (const SuperiorMember& m : members) {
     DirectoryReply reply;
     auto timeout = left(deadline, options_.directory_timeout);
     if (stopping()) break;
@@ -127,7 +170,7 @@ std::optional<SendOutcome> ContractSender::resolve(const SuperiorBook& book, con
       errors += (errors.empty() ? "" : "; ") + who(m) + ": no known address";
     } else if (timeout.count() == 0) {
       break;
-    } else if (auto r = call_(m, "GET", target, {}, timeout); !r.ok()) {
+    } else if (auto r = call_member(m, "GET", target, {}, timeout); !r.ok()) {
       errors += (errors.empty() ? "" : "; ") + who(m) + ": " + r.status().message().substr(0, kMaxErrorPart);
     } else {
       reply.status = r->status;
@@ -266,19 +309,20 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
   // only when it does not answer): that member orders what arrives while
   // its previous batch is in consensus as one batch, so batches grow with
   // load instead of being spread thin over the members.
+  // A member that failed lately goes last (in_order).
   const std::size_t n = book->members.size();
   const std::size_t first = n == 0 ? 0 : std::hash<std::string>{}(own_path_) % n;
   std::string errors;
-  std::string maybe_taken;  // a member that may have received the packet without answering
-  for (std::size_t i = 0; i < n; ++i) {
-    const SuperiorMember& m = book->members[(first + i) % n];
+  std::string maybe_taken;               // a member that may have received the packet without answering
+  std::optional<SendOutcome> retryable;  // the last "cannot serve now" answer
+  for (const SuperiorMember& m : in_order(book->members, first)) {
     if (m.address.empty()) {
       errors += (errors.empty() ? "" : "; ") + who(m) + ": no known address";
       continue;
     }
     auto timeout = left(deadline, options_.post_timeout);
     if (timeout.count() == 0 || stopping()) break;
-    auto r = call_(m, "POST", "/v1/contract/packet", *text, timeout);
+    auto r = call_member(m, "POST", "/v1/contract/packet", *text, timeout);
     if (!r.ok()) {
       errors += (errors.empty() ? "" : "; ") + who(m) + ": " + r.status().message().substr(0, kMaxErrorPart);
       if (net::may_have_arrived(r.status())) maybe_taken = who(m);
@@ -313,6 +357,14 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
       if (r->status == 409 && code == "replay") {
         if (auto delivered = delivered_before(*j, *p, dst->edge, dest_entry)) return {200, std::move(*delivered), "ok"};
       }
+      // That member cannot serve now (full, shutting down, joining, its
+      // layer's signatures not gathered): the next member takes the same
+      // packet, as after a transport failure.
+      if (r->status == 503 && (code == "busy" || code == "not_member" || code == "unavailable")) {
+        errors += (errors.empty() ? "" : "; ") + who(m) + ": " + code;
+        retryable = SendOutcome{r->status, std::move(*j), code};
+        continue;
+      }
       return {r->status, std::move(*j), code};
     }
     return {r->status,
@@ -329,6 +381,15 @@ SendOutcome ContractSender::send(std::string_view from, const ContractRequest& r
                        " may have received the packet: the message may still be delivered, at most once (" + errors +
                        ")",
                    own_path_);
+  // Members answered that they cannot serve now: the last one's answer, the
+  // others named in its message.
+  if (retryable) {
+    auto& e = retryable->body;
+    if (e.is_object() && e.contains("error") && e["error"].is_object() && e["error"].contains("message") &&
+        e["error"]["message"].is_string())
+      e["error"]["message"] = e["error"]["message"].get<std::string>() + " (every member asked: " + errors + ")";
+    return *retryable;
+  }
   if (clock_.now() >= deadline) return failure(504, "timeout", message, own_path_);
   return failure(503, "unreachable", message, own_path_);
 }

@@ -11,6 +11,7 @@
 #include "mlchain/node/epochs.h"
 #include "mlchain/node/signed_op.h"
 #include "mlchain/node/superior_change.h"
+#include "mlchain/net/stall_watch.h"
 #include "relay_impl.h"
 
 namespace mlchain::relay {
@@ -39,12 +40,10 @@ Result<Book> from_row(const std::string& row) {
   return b;
 }
 
-constexpr std::size_t kMaxBackgroundCalls = 512;  // forward_to_all's and call_watched's calls still running
-// A member that has not answered a forwarded packet after kStallProbe gets a
-// fresh TLS handshake; none within kStallProbeTimeout: its process stopped,
-// the next member takes the packet (issue 15 item 0.2).
-constexpr std::chrono::milliseconds kStallProbe{1'000};
-constexpr std::chrono::milliseconds kStallProbeTimeout{1'000};
+// A member that has not answered a forwarded packet after 1 s gets a fresh
+// TLS handshake; none within 1 s: its process stopped, the next member takes
+// the packet (issue 15 item 0.2; net/stall_watch.h).
+constexpr net::StallWatch kStallWatch{std::chrono::milliseconds(1'000), std::chrono::milliseconds(1'000)};
 
 }  // namespace
 
@@ -257,6 +256,9 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
   // Start at a different member per packet, so the load spreads.
   if (!ask.empty())
     std::rotate(ask.begin(), ask.begin() + static_cast<std::ptrdiff_t>(next.sum[0] % ask.size()), ask.end());
+  // One that failed lately (stopped, dead) last: it would cost every packet
+  // its 2 s timeout while the others can sign.
+  failed_last(ask);
   std::string request = dump({{"packet", contract::envelope_json(next)}, {"layer", layer_}});
   Bytes signed_bytes = contract::certificate_signing_bytes(c.layer, c.next_hop, c.packet);
   auto until = std::min(deadline, Clock::now() + options_.sign_wait);
@@ -269,6 +271,7 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
       auto r = call(m, "POST", "/v1/contract/sign", request, {}, std::chrono::milliseconds(2'000));
       if (!r.ok()) {
         last = m.name + ": " + r.status().message();
+        mark_failed(m);
         later.push_back(m);
         continue;
       }
@@ -304,83 +307,30 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
   return c;
 }
 
-bool ContractService::spawn_background(std::function<void()> fn) {
-  std::vector<std::thread> finished;
-  bool started = false;
-  {
-    std::lock_guard lock(bg_mu_);
-    finished.swap(bg_finished_);
-    if (background_ < kMaxBackgroundCalls) {
-      std::uint64_t id = bg_next_id_++;
-      try {
-        // The thread cannot reach its own entry before this lock is released.
-        std::thread t([this, id, fn = std::move(fn)] {
-          fn();
-          std::lock_guard done(bg_mu_);
-          auto it = bg_threads_.find(id);
-          bg_finished_.push_back(std::move(it->second));
-          bg_threads_.erase(it);
-          if (--background_ == 0) bg_cv_.notify_all();
-        });
-        bg_threads_.emplace(id, std::move(t));
-        ++background_;
-        started = true;
-      } catch (const std::system_error&) {  // no thread to be had
-      }
-    }
-  }
-  for (auto& t : finished) t.join();  // each has returned from fn; join is its exit
-  return started;
+void ContractService::mark_failed(const BookMember& m) {
+  std::lock_guard lock(fmu_);
+  if (failed_until_.size() > 4096) failed_until_.clear();
+  failed_until_[m.key] = Clock::now() + std::chrono::seconds(30);
+}
+
+void ContractService::failed_last(std::vector<BookMember>& members) {
+  std::lock_guard lock(fmu_);
+  auto now = Clock::now();
+  std::stable_partition(members.begin(), members.end(), [&](const BookMember& m) {
+    auto it = failed_until_.find(m.key);
+    return it == failed_until_.end() || it->second <= now;
+  });
 }
 
 Result<net::Response> ContractService::call_watched(const BookMember& m, const std::string& target,
                                                     const std::string& body,
                                                     const std::map<std::string, std::string>& headers,
                                                     std::chrono::milliseconds timeout) {
-  struct Shared {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<Result<net::Response>> result;
-  };
-  auto shared = std::make_shared<Shared>();
-  bool watched = spawn_background([this, shared, m, target, body, headers, timeout] {
-    auto r = call(m, "POST", target, body, headers, timeout);
-    {
-      std::lock_guard lock(shared->mu);
-      shared->result = std::move(r);
-    }
-    shared->cv.notify_all();
-  });
-  // At the cap, or no thread to be had: call here, unwatched.
-  if (!watched) return call(m, "POST", target, body, headers, timeout);
-  auto deadline = Clock::now() + timeout;
-  auto probe_at = Clock::now() + kStallProbe;
-  std::unique_lock lock(shared->mu);
-  while (!shared->result) {
-    if (shared->cv.wait_until(lock, std::min(deadline, probe_at), [&] { return shared->result.has_value(); })) break;
-    if (Clock::now() >= deadline) return unavailable("no answer within " + std::to_string(timeout.count()) + " ms");
-    // No answer yet: a long route, or a member whose process stopped. A
-    // fresh TLS handshake tells them apart (a stopped process accepts the
-    // TCP connection in the kernel but never answers the handshake).
-    lock.unlock();
-    net::HttpsClientOptions o;
-    o.connect_timeout = kStallProbeTimeout;
-    o.total_timeout = kStallProbeTimeout;
-    o.max_response_bytes = 4096;
-    o.server_key = m.key;
-    auto probe = net::https_request(m.address, "GET", "/healthz", {}, {}, o);
-    lock.lock();
-    if (shared->result) break;
-    if (!probe.ok()) {
-      count("forward_member_stalled");
-      return unavailable("stopped answering: no answer to the packet after " +
-                         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(kStallProbe).count()) +
-                         " ms and no TLS handshake within " + std::to_string(kStallProbeTimeout.count()) + " ms (" +
-                         probe.status().message().substr(0, 160) + ")");
-    }
-    probe_at = Clock::now() + 2 * kStallProbe;
-  }
-  return std::move(*shared->result);
+  auto r = net::watched_call<net::Response>(
+      bg_, [this, m, target, body, headers, timeout] { return call(m, "POST", target, body, headers, timeout); },
+      [m] { return net::handshake_probe(m.address, m.key, kStallWatch.probe_timeout); }, kStallWatch, timeout);
+  if (!r.ok() && r.status().message().rfind("stopped answering", 0) == 0) count("forward_member_stalled");
+  return r;
 }
 
 Answer ContractService::outcome_unknown(const std::string& next_layer, const std::string& member,
@@ -445,12 +395,7 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
                 members.end());
     // Members that failed at the transport lately go last, so one stalled
     // member does not cost every packet its attempt.
-    std::lock_guard lock(fmu_);
-    auto now = Clock::now();
-    std::stable_partition(members.begin(), members.end(), [&](const BookMember& m) {
-      auto it = failed_until_.find(m.key);
-      return it == failed_until_.end() || it->second <= now;
-    });
+    failed_last(members);
     return members;
   };
   auto members = in_order(book->members);
@@ -507,9 +452,7 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
       if (!r.ok()) {
         last = m.name + " (" + m.address + "): " + r.status().message();
         if (net::may_have_arrived(r.status())) maybe_taken = m.name;
-        std::lock_guard lock(fmu_);
-        if (failed_until_.size() > 4096) failed_until_.clear();
-        failed_until_[m.key] = Clock::now() + std::chrono::seconds(30);
+        mark_failed(m);
         continue;
       }
       if (r->status == 200) {
@@ -576,7 +519,7 @@ Answer ContractService::forward_to_all(const std::vector<BookMember>& members, c
     // Copies still running from earlier packets hold threads: past the cap
     // (or with no thread to be had), send to fewer members rather than
     // exhaust the process.
-    bool sent = spawn_background([this, shared, m, body, timeout] {
+    bool sent = bg_.spawn([this, shared, m, body, timeout] {
       auto r =
           call(m, "POST", "/v1/contract/packet", body, {{std::string(kBudgetHeader), std::to_string(timeout.count())}},
                timeout + std::chrono::milliseconds(500));

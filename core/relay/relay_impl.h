@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mlchain/codec/fields.h"
+#include "mlchain/common/background.h"
 #include "mlchain/codec/json.h"
 #include "mlchain/contract/certificate.h"
 #include "mlchain/contract/key_lookup.h"
@@ -169,15 +170,13 @@ class ContractService final : public node::Service {
   Answer forward_to_all(const std::vector<BookMember>& members, const std::string& body, const codec::Json& hop,
                         const std::string& next_layer, std::chrono::milliseconds timeout);
   Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);
-  // POST `body` to `m` like call(), watched: while no answer comes, a fresh
-  // TLS handshake to `m` every few seconds (the first after kStallProbe)
-  // checks that its process still runs; when it does not, Unavailable at
-  // once (the call itself finishes in the background; the packet is
-  // idempotent there) so the next member takes over long before `timeout`.
-  // Runs `fn` on a thread of its own, counted against kMaxBackgroundCalls;
-  // false (fn not run) at the cap or when no thread can be had. Joins the
-  // background threads that have finished since the last call.
-  bool spawn_background(std::function<void()> fn);
+  // `m` failed at the transport: it goes last for 30 s (failed_last).
+  void mark_failed(const BookMember& m);
+  void failed_last(std::vector<BookMember>& members);
+  // POST `body` to `m` like call(), watched (net/stall_watch.h): when its
+  // process stopped, Unavailable "stopped answering" after about 2 s (the
+  // call itself finishes in the background; the packet is idempotent there)
+  // so the next member takes over long before `timeout`.
   Result<net::Response> call_watched(const BookMember& m, const std::string& target, const std::string& body,
                                      const std::map<std::string, std::string>& headers,
                                      std::chrono::milliseconds timeout);
@@ -204,16 +203,9 @@ class ContractService final : public node::Service {
   std::map<std::string, std::vector<OrderCallback>> waiting_;  // sum -> callbacks (pending or in flight)
   bool in_flight_ = false;
 
-  // forward_to_all's and call_watched's calls still running. Their threads
-  // are joined (by the next spawn_background, at the latest by stop()), never
-  // detached: a detached one outlived stop() and raced with the process's
-  // exit (OpenSSL's cleanup against the thread's own; found by TSan).
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  std::size_t background_ = 0;                       // bg_mu_: bg_threads_.size()
-  std::uint64_t bg_next_id_ = 0;                     // bg_mu_
-  std::map<std::uint64_t, std::thread> bg_threads_;  // bg_mu_: running
-  std::vector<std::thread> bg_finished_;             // bg_mu_: returned, not yet joined
+  // forward_to_all's and call_watched's calls still running, joined by
+  // stop() at the latest (common/background.h).
+  BackgroundThreads bg_{512};
 
   std::mutex fmu_;  // next-layer members that failed at the transport: tried last until then
   std::map<crypto::PublicKey, Clock::time_point> failed_until_;

@@ -102,13 +102,7 @@ void ContractService::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
-  std::vector<std::thread> finished;
-  {  // the background calls: each bounded by its timeout
-    std::unique_lock lock(bg_mu_);
-    bg_cv_.wait(lock, [this] { return background_ == 0; });
-    finished.swap(bg_finished_);
-  }
-  for (auto& t : finished) t.join();
+  bg_.join_all();  // the background calls: each bounded by its timeout
   std::lock_guard lock(cmu_);
   idle_.clear();
 }

@@ -6,6 +6,8 @@
 // through the layers and delivered by the destination edge's inbox.
 #include "mlchain/edge/contract_sender.h"
 
+#include <condition_variable>
+#include <mutex>
 #include <set>
 
 #include "contract_test_util.h"
@@ -42,7 +44,20 @@ class ContractSend : public ::testing::Test {
 
   std::unique_ptr<ContractSender> sender(ContractSender::Options o = {}) {
     MemberCall call = [this](const SuperiorMember& m, std::string_view method, std::string_view target,
-                             std::string_view body, std::chrono::milliseconds) -> Result<MemberResponse> {
+                             std::string_view body, std::chrono::milliseconds timeout) -> Result<MemberResponse> {
+      {
+        // A stopped process: the call is taken and not answered. Released
+        // (the test is over): a lost connection. Otherwise the process
+        // resumes after 10 s and answers as usual below — what a sender that
+        // waits for it gets.
+        std::unique_lock lock(stall_mu_);
+        if (stalled_.count(m.name) != 0) {
+          ++stalled_calls_[m.name];
+          if (stall_cv_.wait_for(lock, std::min(timeout, std::chrono::milliseconds(10'000)),
+                                 [this] { return released_; }))
+            return unavailable("cannot reach " + m.address + ": read response: Connection reset by peer");
+        }
+      }
       bool known = false;
       for (const auto& b : book_.members) known |= b.key == m.key && b.address == m.address;
       EXPECT_TRUE(known) << "asked someone outside the superior's book: " << m.address;
@@ -65,8 +80,22 @@ class ContractSend : public ::testing::Test {
       }
       return it->second;
     };
+    MemberProbe probe = [this](const SuperiorMember& m, std::chrono::milliseconds) -> Status {
+      std::lock_guard lock(stall_mu_);
+      ++probes_;
+      if (stalled_.count(m.name) != 0) return unavailable("cannot reach " + m.address + ": TLS 1.3 handshake: timed out");
+      return Status();
+    };
     return std::make_unique<ContractSender>(
-        "L2/L1a/E1", w_.e1, [this] { return std::optional<SuperiorBook>(book_); }, clock_, rng_, o, call);
+        "L2/L1a/E1", w_.e1, [this] { return std::optional<SuperiorBook>(book_); }, clock_, rng_, o, call, probe);
+  }
+
+  void release_stalled() {
+    {
+      std::lock_guard lock(stall_mu_);
+      released_ = true;
+    }
+    stall_cv_.notify_all();
   }
 
   ContractRequest first(Json message = {{"offer", 1}}) {
@@ -96,6 +125,12 @@ class ContractSend : public ::testing::Test {
   std::map<std::string, MemberResponse> post_;
   std::function<Result<MemberResponse>(const std::string& body)> post_fn_;  // set: answers every POST
   std::vector<Call> calls_;
+  std::mutex stall_mu_;
+  std::condition_variable stall_cv_;
+  std::set<std::string> stalled_;                // stall_mu_: members whose process is stopped
+  std::map<std::string, int> stalled_calls_;     // stall_mu_
+  int probes_ = 0;                               // stall_mu_
+  bool released_ = false;                        // stall_mu_
 };
 
 TEST_F(ContractSend, RetriesTheSamePacketWithTheNextMemberAndAddsItsHop) {
@@ -254,6 +289,35 @@ TEST_F(ContractSend, AReceiptIsCheckedAgainstTheEntryTheSendResolvedEvenIfTheCac
   EXPECT_EQ(out.outcome, "ok");
 }
 
+// A member that cannot serve now (full, shutting down, joining) answers 503
+// busy / unavailable / not_member: the next member takes the same packet
+// (the object's send failed before, though three members could carry it).
+// When every member says so, the last answer comes back naming them all.
+TEST_F(ContractSend, AMemberThatCannotServeNowPassesThePacketToTheNext) {
+  Json busy = {{"error", {{"code", "busy"}, {"message", "full"}, {"layer", "L2/L1a"}}}};
+  for (const auto& m : book_.members) post_[m.name] = {200, ok_answer().dump()};
+  auto s = sender();
+  ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  const std::string favourite = posts().front().member;
+  post_[favourite] = {503, busy.dump()};
+  calls_.clear();
+  clock_.advance(std::chrono::milliseconds(1));
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  ASSERT_EQ(out.status, 200) << out.body.dump();
+  ASSERT_EQ(posts().size(), 2u);
+  EXPECT_EQ(posts()[0].member, favourite);
+  EXPECT_EQ(posts()[1].body, posts()[0].body) << "the same packet";
+
+  for (const auto& m : book_.members) post_[m.name] = {503, busy.dump()};
+  calls_.clear();
+  out = s->send(w_.source_uuid(), first());
+  EXPECT_EQ(out.status, 503);
+  EXPECT_EQ(out.outcome, "busy");
+  EXPECT_EQ(posts().size(), 4u);
+  EXPECT_NE(out.body["error"]["message"].get<std::string>().find("every member asked"), std::string::npos)
+      << out.body.dump();
+}
+
 TEST_F(ContractSend, DownstreamRefusalsComeBackUnchanged) {
   Json refusal = {{"error", {{"code", "replay"}, {"message", "sum known"}, {"layer", "L2"}}}};
   for (const auto& m : book_.members) post_[m.name] = {409, refusal.dump()};
@@ -327,6 +391,63 @@ TEST_F(ContractSend, AMemberThatMayHaveThePacketMakesTheOutcomeUnknownNotFailed)
   EXPECT_EQ(out.body["error"]["code"], "outcome_unknown");
   EXPECT_NE(out.body["error"]["message"].get<std::string>().find("may still be delivered"), std::string::npos);
   EXPECT_EQ(posts().size(), 4u);
+}
+
+// A stopped member (SIGSTOP: the kernel takes the connection, nothing
+// answers) held every contract of this edge for as long as it was stopped:
+// the edge sends each packet to the same member first and waited out the
+// post timeout (issue 15, the soak's slow contracts). Now a call without an
+// answer is probed; no handshake: the next member takes the packet, and the
+// stopped one goes last for later sends.
+TEST_F(ContractSend, AStoppedMemberIsGivenUpAfterAProbeAndTriedLastAfterwards) {
+  for (const auto& m : book_.members) post_[m.name] = {200, ok_answer().dump()};
+  ContractSender::Options o;
+  o.stall_watch = {std::chrono::milliseconds(5), std::chrono::milliseconds(5)};
+  o.post_timeout = std::chrono::milliseconds(120'000);
+  auto s = sender(o);
+  struct Release {  // before s's destructor joins the stalled call, even on a failed ASSERT
+    std::function<void()> fn;
+    ~Release() { fn(); }
+  } release{[this] { release_stalled(); }};
+  ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  ASSERT_EQ(posts().size(), 1u);
+  const std::string favourite = posts().front().member;  // this edge's first choice
+  {
+    std::lock_guard lock(stall_mu_);
+    stalled_.insert(favourite);
+  }
+  calls_.clear();
+  clock_.advance(std::chrono::milliseconds(1));
+  SendOutcome out = s->send(w_.source_uuid(), first());
+  ASSERT_EQ(out.status, 200) << out.body.dump();
+  ASSERT_EQ(posts().size(), 1u);
+  EXPECT_NE(posts().front().member, favourite);
+  {
+    std::lock_guard lock(stall_mu_);
+    EXPECT_EQ(stalled_calls_[favourite], 1);
+    EXPECT_GE(probes_, 1);
+  }
+  // The next sends do not wait for it again.
+  for (int i = 0; i < 3; ++i) {
+    calls_.clear();
+    clock_.advance(std::chrono::milliseconds(1));
+    ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  }
+  {
+    std::lock_guard lock(stall_mu_);
+    EXPECT_EQ(stalled_calls_[favourite], 1) << "the stopped member was asked again within failed_for";
+  }
+  // After failed_for it is first again (it may have resumed).
+  {
+    std::lock_guard lock(stall_mu_);
+    stalled_.clear();
+  }
+  release_stalled();
+  calls_.clear();
+  clock_.advance(std::chrono::seconds(31));
+  ASSERT_EQ(s->send(w_.source_uuid(), first()).status, 200);
+  ASSERT_FALSE(posts().empty());
+  EXPECT_EQ(posts().front().member, favourite);
 }
 
 TEST_F(ContractSend, TheDirectoryNeedsAgreementAndIsCachedForAMinute) {

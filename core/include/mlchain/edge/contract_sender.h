@@ -12,12 +12,21 @@
 // identical entries, or f+1 "404". Agreed entries are cached for
 // cache_ttl (by layer path).
 //
+// Stopped members: every call to a member is watched (net/stall_watch.h):
+// one that has not answered after stall_watch.probe_after and completes no
+// fresh TLS handshake within probe_timeout is given up (its process stopped;
+// the call finishes in the background) and the next member is asked. A
+// member that failed at the transport goes last for `failed_for`, so one
+// stopped or dead member costs one send about 2 s, not every send its
+// timeout.
+//
 // Sending: the packet is built once; members are tried in turn starting at
-// a random one, and after a transport failure (no HTTP answer: refused,
+// this edge's own first choice, and after a transport failure (no HTTP answer: refused,
 // reset, TLS, timeout) the SAME packet (same sum) goes to the next member,
-// so the layer treats it as a retry (§8.1 step 4). Any HTTP answer ends the
-// loop: 200 is returned with the edge's own hop first (with_source_hop);
-// anything else is passed back unchanged (status and body). The whole send
+// so the layer treats it as a retry (§8.1 step 4); likewise after a 503
+// busy / unavailable / not_member (that member cannot serve now). Any other
+// HTTP answer ends the loop: 200 is returned with the edge's own hop first
+// (with_source_hop); anything else is passed back unchanged (status and body). The whole send
 // is bounded by `deadline` (per member: min(post_timeout, time left)).
 //
 // Concurrency: a send blocks its caller for up to `deadline`. At most
@@ -36,11 +45,13 @@
 #include <string_view>
 
 #include "mlchain/codec/json.h"
+#include "mlchain/common/background.h"
 #include "mlchain/common/clock.h"
 #include "mlchain/common/rng.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/edge/contract_request.h"
 #include "mlchain/edge/superior.h"
+#include "mlchain/net/stall_watch.h"
 
 namespace mlchain::edge {
 
@@ -56,6 +67,10 @@ using MemberCall =
 // HTTPS to member.address pinned to member.key; connect bounded by
 // min(timeout, 3 s); answers over 1 MiB are errors.
 MemberCall https_member_call();
+// Is the member's process running? OK when it completes a fresh TLS
+// handshake within `timeout` (net::handshake_probe).
+using MemberProbe = std::function<Status(const SuperiorMember& member, std::chrono::milliseconds timeout)>;
+MemberProbe https_member_probe();
 
 struct SendOutcome {
   int status = 200;
@@ -71,14 +86,18 @@ class ContractSender {
     std::chrono::milliseconds directory_timeout{5'000};
     std::chrono::milliseconds deadline{60'000};
     std::chrono::milliseconds cache_ttl{60'000};
+    net::StallWatch stall_watch{};
+    std::chrono::milliseconds failed_for{30'000};
   };
   // The current superior book; nullopt without [superior].
   using BookSource = std::function<std::optional<SuperiorBook>()>;
 
   // `key`, `clock` and `rng` must outlive the sender; `rng` is used under
-  // the sender's lock. `call` defaults to https_member_call().
+  // the sender's lock. `call` defaults to https_member_call(), `probe` to
+  // https_member_probe() with it, and to "always running" with a given call
+  // (a test's stand-in has no process to probe unless it brings a probe).
   ContractSender(std::string own_path, const crypto::PrivateKey& key, BookSource book, const Clock& clock, Rng& rng,
-                 Options options, MemberCall call = {});
+                 Options options, MemberCall call = {}, MemberProbe probe = {});
 
   // A reserved place among max_in_flight; released when destroyed.
   class Slot {
@@ -124,6 +143,12 @@ class ContractSender {
   static bool valid_receipt(const codec::Json& receipt, const contract::Packet& p, const std::string& dest_edge,
                             const codec::Json& entry);
   std::size_t random_start(std::size_t n);
+  // call_, watched for a stopped process; a transport failure marks the
+  // member failed for options_.failed_for.
+  Result<MemberResponse> call_member(const SuperiorMember& m, std::string_view method, const std::string& target,
+                                     const std::string& body, std::chrono::milliseconds timeout);
+  // `members` from index `first` on, those failed lately moved last.
+  std::vector<SuperiorMember> in_order(const std::vector<SuperiorMember>& members, std::size_t first);
   bool stopping() const;
   std::chrono::milliseconds left(TimePoint deadline, std::chrono::milliseconds cap) const;
 
@@ -141,6 +166,10 @@ class ContractSender {
   std::size_t in_flight_ = 0;
   bool shutdown_ = false;
   std::map<std::string, Cached, std::less<>> cache_;
+  std::map<crypto::PublicKey, TimePoint> failed_until_;  // mu_: members that failed at the transport
+  MemberProbe probe_;
+  // Watched calls still running; declared last, so destroyed (joined) first.
+  BackgroundThreads background_{256};
 };
 
 }  // namespace mlchain::edge
