@@ -22,10 +22,15 @@
 #   - a member reaches the layer's height and serves the same block hash
 #     there as l2-n1 (it caught up, on the same chain);
 #   - the edge still has every upload it acknowledged (object show).
+# Every EPOCH_EVERY-th point (default 20; 0: none) is an epoch point: while
+# the member victim runs under strace with the load, a fresh node joins L2
+# (node join: add-member, an epoch switch) and leaves it again (node leave:
+# a second switch), so kills land in epoch switches too, and the restarted
+# victim must catch up across them (and reach l2-n1's epoch).
 # A point whose N is past the syncs the victim made in 15 s is counted as
 # "not reached". Prints one line per point and a summary; exits 1 on any
 # failure. Usage:
-#   bench/crashpoints.sh [POINTS] [MAX_N] [EDGE_MAX_N]   (defaults 40, 160, 3)
+#   bench/crashpoints.sh [POINTS] [MAX_N] [EDGE_MAX_N]   (defaults 40, 160, 3; env EPOCH_EVERY)
 #   MLCHAIN=build/cli/mlchain bench/crashpoints.sh 1000 400
 # Needs strace (Debian: strace). Runs as a test too (tests/e2e/crashpoints_e2e.sh).
 set -euo pipefail
@@ -34,6 +39,7 @@ MLCHAIN=$(realpath "${MLCHAIN:-build/cli/mlchain}")
 POINTS=${1:-40}
 MAX_N=${2:-160}
 EDGE_MAX_N=${3:-3}
+EPOCH_EVERY=${EPOCH_EVERY:-20}
 command -v strace >/dev/null || { echo "crashpoints: needs strace (apt-get install strace)" >&2; exit 2; }
 TAG=crashpoints
 LIMIT=$((120 + POINTS * 60))
@@ -48,7 +54,9 @@ nodes = 4
 [[edges]]
 path = "L2/E1"
 EOF
-find_ports 5
+find_ports 6  # the devnet's 5, and one for the nodes that join and leave
+joiner_pid=
+devnet_extra_cleanup() { [[ -n $joiner_pid ]] && kill -9 "$joiner_pid" 2>/dev/null; return 0; }
 timeout 150 "$MLCHAIN" -q devnet up --dir "$NET" --base-port "$base" --topology "$DIR/topology.toml" --timeout 90 \
   >/dev/null || fail "devnet up failed"
 ADMIN="$NET/admin.pem"
@@ -94,9 +102,41 @@ ops_while() {  # PID: signed ops through l2-n1 until PID is gone (at most 15 s)
   done
 }
 
+joiners=0 switches=0 epoch_points=0
+join_leave() {  # a fresh node joins L2 and leaves it: two epoch switches (each node join / leave bounded)
+  joiners=$((joiners + 1))
+  local name="l2-x$joiners" conf port=$((base + 5))
+  conf="$NET/nodes/$name.toml"
+  "$MLCHAIN" -q key gen --out "$NET/keys/$name.pem" --name "$name" >/dev/null
+  cat >"$conf" <<EOF
+name = "$name"
+key_file = "../keys/$name.pem"
+listen = "127.0.0.1:$port"
+data_dir = "../data/$name"
+genesis = "../layers/L2/genesis.json"
+log_format = "text"
+EOF
+  setsid "$MLCHAIN" node run --config "$conf" >>"$NET/logs/$name.log" 2>&1 &
+  joiner_pid=$!
+  for _ in $(seq 1 50); do curl -sfk --max-time 1 -o /dev/null "https://127.0.0.1:$port/healthz" && break; sleep 0.2; done
+  timeout 60 "$MLCHAIN" -q node join --config "$conf" --admin-key "$ADMIN" >/dev/null 2>>"$DIR/epoch.err" \
+    && switches=$((switches + 1))
+  timeout 60 "$MLCHAIN" -q node leave --config "$conf" --node "$N1" >/dev/null 2>>"$DIR/epoch.err" \
+    && switches=$((switches + 1))
+  kill -TERM "$joiner_pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do gone "$joiner_pid" && break; sleep 0.1; done
+  kill -KILL "$joiner_pid" 2>/dev/null || true
+  wait "$joiner_pid" 2>/dev/null || true
+  joiner_pid=
+}
+epoch_of() { curl -sk --max-time 3 "$1/v1/status" | jq -r '.epoch // empty' 2>/dev/null || true; }
+
 killed=0 not_reached=0 ok=0 failed=0
 for i in $(seq 1 "$POINTS"); do
-  if (( i % 2 == 1 )); then
+  epoch_point=0
+  if (( EPOCH_EVERY > 0 && i % EPOCH_EVERY == 0 )); then
+    victim=l2-n2; n=$((1 + ((i - 1) * 37) % MAX_N)); epoch_point=1; epoch_points=$((epoch_points + 1))
+  elif (( i % 2 == 1 )); then
     victim=l2-n2; n=$((1 + ((i - 1) * 37) % MAX_N))
   else  # strace counts per thread; the edge syncs on whichever request thread leads a group commit
     victim=e1; n=$((1 + (i / 2 - 1) % EDGE_MAX_N))
@@ -108,7 +148,16 @@ for i in $(seq 1 "$POINTS"); do
   spid=$!
   set_pid "$victim" "$spid"
   : >"$DIR/acked_round"
-  if [[ $victim == e1 ]]; then upload_while "$spid"; else ops_while "$spid"; fi
+  if [[ $victim == e1 ]]; then
+    upload_while "$spid"
+  elif (( epoch_point )); then
+    ops_while "$spid" &
+    load=$!
+    join_leave
+    wait "$load" 2>/dev/null || true
+  else
+    ops_while "$spid"
+  fi
   outcome="killed"
   if ! gone "$spid"; then
     outcome="not reached"
@@ -131,6 +180,10 @@ for i in $(seq 1 "$POINTS"); do
       problem="height ${got:-?} did not reach the layer's $want in 30 s"
     elif [[ $(block_hash "$addr_v" "$want") != "$(block_hash "$N1" "$want")" ]]; then
       problem="block $want differs from l2-n1's"
+    elif (( epoch_point )); then
+      e_want=$(epoch_of "$N1"); e_got=""
+      for _ in $(seq 1 100); do e_got=$(epoch_of "$addr_v"); [[ -n $e_got && $e_got == "$e_want" ]] && break; sleep 0.2; done
+      [[ -n $e_want && $e_got == "$e_want" ]] || problem="epoch ${e_got:-?}, l2-n1 is at ${e_want:-?}"
     fi
   elif [[ -z $problem ]]; then
     have=$(M object show --edge "$E1" --admin-key "$ADMIN" --history 1000 "$OBJ" 2>/dev/null \
@@ -142,9 +195,9 @@ for i in $(seq 1 "$POINTS"); do
   fi
   [[ $outcome == killed ]] && killed=$((killed + 1)) || not_reached=$((not_reached + 1))
   if [[ -z $problem ]]; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
-  printf '[%s] point %d: %s at fdatasync %d: %s\n' "$TAG" "$i" "$victim" "$n" \
+  printf '[%s] point %d: %s%s at fdatasync %d: %s\n' "$TAG" "$i" "$victim" "$( ((epoch_point)) && echo " (epoch)")" "$n" \
     "$outcome; ${problem:-recovered}" >&2
 done
 acked=$(sort -u "$DIR/acked" | wc -l)
-echo "crashpoints: $POINTS points ($killed killed at their fdatasync, $not_reached not reached), $ok recovered, $failed failed; $acked acknowledged uploads checked"
+echo "crashpoints: $POINTS points ($killed killed at their fdatasync, $not_reached not reached), $ok recovered, $failed failed; $acked acknowledged uploads checked; $epoch_points epoch points, $switches of $((joiners * 2)) epoch switches ordered"
 [[ $failed == 0 ]] || exit 1
