@@ -29,6 +29,7 @@ class Host final : public NodeHost {
   store::Store& store() override { return *node_.store; }
   Logger& log() override { return node_.log; }
   bool is_member(const crypto::PublicKey& key) const override { return node_.is_member(key); }
+  bool behind(std::string* why) const override { return node_.behind(why); }
 
   std::vector<HostMember> members() const override {
     std::vector<HostMember> out;

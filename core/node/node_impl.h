@@ -118,6 +118,12 @@ struct Node::Impl {
               detail::Driver::Clock::time_point start);
   void on_peer_message(const crypto::PublicKey& from, Bytes payload);  // any thread
   bool ready(std::string* why) const;                                   // driver
+  // Catching up (f+1 members checkpointed past us): for I/O threads, set by
+  // on_tick from ready(); behind_reason under behind_mu.
+  bool behind(std::string* why) const;  // any thread
+  std::atomic<bool> behind_now{false};
+  mutable std::mutex behind_mu;
+  std::string behind_reason;
   void count_rejected_op(const std::string& reason);                    // any thread
 
   // selfcheck.cpp

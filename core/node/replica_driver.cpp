@@ -256,6 +256,17 @@ void Node::Impl::on_tick() {
     it = ws.empty() ? waiters.erase(it) : std::next(it);
   }
   if (!replica) return;
+  {
+    // Published for the services' I/O threads (NodeHost::behind): a member
+    // that is catching up lets another member order new work.
+    std::string why;
+    bool is_behind = !ready(&why) && why.rfind("catching up", 0) == 0;
+    if (is_behind || behind_now.load()) {
+      std::lock_guard lock(behind_mu);
+      behind_reason = is_behind ? why : "";
+    }
+    behind_now = is_behind;
+  }
   if (replica->view() != logged_view || replica->active() != logged_active) {
     logged_view = replica->view();
     logged_active = replica->active();
@@ -342,6 +353,13 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
     }
     step(consensus::Event{SystemClock().now(), consensus::PeerMessage{rid, ptr}});
   });
+}
+
+bool Node::Impl::behind(std::string* why) const {
+  if (!behind_now) return false;
+  std::lock_guard lock(behind_mu);
+  if (why) *why = behind_reason;
+  return true;
 }
 
 bool Node::Impl::ready(std::string* why) const {

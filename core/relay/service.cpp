@@ -318,6 +318,13 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
     count("retries");
     return send(forward(std::move(p).value(), recorded->first, recorded->second, true, deadline));
   }
+  // A member that is catching up would hold the packet until it has (a
+  // restarted or healed member, seconds): another member of this layer takes
+  // it now (the relays and edges try the next member on 503 unavailable).
+  if (std::string why; host_->behind(&why)) {
+    return refuse(503, "unavailable",
+                  host_->node_name() + " is " + why + "; another member of " + layer_ + " takes the packet");
+  }
   // Order it (batched with whatever else is waiting), then forward from a worker.
   auto packet = std::make_shared<contract::Packet>(std::move(p).value());
   auto r = std::make_shared<net::Reply>(reply);

@@ -57,6 +57,11 @@ class FakeHost final : public node::NodeHost {
   node::Logger& log() override { return log_; }
   std::vector<node::HostMember> members() const override { return {{key_.public_key(), "a1", "https://127.0.0.1:9"}}; }
   bool is_member(const crypto::PublicKey& k) const override { return k == key_.public_key(); }
+  bool behind(std::string* why) const override {
+    if (behind_by.empty()) return false;
+    *why = behind_by;
+    return true;
+  }
   void order(std::string op_text, std::function<void(Result<node::Ordered>)> done) override {
     ++ordered;
     std::string result;
@@ -74,6 +79,7 @@ class FakeHost final : public node::NodeHost {
   Result<std::optional<ledger::Block>> block(std::uint64_t) const override { return unavailable("no ledger in this fake"); }
 
   node::Service* service = nullptr;
+  std::string behind_by;  // set: the host is catching up (what behind() says)
   std::atomic<int> ordered{0};
   std::int64_t time_ms = 1'700'000'000'000;
   crypto::PrivateKey admin = contract::testing::key_from(77, 0);
@@ -188,6 +194,26 @@ TEST(Relay, OrdersOnceRecordsAndFailsForwardingToAnUnreachableSuperior) {
   auto status = Json::parse(r.svc->status_json().dump());
   EXPECT_EQ(status.value("retries", 0), 1);
   EXPECT_EQ(status.value("batches", 0), 1);
+}
+
+// A member that is catching up (restarted, healed) would hold a new packet
+// until it has caught up — seconds in the soak, for every packet sent to it:
+// it refuses with 503 unavailable, so the sender's next member orders it.
+// A packet it already recorded is still forwarded (that needs no ordering).
+TEST(Relay, AMemberCatchingUpPassesNewPacketsOn) {
+  Relay r;
+  contract::Packet p = r.w.first_packet();
+  auto cert = r.w.certify(p, "L2/L1a/E1", 1);
+  ASSERT_EQ(Relay::code(r.post_packet(p, cert)), "unreachable");  // recorded; L2 listens nowhere
+  r.host.behind_by = "catching up: at height 3, members checkpointed 40";
+  contract::Packet p2 = r.w.first_packet(1'700'000'000'001);
+  auto a = r.post_packet(p2, r.w.certify(p2, "L2/L1a/E1", 1));
+  EXPECT_EQ(a.status, 503) << a.body;
+  EXPECT_EQ(Relay::code(a), "unavailable");
+  EXPECT_NE(a.body.find("catching up"), std::string::npos) << a.body;
+  EXPECT_EQ(r.host.ordered.load(), 1) << "nothing new ordered while behind";
+  auto again = r.post_packet(p, cert);
+  EXPECT_EQ(Relay::code(again), "unreachable") << "a recorded packet is forwarded again: " << again.body;
 }
 
 // After an ordered change-superior, packets go up to the alternate: the

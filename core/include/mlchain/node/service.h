@@ -63,6 +63,12 @@ class NodeHost {
   // The current epoch's members (self included), in replica order.
   virtual std::vector<HostMember> members() const = 0;
   virtual bool is_member(const crypto::PublicKey& key) const = 0;
+  // This member is catching up (f+1 members checkpointed past it): what it
+  // orders now waits for the catch-up; `why` says how far behind. Any thread.
+  virtual bool behind(std::string* why) const {
+    (void)why;
+    return false;
+  }
   // Orders `op_text` as a signed op of this node's key. `done` runs exactly
   // once, on the driver thread (keep it short), with the committed result
   // or an error (not a member, busy, timeout, shutdown).
