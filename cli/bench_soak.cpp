@@ -289,13 +289,11 @@ void Soak::pair_worker(unsigned i) {
     rec.from_layer = a_to_b ? p.layer_a : p.layer_b;
     rec.to_layer = a_to_b ? p.layer_b : p.layer_a;
     rec.sent_ms = now_ms();
-    bool partitioned = partitions_active_ > 0;
     auto& from = a_to_b ? *p.a : *p.b;
     auto& to = a_to_b ? *p.b : *p.a;
     auto s = bench::send_contract_message(a_to_b ? *ca : *cb, from, to, rec.to_layer, "first", codec::Json(),
                                           codec::Json{{"soak", seq}}, kTtlMs);
     rec.latency_ms = s.ms;
-    rec.partition_overlap = partitioned || partitions_active_ > 0;
     if (s.ok && rec.latency_ms > 5'000) rec.route = route_summary(s.answer);
     if (!s.ok) rec.route = s.message.substr(0, 300);
     if (s.ok) {
@@ -727,6 +725,33 @@ int Soak::run() {
                 over5_quiet = 0, over10_quiet = 0;
   std::vector<double> latencies;
   std::map<std::string, std::uint64_t> codes;
+  // A partition "of its route" overlapped the contract: a layer it crosses
+  // split, or the link between two layers it crosses cut. An isolated
+  // member is no excuse (f = 1 tolerates it), nor is any other fault.
+  for (auto& r : contracts_) {
+    auto end = r.sent_ms + static_cast<std::int64_t>(r.latency_ms);
+    // The high-level layers it crosses: up from its edge to the lowest
+    // common ancestor, and down from there.
+    std::vector<std::string> up, down;
+    for (std::string l = devnet::parent_of(r.from_layer); !l.empty(); l = devnet::parent_of(l)) up.push_back(l);
+    for (std::string l = devnet::parent_of(r.to_layer); !l.empty(); l = devnet::parent_of(l)) down.push_back(l);
+    std::set<std::string> route;
+    for (const auto& l : up) {
+      route.insert(l);
+      if (std::find(down.begin(), down.end(), l) != down.end()) break;
+    }
+    for (const auto& l : down) {
+      route.insert(l);
+      if (std::find(up.begin(), up.end(), l) != up.end()) break;
+    }
+    r.partition_overlap = false;
+    for (const auto& f : faults_) {
+      if (f.start_ms >= end || f.end_ms <= r.sent_ms) continue;
+      if (f.kind == "split" && route.count(f.layer) != 0) r.partition_overlap = true;
+      if (f.kind == "layers" && route.count(f.layer) != 0 && route.count(devnet::parent_of(f.layer)) != 0)
+        r.partition_overlap = true;
+    }
+  }
   for (const auto& r : contracts_) {
     ++c_total;
     if (r.acked) {

@@ -43,7 +43,9 @@ struct ContractRecord {
   std::string sum;
   std::int64_t sent_ms = 0;
   double latency_ms = 0;
-  bool partition_overlap = false;  // a partition fault was active while it was sent
+  // Set by the report: a partition of its route (a layer it crosses split,
+  // or the link between two layers it crosses cut) overlapped it.
+  bool partition_overlap = false;
   // Kept for a contract over 5 s or not acknowledged, for the report's
   // "slow" list: each hop's layer, node and its ordering and certifying
   // times ("L2 l2-n3 order 12 ms certify 3 ms"), or the failure's message.
