@@ -81,7 +81,7 @@ void Replica::on_request_timer() {
       relay.push_back(p.request);
     }
   }
-  if (overdue_again) return start_view_change(view_change_target(view_));
+  if (overdue_again) return start_view_change(view_ + 1);
   for (auto& r : relay) send_to(config_.primary(view_), signed_(ForwardedRequest{std::move(r), self_, {}}));
   refresh_request_timer();
 }

@@ -82,7 +82,7 @@ std::vector<Action> Replica::step(const Event& event) {
         case TimerKind::kViewChange:
           if (!r->active_) {
             ++r->vc_attempts_;
-            r->start_view_change(r->view_change_target(r->view_));
+            r->start_view_change(r->view_ + 1);
           }
           break;
         case TimerKind::kFetch: r->on_fetch_timer(); break;

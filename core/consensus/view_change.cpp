@@ -26,47 +26,6 @@ void Replica::start_view_change(View target) {
   try_send_new_view();
 }
 
-// A replica that changed view alone (cut off) and then rejoined the quorum's
-// lower view takes part in commits only from its highest view change on
-// (muted(), rejoin_view()). While it is muted the layer has one voter fewer:
-// if the primary then fails, the views just above would each time out for
-// want of a quorum (the soak saw a layer stall 7 s that way: one member
-// healed from isolation, muted, then the primary killed). So the target is
-// the lowest view above `failed` in which a quorum takes part, counting
-// ourselves from vc_max_ on, every other replica from the view of the
-// latest view change we hold from it (or at once, without one), and never
-// the primary of `failed`; and whose primary is not that one either.
-// Without muted replicas (no higher view changes held) that is failed + 1,
-// as before.
-//
-// A faulty replica's view change for a high view only removes it from the
-// views below; it moves the target only when its vote is needed there, by
-// at most 4n views, and the (f+1)-rule of maybe_join_higher_view is
-// unchanged.
-View Replica::view_change_target(View failed) const {
-  const View base = failed + 1;
-  const std::size_t n = config_.n();
-  if (n <= 1) return base;
-  const ReplicaId stalled = config_.primary(failed);
-  std::vector<View> from(n, base);  // the lowest view each replica takes part in
-  for (ReplicaId r = 0; r < n; ++r) {
-    if (r == self_) {
-      from[r] = std::max(base, vc_max_);
-    } else if (auto it = vc_latest_.find(r); it != vc_latest_.end()) {
-      from[r] = std::max(base, it->second.new_view);
-    }
-  }
-  const View limit = base + 4 * static_cast<View>(n);
-  for (View w = base; w <= limit; ++w) {
-    if (config_.primary(w) == stalled) continue;
-    std::size_t voters = 0;
-    for (ReplicaId r = 0; r < n; ++r)
-      if (r != stalled && from[r] <= w) ++voters;
-    if (voters >= q()) return w;
-  }
-  return base;
-}
-
 ViewChange Replica::build_view_change(View target) const {
   ViewChange vc;
   vc.epoch = config_.epoch;
@@ -187,10 +146,6 @@ void Replica::rejoin_view(View v) {
     if (it->first != self_ && it->second.new_view <= view_) it = vc_latest_.erase(it);
     else ++it;
   }
-  // Tell the others from which view on we vote again (our highest view
-  // change, which they may never have received while we were cut off):
-  // view_change_target() counts us only from there.
-  if (auto own = vc_latest_.find(self_); own != vc_latest_.end() && own->second.new_view > view_) broadcast(own->second);
   maybe_propose(false);
   try_execute();
 }

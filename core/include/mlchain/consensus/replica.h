@@ -214,10 +214,6 @@ class Replica {
 
   // --- view_change.cpp ---
   void start_view_change(View target);
-  // The view to move to when view `failed` (or the change to it) made no
-  // progress: failed + 1, unless replicas that take part only in higher
-  // views leave no quorum there (view_change.cpp).
-  View view_change_target(View failed) const;
   ViewChange build_view_change(View target) const;
   void on_view_change(const ViewChange& m);
   bool valid_view_change(const ViewChange& m);
