@@ -80,10 +80,7 @@ std::vector<Action> Replica::step(const Event& event) {
           r->on_request_timer();
           break;
         case TimerKind::kViewChange:
-          if (!r->active_) {
-            ++r->vc_attempts_;
-            r->start_view_change(r->view_ + 1);
-          }
+          if (!r->active_) r->on_view_change_timer();
           break;
         case TimerKind::kFetch: r->on_fetch_timer(); break;
       }

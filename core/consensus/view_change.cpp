@@ -21,9 +21,41 @@ void Replica::start_view_change(View target) {
   ViewChange vc = signed_(build_view_change(target));
   vc_latest_[self_] = vc;
   broadcast(vc);
-  unsigned shift = std::min(vc_attempts_, 6u);
-  set_timer(TimerKind::kViewChange, Micros(opt_.view_change_timeout.count() << shift));
+  set_timer(TimerKind::kViewChange, view_change_wait());
   try_send_new_view();
+}
+
+// PBFT's liveness rule (Castro & Liskov, OSDI '99, §4.5.2): a replica
+// moves on from view change v to v + 1 only when q replicas are changing
+// view with it (their view changes for v or above are here) and v's new view
+// still has not come. A replica cut off, or alone in suspecting the primary,
+// stays at v and says so again each timeout, for peers that missed it.
+// Without the rule a cut-off replica ran through views alone, then rejoined
+// the quorum's view muted up to its highest view change (rejoin_view): one
+// voter fewer, so a primary failure afterwards stalled the layer through
+// every view below that one (the soak saw 7 s). With it, it is at most one
+// view ahead: the view the quorum goes to next.
+void Replica::on_view_change_timer() {
+  if (view_change_support() >= q()) {
+    ++vc_attempts_;
+    return start_view_change(view_ + 1);
+  }
+  ViewChange vc = signed_(build_view_change(view_));
+  vc_latest_[self_] = vc;
+  broadcast(vc);
+  set_timer(TimerKind::kViewChange, view_change_wait());
+}
+
+// Doubles with each view entered without progress, up to 64x.
+Micros Replica::view_change_wait() const {
+  return Micros(opt_.view_change_timeout.count() << std::min(vc_attempts_, 6u));
+}
+
+std::size_t Replica::view_change_support() const {
+  std::size_t n = 0;
+  for (const auto& [r, vc] : vc_latest_)
+    if (vc.new_view >= view_) ++n;
+  return n;
 }
 
 ViewChange Replica::build_view_change(View target) const {
@@ -46,7 +78,12 @@ void Replica::on_view_change(const ViewChange& m) {
   if (!valid_view_change(m)) return;
   vc_latest_[m.replica] = m;
   maybe_join_higher_view();
-  if (!active_ && m.new_view == view_) try_send_new_view();
+  if (active_ || m.new_view < view_) return;
+  // The quorum is complete now: the new primary gets a whole timeout from
+  // here (Castro & Liskov start the timer at this point).
+  if (view_change_support() == q())
+    set_timer(TimerKind::kViewChange, view_change_wait());
+  if (m.new_view == view_) try_send_new_view();
 }
 
 bool Replica::valid_view_change(const ViewChange& m) {

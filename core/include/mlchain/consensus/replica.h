@@ -214,6 +214,11 @@ class Replica {
 
   // --- view_change.cpp ---
   void start_view_change(View target);
+  void on_view_change_timer();
+  // Replicas whose latest view change we hold is for view_ or above
+  // (ourselves included): the ones leaving the views below with us.
+  std::size_t view_change_support() const;
+  Micros view_change_wait() const;
   ViewChange build_view_change(View target) const;
   void on_view_change(const ViewChange& m);
   bool valid_view_change(const ViewChange& m);
