@@ -31,6 +31,9 @@
 # "not reached". Prints one line per point and a summary; exits 1 on any
 # failure. Usage:
 #   bench/crashpoints.sh [POINTS] [MAX_N] [EDGE_MAX_N]   (defaults 40, 160, 3; env EPOCH_EVERY)
+# FIRST=i starts at point i (same N per point as a whole run), so a long run
+# can be split into ranges run one after another or side by side:
+#   FIRST=501 MLCHAIN=build/cli/mlchain bench/crashpoints.sh 1000 400
 #   MLCHAIN=build/cli/mlchain bench/crashpoints.sh 1000 400
 # Needs strace (Debian: strace). Runs as a test too (tests/e2e/crashpoints_e2e.sh).
 set -euo pipefail
@@ -40,9 +43,10 @@ POINTS=${1:-40}
 MAX_N=${2:-160}
 EDGE_MAX_N=${3:-3}
 EPOCH_EVERY=${EPOCH_EVERY:-20}
+FIRST=${FIRST:-1}
 command -v strace >/dev/null || { echo "crashpoints: needs strace (apt-get install strace)" >&2; exit 2; }
 TAG=crashpoints
-LIMIT=$((120 + POINTS * 60))
+LIMIT=$((120 + (POINTS - FIRST + 1) * 60))
 # shellcheck source=../tests/e2e/devnet_lib.sh
 source "$(dirname "$0")/../tests/e2e/devnet_lib.sh"
 
@@ -148,7 +152,7 @@ EOF
 epoch_of() { curl -sk --max-time 3 "$1/v1/status" | jq -r '.epoch // empty' 2>/dev/null || true; }
 
 killed=0 not_reached=0 ok=0 failed=0
-for i in $(seq 1 "$POINTS"); do
+for i in $(seq "$FIRST" "$POINTS"); do
   epoch_point=0
   if (( EPOCH_EVERY > 0 && i % EPOCH_EVERY == 0 )); then
     victim=l2-n2; n=$((1 + ((i - 1) * 37) % MAX_N)); epoch_point=1; epoch_points=$((epoch_points + 1))
@@ -215,5 +219,5 @@ for i in $(seq 1 "$POINTS"); do
     "$outcome; ${problem:-recovered}" >&2
 done
 acked=$(sort -u "$DIR/acked" | wc -l)
-echo "crashpoints: $POINTS points ($killed killed at their fdatasync, $not_reached not reached), $ok recovered, $failed failed; $acked acknowledged uploads checked; $epoch_points epoch points, $switches of $((joiners * 2)) epoch switches ordered"
+echo "crashpoints: points $FIRST..$POINTS ($killed killed at their fdatasync, $not_reached not reached), $ok recovered, $failed failed; $acked acknowledged uploads checked; $epoch_points epoch points, $switches of $((joiners * 2)) epoch switches ordered"
 [[ $failed == 0 ]] || exit 1
