@@ -40,11 +40,19 @@ timeout $((SECONDS_SOAK + 360)) "$MLCHAIN" -v bench soak --devnet "$NET" --durat
 [[ -f $DIR/report.json ]] || fail "the soak wrote no report (exit $rc)"
 jq -c '{seed, duration_s, calibration, ops: (.ops | {attempted, acknowledged, lost, duplicated, fraction_of_fault_free}),
         contracts: (.contracts | {attempted, acknowledged, answered_failure, unanswered, lost, duplicated,
-                                  reported_failed_but_delivered, fraction_of_fault_free, over_5s_outside_partitions,
+                                  reported_failed_but_delivered, fraction_of_fault_free, outside_route_partitions,
+                                  over_5s_outside_partitions,
                                   over_10s_outside_partitions}),
         faults: (.faults | {count, by_kind, max_heal_ms}), proven: .check.contracts_proven,
         blocks_compared: .check.blocks_compared, violations}' "$DIR/report.json" >&2
 [[ $rc == 0 ]] || fail "the soak exited $rc: $(jq -c .violations "$DIR/report.json")"
 jq -e '.ok == true and (.faults.count >= 5) and (.ops.acknowledged > 0) and (.contracts.acknowledged > 0)' \
   "$DIR/report.json" >/dev/null || fail "the soak's report is not a pass with faults and acknowledged load"
+# The time outside route partitions is the soak's length less the partitions
+# of the route (all of it when none was injected), and its contracts a subset.
+jq -e '.contracts.outside_route_partitions as $o
+       | ([.faults.list[] | select(.kind == "split" or .kind == "layers")] | length) as $cuts
+       | $o.seconds <= .duration_s and $o.seconds > 0 and $o.acknowledged <= .contracts.acknowledged
+         and (if $cuts == 0 then $o.seconds == .duration_s else true end)' \
+  "$DIR/report.json" >/dev/null || fail "outside_route_partitions: $(jq -c '{duration_s, o: .contracts.outside_route_partitions}' "$DIR/report.json")"
 say "PASS"
