@@ -87,23 +87,14 @@ Result<MemberResponse> ContractSender::call_member(const SuperiorMember& m, std:
       },
       [this, m] { return probe_(m, options_.stall_watch.probe_timeout); }, options_.stall_watch,
       timeout + std::chrono::milliseconds(500));
-  if (!r.ok()) {
-    std::lock_guard lock(mu_);
-    if (failed_until_.size() > 1024) failed_until_.clear();
-    failed_until_[m.key] = clock_.now() + options_.failed_for;
-  }
+  if (!r.ok()) failed_.mark(m.key, clock_.now());
   return r;
 }
 
 std::vector<SuperiorMember> ContractSender::in_order(const std::vector<SuperiorMember>& members, std::size_t first) {
   std::vector<SuperiorMember> out;
   for (std::size_t i = 0; i < members.size(); ++i) out.push_back(members[(first + i) % members.size()]);
-  std::lock_guard lock(mu_);
-  auto now = clock_.now();
-  std::stable_partition(out.begin(), out.end(), [&](const SuperiorMember& m) {
-    auto it = failed_until_.find(m.key);
-    return it == failed_until_.end() || it->second <= now;
-  });
+  failed_.put_last(out, clock_.now());
   return out;
 }
 

@@ -258,7 +258,7 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
     std::rotate(ask.begin(), ask.begin() + static_cast<std::ptrdiff_t>(next.sum[0] % ask.size()), ask.end());
   // One that failed lately (stopped, dead) last: it would cost every packet
   // its 2 s timeout while the others can sign.
-  failed_last(ask);
+  failed_.put_last(ask, Clock::now());
   std::string request = dump({{"packet", contract::envelope_json(next)}, {"layer", layer_}});
   Bytes signed_bytes = contract::certificate_signing_bytes(c.layer, c.next_hop, c.packet);
   auto until = std::min(deadline, Clock::now() + options_.sign_wait);
@@ -271,7 +271,7 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
       auto r = call(m, "POST", "/v1/contract/sign", request, {}, std::chrono::milliseconds(2'000));
       if (!r.ok()) {
         last = m.name + ": " + r.status().message();
-        mark_failed(m);
+        failed_.mark(m.key, Clock::now());
         later.push_back(m);
         continue;
       }
@@ -305,21 +305,6 @@ Result<contract::LayerCertificate> ContractService::gather(const contract::Packe
                        last + ")");
   }
   return c;
-}
-
-void ContractService::mark_failed(const BookMember& m) {
-  std::lock_guard lock(fmu_);
-  if (failed_until_.size() > 4096) failed_until_.clear();
-  failed_until_[m.key] = Clock::now() + std::chrono::seconds(30);
-}
-
-void ContractService::failed_last(std::vector<BookMember>& members) {
-  std::lock_guard lock(fmu_);
-  auto now = Clock::now();
-  std::stable_partition(members.begin(), members.end(), [&](const BookMember& m) {
-    auto it = failed_until_.find(m.key);
-    return it == failed_until_.end() || it->second <= now;
-  });
 }
 
 Result<net::Response> ContractService::call_watched(const BookMember& m, const std::string& target,
@@ -395,7 +380,7 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
                 members.end());
     // Members that failed at the transport lately go last, so one stalled
     // member does not cost every packet its attempt.
-    failed_last(members);
+    failed_.put_last(members, Clock::now());
     return members;
   };
   auto members = in_order(book->members);
@@ -452,7 +437,7 @@ Answer ContractService::forward(contract::Packet p, const std::string& id, std::
       if (!r.ok()) {
         last = m.name + " (" + m.address + "): " + r.status().message();
         if (net::may_have_arrived(r.status())) maybe_taken = m.name;
-        mark_failed(m);
+        failed_.mark(m.key, Clock::now());
         continue;
       }
       if (r->status == 200) {

@@ -21,6 +21,7 @@
 #include "mlchain/contract/packet.h"
 #include "mlchain/contract/state_machine.h"
 #include "mlchain/net/https_client.h"
+#include "mlchain/net/stall_watch.h"
 #include "mlchain/node/superior_change.h"
 #include "mlchain/relay/contract_service.h"
 #include "mlchain/relay/directory_limits.h"
@@ -170,9 +171,6 @@ class ContractService final : public node::Service {
   Answer forward_to_all(const std::vector<BookMember>& members, const std::string& body, const codec::Json& hop,
                         const std::string& next_layer, std::chrono::milliseconds timeout);
   Result<contract::LayerCertificate> gather(const contract::Packet& next, Clock::time_point deadline);
-  // `m` failed at the transport: it goes last for 30 s (failed_last).
-  void mark_failed(const BookMember& m);
-  void failed_last(std::vector<BookMember>& members);
   // POST `body` to `m` like call(), watched (net/stall_watch.h): when its
   // process stopped, Unavailable "stopped answering" after about 2 s (the
   // call itself finishes in the background; the packet is idempotent there)
@@ -207,8 +205,8 @@ class ContractService final : public node::Service {
   // stop() at the latest (common/background.h).
   BackgroundThreads bg_{512};
 
-  std::mutex fmu_;  // next-layer members that failed at the transport: tried last until then
-  std::map<crypto::PublicKey, Clock::time_point> failed_until_;
+  // Next-layer members that failed at the transport: asked last for 30 s.
+  net::RecentFailures<Clock::time_point> failed_{std::chrono::seconds(30), 4096};
 
   std::mutex cmu_;  // connection pool: address + key -> idle connections
   std::map<std::string, std::vector<std::unique_ptr<net::HttpsConnection>>> idle_;

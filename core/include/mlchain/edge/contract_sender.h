@@ -166,7 +166,7 @@ class ContractSender {
   std::size_t in_flight_ = 0;
   bool shutdown_ = false;
   std::map<std::string, Cached, std::less<>> cache_;
-  std::map<crypto::PublicKey, TimePoint> failed_until_;  // mu_: members that failed at the transport
+  net::RecentFailures<TimePoint> failed_{options_.failed_for, 1024};  // members that failed at the transport
   MemberProbe probe_;
   // Watched calls still running; declared last, so destroyed (joined) first.
   BackgroundThreads background_{256};

@@ -15,13 +15,16 @@
 // 2·probe_after until the answer or `timeout`.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mlchain/common/background.h"
 #include "mlchain/common/status.h"
@@ -80,5 +83,39 @@ Result<T> watched_call(BackgroundThreads& bg, std::function<Result<T>()> call, s
   }
   return std::move(*shared->result);
 }
+
+// Peers that failed at the transport lately (stopped, dead, unreachable),
+// by key: put last in the order peers are asked until `hold` has passed,
+// so one such peer costs one watched call, not one per request. At most
+// `cap` entries (all forgotten past it). Thread-safe. TimePoint is the
+// caller's clock (an injected one in the edge, steady_clock in the relay).
+template <class TimePoint>
+class RecentFailures {
+ public:
+  RecentFailures(typename TimePoint::duration hold, std::size_t cap) : hold_(hold), cap_(cap) {}
+
+  void mark(const crypto::PublicKey& key, TimePoint now) {
+    std::lock_guard lock(mu_);
+    if (until_.size() >= cap_) until_.clear();
+    until_[key] = now + hold_;
+  }
+
+  // Stable: the order among the peers that did not fail (and among those
+  // that did) is kept. Member has a `key`.
+  template <class Member>
+  void put_last(std::vector<Member>& members, TimePoint now) const {
+    std::lock_guard lock(mu_);
+    std::stable_partition(members.begin(), members.end(), [&](const Member& m) {
+      auto it = until_.find(m.key);
+      return it == until_.end() || it->second <= now;
+    });
+  }
+
+ private:
+  const typename TimePoint::duration hold_;
+  const std::size_t cap_;
+  mutable std::mutex mu_;
+  std::map<crypto::PublicKey, TimePoint> until_;
+};
 
 }  // namespace mlchain::net
