@@ -37,7 +37,6 @@ struct JoinOptions {
   std::string node;
   std::string address;
   unsigned timeout_s = 120;
-  std::int64_t max_lag = 64;  // blocks; negative: order at once
 };
 
 struct LeaveOptions {
@@ -142,44 +141,6 @@ Status check_applicant(const std::string& url, const std::string& key_hex, const
   return {};
 }
 
-// An add-member takes effect at the next checkpoint boundary, and from then
-// on the quorum counts the new member. A learner still replaying the chain
-// cannot vote yet, so admitting it early leaves the layer one voter short
-// of its larger quorum: with n = 5 (q = 4) and one member down, a stall
-// until the learner catches up (the crash-point runs saw 66 s,
-// docs/reliability.md). So wait until the learner is within `max_lag`
-// blocks of the layer before ordering anything.
-Status wait_for_learner(const JoinOptions& o, const Cli& cli, const std::string& name, const std::string& url,
-                        const std::string& contact, const std::string& genesis_hash, Clock::time_point deadline) {
-  if (o.max_lag < 0) return {};
-  Progress line(Progress::for_stderr(cli, "catch up " + name, std::nullopt, "blocks"));
-  std::uint64_t h = 0, top = 0;
-  std::string problem;
-  while (true) {
-    auto l = fetch_layer(contact, genesis_hash);
-    auto s = node_request(url, "GET", "/v1/status", {}, std::chrono::milliseconds(5'000));
-    if (l.ok() && s.ok()) {
-      top = l->value("height", std::uint64_t{0});
-      h = s->value("height", std::uint64_t{0});
-      if (h + static_cast<std::uint64_t>(o.max_lag) >= top) break;
-      line.set(h);
-      line.set_status("catching up as a learner: height " + std::to_string(h) + " of " + std::to_string(top));
-      problem = "height " + std::to_string(h) + " of the layer's " + std::to_string(top);
-    } else {
-      problem = !l.ok() ? l.status().message() : s.status().message();
-    }
-    if (Clock::now() >= deadline) {
-      line.finish();
-      return unavailable(name + " has not caught up with the layer within " + std::to_string(o.timeout_s) + " s (" +
-                         problem + ", --max-lag " + std::to_string(o.max_lag) + "); nothing was ordered");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  line.finish();
-  if (top > 0) cli.info(name + " has caught up: height " + std::to_string(h) + " of " + std::to_string(top));
-  return {};
-}
-
 int run_join(const JoinOptions& o, const Cli& cli) {
   auto cfg = node::load_node_config_file(o.config);
   if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
@@ -219,8 +180,6 @@ int run_join(const JoinOptions& o, const Cli& cli) {
                               ? "start it first (mlchain node run --config " + o.config + ") and run node join again"
                               : "nothing was ordered");
     }
-    if (Status st = wait_for_learner(o, cli, cfg->name, own_url, contact, genesis->hash_hex, deadline); !st.ok())
-      return cli.fail(st, "let it catch up and run node join again (a larger --timeout waits longer)");
     consensus::ConfigChange change{consensus::ConfigAction::kAddMember, applicant->public_key(), cfg->name, address};
     auto proof = applicant->sign(node::join_proof_bytes(genesis->hash_hex, change));
     auto id = node::next_op_id();
@@ -440,13 +399,7 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
   join->add_option("--node", jo->node, "A member to contact (default: the first member in the genesis).")->type_name("URL");
   join->add_option("--address", jo->address, "The address members reach the new node at (default: from its listen).")
       ->type_name("URL");
-  join->add_option("--timeout", jo->timeout_s,
-                   "Seconds to wait in all: for the learner to catch up, then for it to be a ready member (default 120).")
-      ->type_name("SECONDS");
-  join->add_option("--max-lag", jo->max_lag,
-                   "Order the add-member only once the learner is within this many blocks of the layer (default 64;\n"
-                   "a negative value orders at once).")
-      ->type_name("BLOCKS");
+  join->add_option("--timeout", jo->timeout_s, "Seconds to wait for the node to be ready (default 120).")->type_name("SECONDS");
   join->footer(
       "Start the new node first (it follows the chain as a learner), then admit it:\n"
       "  mlchain node run --config n5.toml &\n"
@@ -454,8 +407,7 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
       "The application is signed by the new node's key and the add-member op by the admin key;\n"
       "the layer orders it and switches to a new epoch at the next checkpoint boundary.\n"
       "Before ordering anything, join checks that the new node answers at its listen address\n"
-      "as a learner with the config's key and the layer's genesis, then waits until it has\n"
-      "caught up (--max-lag): a member that cannot vote yet would leave the larger quorum short.\n"
+      "as a learner with the config's key and the layer's genesis.\n"
       "Exit status: 4 when the admin key is not authorised, 5 on a genesis or key mismatch,\n"
       "3 when the layer or the new node cannot be reached (in time), 1 when the node is not\n"
       "a learner (already retired or removed).");
