@@ -20,6 +20,14 @@ void commit_round(Cluster& c, ReplicaId lone, bool cut, std::uint64_t id) {
   c.pump([&](const InFlight& f) { return !(cut && isolated(f, lone)); });
 }
 
+std::size_t view_changes_sent(Cluster& c, ReplicaId i) {
+  std::size_t n = 0;
+  for (const auto& actions : c.log(i))
+    for (const auto& a : actions)
+      if (const auto* s = std::get_if<Send>(&a); s && std::holds_alternative<ViewChange>(*s->message)) ++n;
+  return n;
+}
+
 std::size_t commits_sent(Cluster& c, ReplicaId i) {
   std::size_t n = 0;
   for (const auto& actions : c.log(i))
@@ -35,15 +43,21 @@ TEST(Rejoin, LoneReplicaReturnsToTheLiveViewAndWithholdsCommits) {
   ASSERT_EQ(c.executed(0).size(), 1u);
   ASSERT_TRUE(c.executed(lone).empty());
   // Its requests go overdue (relay, then view change); its view-change timer
-  // then keeps firing with nobody answering.
+  // then keeps firing with nobody answering. Alone, it does not move on from
+  // view 1 (PBFT's liveness rule: only with q replicas changing view); it
+  // sends its view change again each time instead.
   for (int i = 0; i < 2; ++i) {
     c.advance(Micros(250'000));
     if (c.timer_set(lone, TimerKind::kRequest)) c.fire(lone, TimerKind::kRequest);
   }
-  for (int i = 0; i < 4; ++i)
-    if (c.timer_set(lone, TimerKind::kViewChange)) c.fire(lone, TimerKind::kViewChange);
-  ASSERT_GE(c.at(lone).view(), 3u);
+  std::size_t sent_before = view_changes_sent(c, lone);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(c.timer_set(lone, TimerKind::kViewChange)) << "the view-change timer stopped after " << i << " firings";
+    c.fire(lone, TimerKind::kViewChange);
+  }
+  ASSERT_EQ(c.at(lone).view(), 1u);
   ASSERT_FALSE(c.at(lone).active());
+  EXPECT_EQ(view_changes_sent(c, lone), sent_before + 4);  // a broadcast each time
   c.pump([&](const InFlight& f) { return !isolated(f, lone); });
   // The quorum stays in view 0 (one wish is not f + 1) and keeps committing.
   for (std::uint64_t id = 2; id <= 4; ++id) commit_round(c, lone, /*cut=*/true, id);
@@ -67,7 +81,7 @@ TEST(Rejoin, LoneReplicaReturnsToTheLiveViewAndWithholdsCommits) {
   EXPECT_EQ(c.at(lone).last_executed(), c.at(0).last_executed());
 
   // Back in view 0 it prepares and executes with the others but sends no
-  // Commit: its view changes for views 1..w may still be used in a new view.
+  // Commit: its view change for view 1 may still be used in a new view.
   std::size_t commits = commits_sent(c, lone);
   commit_round(c, lone, /*cut=*/false, 7);
   EXPECT_EQ(commits_sent(c, lone), commits);
@@ -98,11 +112,36 @@ TEST(Rejoin, NoCertificateNoRejoin) {
   }
   c.fire(lone, TimerKind::kViewChange);
   View v = c.at(lone).view();
-  ASSERT_GE(v, 2u);
+  ASSERT_EQ(v, 1u);
   ASSERT_FALSE(c.at(lone).active());
   c.pump();  // heal, no new commits
   EXPECT_EQ(c.at(lone).view(), v);
   EXPECT_EQ(c.at(lone).stats().views_rejoined, 0u);
+}
+
+// The other half of the rule: with q replicas changing view, a replica whose
+// view-change timer expires without a new view moves on to the next view.
+// Here the primary of view 0 is cut off, the others all go to view 1, and
+// view 1's primary (replica 1) never sends its new view.
+TEST(Rejoin, WithAQuorumChangingViewAReplicaMovesOn) {
+  Cluster c(4);
+  const ReplicaId primary0 = 0, primary1 = 1;
+  c.request_all(req("a", 1));
+  auto without_new_view = [&](const InFlight& f) {
+    return !isolated(f, primary0) && !(f.from == primary1 && std::holds_alternative<NewView>(*f.message));
+  };
+  c.pump(without_new_view);
+  for (int i = 0; i < 2; ++i) {
+    c.advance(Micros(250'000));
+    for (ReplicaId r = 1; r < 4; ++r)
+      if (c.timer_set(r, TimerKind::kRequest)) c.fire(r, TimerKind::kRequest);
+    c.pump(without_new_view);
+  }
+  for (ReplicaId r = 1; r < 4; ++r) ASSERT_EQ(c.at(r).view(), 1u) << "replica " << r;
+  ASSERT_FALSE(c.at(2).active());
+  ASSERT_TRUE(c.timer_set(2, TimerKind::kViewChange));
+  c.fire(2, TimerKind::kViewChange);
+  EXPECT_EQ(c.at(2).view(), 2u);
 }
 
 }  // namespace
