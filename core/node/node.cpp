@@ -144,7 +144,7 @@ Status Node::Impl::open() {
   epoch_votes.start_at(epoch.epoch);
   if (epoch.epoch > 0) epoch_switched(epoch, epoch_from);
   if (!id) {
-    log.info("not a member yet: following the chain as a learner until an epoch adds this key",
+    log.info("not a member yet: a learner until an epoch adds this key (members send it the chain once the add is ordered)",
              {{"key", key->public_key().hex()}, {"hint", "mlchain node join --config FILE --admin-key FILE"}});
   }
   log.info("opened ledger", {{"layer", genesis.blueprint.layer_path},

@@ -364,7 +364,7 @@ bool Node::Impl::behind(std::string* why) const {
 
 bool Node::Impl::ready(std::string* why) const {
   if (replica->learner()) {
-    if (why) *why = "joining: not a member yet (following the chain at height " + std::to_string(ledger->height()) +
+    if (why) *why = "joining: not a member yet (at height " + std::to_string(ledger->height()) +
                     "; an admin orders the add with mlchain node join)";
     return false;
   }
