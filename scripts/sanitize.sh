@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds mlchain with sanitizers and runs the tests under them.
 #   bash scripts/sanitize.sh asan [ctest args]  # ASan+UBSan into build-asan: unit, cli, sim, then e2e (-j1)
-#   bash scripts/sanitize.sh tsan [ctest args]  # TSan into build-tsan: the net, node and relay unit tests
+#   bash scripts/sanitize.sh tsan [ctest args]  # TSan into build-tsan: the common, net, node, relay and edge unit tests
 # Extra arguments go to every ctest call (e.g. -R Flood). Env:
 # MLCHAIN_SANITIZE_E2E=0 skips the e2e pass of asan; BUILD_DIR (default build-asan / build-tsan),
 # BUILD_TYPE (default RelWithDebInfo), CMAKE_BUILD_PARALLEL_LEVEL and
@@ -33,7 +33,8 @@ if [[ $mode == asan ]]; then
 else
   # Only what the tsan run needs: TSan builds are slow and the other test
   # executables are single-threaded code (consensus, ledger, sim, codec).
-  targets=(test_net test_node test_relay)
+  # common: BackgroundThreads; edge: the contract sender's watched calls.
+  targets=(test_common test_net test_node test_relay test_edge)
   [[ ${MLCHAIN_TSAN_E2E:-0} == 1 ]] && targets+=(mlchain)
   MLCHAIN_SANITIZE=$sanitize bash scripts/build.sh --target "${targets[@]}"
 fi
@@ -66,9 +67,9 @@ if [[ $mode == asan ]]; then
   run unit-cli-sim -L 'unit|cli|sim' -j "$jobs" "$@"
   [[ ${MLCHAIN_SANITIZE_E2E:-1} == 1 ]] && run e2e -L e2e -j 1 "$@"
 else
-  # The three executables built above; gtest_discover_tests registers a
-  # failing <target>_NOT_BUILT test for each of the others.
-  run net-node-relay -L unit -E '_NOT_BUILT$' -j "$jobs" "$@"
+  # The executables built above; gtest_discover_tests registers a failing
+  # <target>_NOT_BUILT test for each of the others.
+  run common-net-node-relay-edge -L unit -E '_NOT_BUILT$' -j "$jobs" "$@"
   if [[ ${MLCHAIN_TSAN_E2E:-0} == 1 ]]; then
     run e2e -R '^e2e_(layer|membership|grow|review|tree|edge)$' -j 1 "$@"
   fi

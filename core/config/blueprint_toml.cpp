@@ -165,7 +165,7 @@ Result<ledger::Blueprint> parse_blueprint_toml(std::string_view text, std::strin
                                   "alternate_superiors", "subordinates"}, ""));
 
   ledger::Blueprint b;
-  MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, r.string(root, "layer", ""));
+  MLCHAIN_ASSIGN_OR_RETURN(b.layer_path, r.string(root, "layer", /*required=*/true));
   if (!valid_layer_path(b.layer_path)) {
     return r.error(root.get("layer"), "'layer' is not a layer path like L2/L1a (segments of letters, digits, _ and -)");
   }
