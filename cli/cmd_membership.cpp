@@ -141,6 +141,10 @@ Status check_applicant(const std::string& url, const std::string& key_hex, const
   return {};
 }
 
+// Blocks above which join says how long the newcomer's replay leaves the
+// layer short of a voter.
+constexpr std::uint64_t kLongChain = 1'000;
+
 int run_join(const JoinOptions& o, const Cli& cli) {
   auto cfg = node::load_node_config_file(o.config);
   if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
@@ -187,6 +191,13 @@ int run_join(const JoinOptions& o, const Cli& cli) {
     auto urls = member_urls(*layer, contact);
     cli.info("applying to " + std::to_string(urls.size()) + " members of " + layer->value("layer", "") + " as " +
              cfg->name + " (" + address + ")");
+    // A learner receives the chain only once admitted (members link only
+    // with members): until it has replayed it, it counts in the quorum
+    // without voting (docs/running-a-layer.md).
+    if (auto h = layer->value("height", std::uint64_t{0}); h >= kLongChain) {
+      cli.info("note: once admitted, " + cfg->name + " replays the layer's " + std::to_string(h) +
+               " blocks; until it has caught up the layer tolerates one failure fewer");
+    }
     auto answer = submit_to_members(urls, op);
     if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the blueprint's admin_keys");
     std::string result = answer->value("result", "");
