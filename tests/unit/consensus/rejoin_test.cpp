@@ -20,21 +20,17 @@ void commit_round(Cluster& c, ReplicaId lone, bool cut, std::uint64_t id) {
   c.pump([&](const InFlight& f) { return !(cut && isolated(f, lone)); });
 }
 
-std::size_t view_changes_sent(Cluster& c, ReplicaId i) {
+// How many messages of kind M replica i has sent (a broadcast counts once).
+template <class M>
+std::size_t sent(Cluster& c, ReplicaId i) {
   std::size_t n = 0;
   for (const auto& actions : c.log(i))
     for (const auto& a : actions)
-      if (const auto* s = std::get_if<Send>(&a); s && std::holds_alternative<ViewChange>(*s->message)) ++n;
+      if (const auto* s = std::get_if<Send>(&a); s && std::holds_alternative<M>(*s->message)) ++n;
   return n;
 }
-
-std::size_t commits_sent(Cluster& c, ReplicaId i) {
-  std::size_t n = 0;
-  for (const auto& actions : c.log(i))
-    for (const auto& a : actions)
-      if (const auto* s = std::get_if<Send>(&a); s && std::holds_alternative<Commit>(*s->message)) ++n;
-  return n;
-}
+std::size_t view_changes_sent(Cluster& c, ReplicaId i) { return sent<ViewChange>(c, i); }
+std::size_t commits_sent(Cluster& c, ReplicaId i) { return sent<Commit>(c, i); }
 
 TEST(Rejoin, LoneReplicaReturnsToTheLiveViewAndWithholdsCommits) {
   Cluster c(4);
