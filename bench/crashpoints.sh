@@ -139,7 +139,7 @@ EOF
   setsid "$MLCHAIN" node run --config "$conf" >>"$NET/logs/$name.log" 2>&1 &
   joiner_pid=$!
   for _ in $(seq 1 50); do curl -sfk --max-time 1 -o /dev/null "https://127.0.0.1:$port/healthz" && break; sleep 0.2; done
-  timeout 60 "$MLCHAIN" -q node join --config "$conf" --admin-key "$ADMIN" >/dev/null 2>>"$DIR/epoch.err" \
+  timeout 130 "$MLCHAIN" -q node join --config "$conf" --admin-key "$ADMIN" --timeout 120 >/dev/null 2>>"$DIR/epoch.err" \
     && switches=$((switches + 1))
   timeout 60 "$MLCHAIN" -q node leave --config "$conf" --node "$N1" >/dev/null 2>>"$DIR/epoch.err" \
     && switches=$((switches + 1))

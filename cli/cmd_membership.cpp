@@ -13,12 +13,14 @@
 // leave: remove-member, signed by the leaving node's own key (it resigns)
 // or by an admin key (it is removed); join/leave wait until the layer's
 // epoch shows the change.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
 #include <thread>
 
 #include "cli.h"
+#include "mlchain/common/clock.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/node/config.h"
 #include "mlchain/node/genesis_file.h"
@@ -37,6 +39,7 @@ struct JoinOptions {
   std::string node;
   std::string address;
   unsigned timeout_s = 120;
+  std::int64_t max_lag = 64;  // blocks; negative: order at once
 };
 
 struct LeaveOptions {
@@ -105,6 +108,34 @@ Result<codec::Json> submit_to_members(const std::vector<std::string>& urls, cons
   return std::move(*best);
 }
 
+// Sends every member an admin-signed permit for the applicant's key
+// (POST /v1/learners, node/signed_op.h): with it a member answers the
+// learner's block fetches, so it replays the chain before it is admitted.
+// Ok when at least one member holds the permit; a refusal (not an admin,
+// bad signature) is returned over an unreachable member.
+Status send_learner_permits(const std::vector<std::string>& urls, const node::LearnerPermit& permit) {
+  std::string body = node::to_json(permit).dump();
+  std::vector<std::future<Result<codec::Json>>> answers;
+  for (const auto& u : urls) {
+    answers.push_back(std::async(std::launch::async, [u, body] {
+      return node_request(u, "POST", "/v1/learners", body, std::chrono::milliseconds(10'000));
+    }));
+  }
+  std::size_t held = 0;
+  Status worst;
+  for (auto& a : answers) {
+    auto r = a.get();
+    if (r.ok()) {
+      ++held;
+    } else if (worst.ok() || worst.code() == ErrorCode::kUnavailable) {
+      worst = r.status();
+    }
+  }
+  if (held > 0) return {};
+  if (worst.ok()) worst = unavailable("no member answered");
+  return worst.with_context("no member took the learner permit");
+}
+
 Result<crypto::PrivateKey> load_key(const std::string& path, const char* what) {
   auto k = crypto::PrivateKey::load_pem_file(path);
   if (!k.ok()) return k.status().with_context(std::string(what) + " " + path);
@@ -141,9 +172,43 @@ Status check_applicant(const std::string& url, const std::string& key_hex, const
   return {};
 }
 
-// Blocks above which join says how long the newcomer's replay leaves the
-// layer short of a voter.
-constexpr std::uint64_t kLongChain = 1'000;
+// An add-member takes effect at the next checkpoint boundary, and from then
+// on the quorum counts the new member. A learner still replaying the chain
+// cannot vote yet, so admitting it early leaves the layer one voter short
+// of its larger quorum: with n = 5 (q = 4) and one member down, a stall
+// until the learner catches up (the crash-point runs saw 66 s,
+// docs/reliability.md). So wait until the learner is within `max_lag`
+// blocks of the layer before ordering anything.
+Status wait_for_learner(const JoinOptions& o, const Cli& cli, const std::string& name, const std::string& url,
+                        const std::string& contact, const std::string& genesis_hash, Clock::time_point deadline) {
+  if (o.max_lag < 0) return {};
+  Progress line(Progress::for_stderr(cli, "catch up " + name, std::nullopt, "blocks"));
+  std::uint64_t h = 0, top = 0;
+  std::string problem;
+  while (true) {
+    auto l = fetch_layer(contact, genesis_hash);
+    auto s = node_request(url, "GET", "/v1/status", {}, std::chrono::milliseconds(5'000));
+    if (l.ok() && s.ok()) {
+      top = l->value("height", std::uint64_t{0});
+      h = s->value("height", std::uint64_t{0});
+      if (h + static_cast<std::uint64_t>(o.max_lag) >= top) break;
+      line.set(h);
+      line.set_status("catching up as a learner: height " + std::to_string(h) + " of " + std::to_string(top));
+      problem = "height " + std::to_string(h) + " of the layer's " + std::to_string(top);
+    } else {
+      problem = !l.ok() ? l.status().message() : s.status().message();
+    }
+    if (Clock::now() >= deadline) {
+      line.finish();
+      return unavailable(name + " has not caught up with the layer within " + std::to_string(o.timeout_s) + " s (" +
+                         problem + ", --max-lag " + std::to_string(o.max_lag) + "); nothing was ordered");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  line.finish();
+  if (top > 0) cli.info(name + " has caught up: height " + std::to_string(h) + " of " + std::to_string(top));
+  return {};
+}
 
 int run_join(const JoinOptions& o, const Cli& cli) {
   auto cfg = node::load_node_config_file(o.config);
@@ -184,20 +249,27 @@ int run_join(const JoinOptions& o, const Cli& cli) {
                               ? "start it first (mlchain node run --config " + o.config + ") and run node join again"
                               : "nothing was ordered");
     }
+    auto urls = member_urls(*layer, contact);
+    // Until its add-member is ordered the members link with the learner
+    // only under an admin's permit, for block fetches; it runs until
+    // --timeout (with a minute's margin) or the 1 h cap.
+    auto expires = unix_millis(SystemClock().now()) +
+                   std::min<std::int64_t>(node::kLearnerPermitMaxMs, (static_cast<std::int64_t>(o.timeout_s) + 60) * 1000);
+    if (Status st = send_learner_permits(urls, node::sign_learner_permit(*admin, genesis->hash_hex, applicant->public_key(),
+                                                                         expires));
+        !st.ok()) {
+      return cli.fail(st, st.code() == ErrorCode::kPermissionDenied
+                              ? "the admin key must be listed in the blueprint's admin_keys; nothing was ordered"
+                              : "nothing was ordered");
+    }
+    if (Status st = wait_for_learner(o, cli, cfg->name, own_url, contact, genesis->hash_hex, deadline); !st.ok())
+      return cli.fail(st, "let it catch up and run node join again (a larger --timeout waits longer)");
     consensus::ConfigChange change{consensus::ConfigAction::kAddMember, applicant->public_key(), cfg->name, address};
     auto proof = applicant->sign(node::join_proof_bytes(genesis->hash_hex, change));
     auto id = node::next_op_id();
     auto op = node::sign_op(*admin, genesis->hash_hex, id, node::config_op_text(change, proof));
-    auto urls = member_urls(*layer, contact);
     cli.info("applying to " + std::to_string(urls.size()) + " members of " + layer->value("layer", "") + " as " +
              cfg->name + " (" + address + ")");
-    // A learner receives the chain only once admitted (members link only
-    // with members): until it has replayed it, it counts in the quorum
-    // without voting (docs/running-a-layer.md).
-    if (auto h = layer->value("height", std::uint64_t{0}); h >= kLongChain) {
-      cli.info("note: once admitted, " + cfg->name + " replays the layer's " + std::to_string(h) +
-               " blocks; until it has caught up the layer tolerates one failure fewer");
-    }
     auto answer = submit_to_members(urls, op);
     if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the blueprint's admin_keys");
     std::string result = answer->value("result", "");
@@ -410,7 +482,13 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
   join->add_option("--node", jo->node, "A member to contact (default: the first member in the genesis).")->type_name("URL");
   join->add_option("--address", jo->address, "The address members reach the new node at (default: from its listen).")
       ->type_name("URL");
-  join->add_option("--timeout", jo->timeout_s, "Seconds to wait for the node to be ready (default 120).")->type_name("SECONDS");
+  join->add_option("--timeout", jo->timeout_s,
+                   "Seconds to wait in all: for the learner to catch up, then for it to be a ready member (default 120).")
+      ->type_name("SECONDS");
+  join->add_option("--max-lag", jo->max_lag,
+                   "Order the add-member only once the learner is within this many blocks of the layer (default 64;\n"
+                   "a negative value orders at once).")
+      ->type_name("BLOCKS");
   join->footer(
       "Start the new node first (it follows the chain as a learner), then admit it:\n"
       "  mlchain node run --config n5.toml &\n"
@@ -418,7 +496,10 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
       "The application is signed by the new node's key and the add-member op by the admin key;\n"
       "the layer orders it and switches to a new epoch at the next checkpoint boundary.\n"
       "Before ordering anything, join checks that the new node answers at its listen address\n"
-      "as a learner with the config's key and the layer's genesis.\n"
+      "as a learner with the config's key and the layer's genesis. It then sends every member a\n"
+      "learner permit for that key, signed by the admin key (POST /v1/learners, at most 1 h), under\n"
+      "which they let the learner fetch the chain, and waits until it has caught up (--max-lag):\n"
+      "a member that cannot vote yet would leave the larger quorum short.\n"
       "Exit status: 4 when the admin key is not authorised, 5 on a genesis or key mismatch,\n"
       "3 when the layer or the new node cannot be reached (in time), 1 when the node is not\n"
       "a learner (already retired or removed).");

@@ -34,7 +34,7 @@ _mlchain_options() {
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
-    'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'node join') echo '-h --help --config --admin-key --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'node invalidate') echo '-h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
@@ -85,7 +85,7 @@ _mlchain_value_options() {
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
-    'node join') echo '-h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color' ;;
+    'node join') echo '-h --help --config --admin-key --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'node invalidate') echo '-h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;

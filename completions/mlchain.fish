@@ -63,7 +63,7 @@ function __mlchain_value_options
         case 'node status'
             echo -- -h --help --node -o --output -q --quiet -v --verbose --color
         case 'node join'
-            echo -- -h --help --config --admin-key --node --address --timeout -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --config --admin-key --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color
         case 'node leave'
             echo -- -h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color
         case 'node invalidate'
@@ -315,7 +315,8 @@ complete -c mlchain -n '__mlchain_at '\''node join'\''' -l config -r -F -d 'The 
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l admin-key -r -F -d 'An admin key of the layer (listed in the blueprint'\''s admin_keys).'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l node -r -d 'A member to contact (default: the first member in the genesis).'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l address -r -d 'The address members reach the new node at (default: from its listen).'
-complete -c mlchain -n '__mlchain_at '\''node join'\''' -l timeout -r -d 'Seconds to wait for the node to be ready (default 120).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l timeout -r -d 'Seconds to wait in all: for the learner to catch up, then for it to be a ready member (default 120).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l max-lag -r -d 'Order the add-member only once the learner is within this many blocks of the layer (default 64;'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'

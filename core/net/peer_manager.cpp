@@ -53,8 +53,9 @@ struct PeerManager::Impl final : PeerHub, LinkHost, std::enable_shared_from_this
 
   // PeerHub
   bool accepts(const crypto::PublicKey& key) const override {
-    return key != self_key && options.is_member && options.is_member(key);
+    return key != self_key && (member(key) || (options.may_link && options.may_link(key)));
   }
+  bool member(const crypto::PublicKey& key) const { return options.is_member && options.is_member(key); }
   void accept_inbound(TlsStream stream, HttpRequest request, const crypto::PublicKey& key) override;
 
   // LinkHost
@@ -301,7 +302,8 @@ void PeerManager::broadcast(const Bytes& payload) {
     std::lock_guard lock(impl_->mu);
     for (const auto& [key, peer] : impl_->peers) keys.push_back(key);
   }
-  for (const auto& key : keys) (void)send(key, payload);
+  for (const auto& key : keys)
+    if (impl_->member(key)) (void)send(key, payload);
 }
 
 Status PeerManager::add_peer(const PeerAddress& peer) {
@@ -351,7 +353,7 @@ std::vector<crypto::PublicKey> PeerManager::connected_peers() const {
   std::vector<crypto::PublicKey> out;
   std::lock_guard lock(impl_->mu);
   for (const auto& [key, peer] : impl_->peers) {
-    if (peer.connected()) out.push_back(key);
+    if (peer.connected() && impl_->member(key)) out.push_back(key);
   }
   return out;
 }

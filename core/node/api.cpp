@@ -103,6 +103,11 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
     if (req.method != "POST") return reply(error(405, "method_not_allowed", "use POST /v1/report with a signed report"));
     return reply(receive_report(req.body));
   }
+  if (path == "/v1/learners") {
+    if (req.method != "POST")
+      return reply(error(405, "method_not_allowed", "use POST /v1/learners with an admin-signed learner permit"));
+    return reply(receive_learner_permit(req.body));
+  }
   if (path == "/v1/challenge") {
     if (req.method != "POST") return reply(error(405, "method_not_allowed", "use POST /v1/challenge {\"nonce\": <64 hex>}"));
     return reply(answer_challenge(req.body));

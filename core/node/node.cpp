@@ -144,7 +144,7 @@ Status Node::Impl::open() {
   epoch_votes.start_at(epoch.epoch);
   if (epoch.epoch > 0) epoch_switched(epoch, epoch_from);
   if (!id) {
-    log.info("not a member yet: a learner until an epoch adds this key (members send it the chain once the add is ordered)",
+    log.info("not a member yet: a learner until an epoch adds this key (members send it blocks once an admin permits it: mlchain node join)",
              {{"key", key->public_key().hex()}, {"hint", "mlchain node join --config FILE --admin-key FILE"}});
   }
   log.info("opened ledger", {{"layer", genesis.blueprint.layer_path},
@@ -165,6 +165,7 @@ Status Node::Impl::start_network() {
   net::PeerManagerOptions po;
   po.genesis = genesis.hash_hex;
   po.is_member = [this](const crypto::PublicKey& k) { return is_member(k); };
+  po.may_link = [this](const crypto::PublicKey& k) { return learner_permitted(k); };
   // Outbound links to the current members: genesis addresses, or the
   // directory's for members added since.
   for (const auto& k : ledger->epoch_config().members) {
@@ -178,6 +179,10 @@ Status Node::Impl::start_network() {
   auto peers_or = net::PeerManager::start(
       *loop, identity, po, [this](const crypto::PublicKey& from, Bytes payload) { on_peer_message(from, std::move(payload)); },
       [this](const crypto::PublicKey& peer, bool up) {
+        if (!is_member(peer)) {  // a learner fetching blocks under a permit
+          log.info(up ? "learner connected" : "learner disconnected", {{"learner", peer.key_id()}});
+          return;
+        }
         log.info(up ? "peer connected" : "peer disconnected", {{"peer", member_name(peer)}});
         if (!up) return;
         // A new link: ask that peer for blocks we may lack (an idle layer

@@ -112,6 +112,12 @@ struct Node::Impl {
   void backfill_round();
   void store_epoch_certificate(const ledger::EpochCertificate& c);
   bool is_member(const crypto::PublicKey& k) const;  // any thread
+  // A non-member holding an unexpired learner permit (signed_op.h): its
+  // peer link is accepted, for block fetches only. Any thread.
+  bool learner_permitted(const crypto::PublicKey& k) const;
+  net::Response receive_learner_permit(const std::string& body);  // any thread: POST /v1/learners
+  // Driver thread: answers a permitted learner's FetchBlocks from the ledger.
+  void serve_learner(const crypto::PublicKey& learner, const consensus::FetchBlocks& fetch);
   // `forward`: the ForwardedRequest to relay, already signed as replica
   // `forward_id` (empty: sign it here).
   void submit(SignedOp op, Bytes forward, consensus::ReplicaId forward_id, net::Reply reply,
@@ -158,6 +164,14 @@ struct Node::Impl {
   std::set<crypto::PublicKey> member_keys;  // current epoch; the TLS pinning predicate reads it
   std::map<crypto::PublicKey, std::string> known_addresses;  // driver: members added by config ops
   std::map<crypto::PublicKey, std::string> known_names;      // members_mu: the same members' names
+  // members_mu: learner permits held (key -> expiry, unix ms); at most
+  // kMaxLearnerPermits, the soonest to expire replaced first.
+  static constexpr std::size_t kMaxLearnerPermits = 16;
+  std::map<crypto::PublicKey, std::int64_t> learner_permits;
+  // Driver thread: bundles served to each learner in the current window of
+  // options.fetch_timeout; at most options.max_serves, as for a member (a
+  // fetch loop cannot take the driver).
+  std::map<crypto::PublicKey, std::pair<std::chrono::steady_clock::time_point, unsigned>> learner_served;
   std::unique_ptr<crypto::PrivateKey> key;
   std::string certificate_pem;
   std::unique_ptr<crypto::Ed25519Signer> signer;

@@ -345,7 +345,12 @@ void Node::Impl::on_peer_message(const crypto::PublicKey& from, Bytes payload) {
   }
   driver.post([this, from, ptr] {
     auto id = replica->config().index_of(from);
-    if (!id) return;  // a member of an older epoch (the pinning predicate admits members only)
+    if (!id) {
+      // A learner under a permit (learners.cpp) may fetch blocks, nothing
+      // else; otherwise a member of an older epoch.
+      if (const auto* fetch = std::get_if<consensus::FetchBlocks>(ptr.get())) serve_learner(from, *fetch);
+      return;
+    }
     consensus::ReplicaId rid = *id;
     if (const auto* cp = std::get_if<consensus::Checkpoint>(ptr.get())) {
       auto& s = peer_checkpoint[rid];

@@ -169,6 +169,47 @@ Result<MemberReport> report_from_json(const codec::Json& j) {
   return r;
 }
 
+Bytes learner_permit_bytes(const std::string& genesis, const crypto::PublicKey& key, std::int64_t expires_ms) {
+  return to_bytes("mlchain-learner-permit/1 " + genesis + " " + key.hex() + " " + std::to_string(expires_ms));
+}
+
+LearnerPermit sign_learner_permit(const crypto::PrivateKey& admin, const std::string& genesis, const crypto::PublicKey& key,
+                                  std::int64_t expires_ms) {
+  return LearnerPermit{key, expires_ms, admin.public_key(), admin.sign(learner_permit_bytes(genesis, key, expires_ms))};
+}
+
+codec::Json to_json(const LearnerPermit& p) {
+  return {{"key", p.key.hex()}, {"expires_ms", p.expires_ms}, {"admin", p.admin.hex()}, {"sig", crypto::signature_hex(p.sig)}};
+}
+
+Result<LearnerPermit> learner_permit_from_json(const codec::Json& j) {
+  if (!j.is_object()) return invalid_argument("a learner permit must be a JSON object");
+  MLCHAIN_TRY(codec::only_fields(j, {"key", "expires_ms", "admin", "sig"}, "learner permit"));
+  MLCHAIN_ASSIGN_OR_RETURN(auto key, codec::get_string(j, "key", 64));
+  MLCHAIN_ASSIGN_OR_RETURN(auto expires, codec::get_uint(j, "expires_ms"));
+  MLCHAIN_ASSIGN_OR_RETURN(auto admin, codec::get_string(j, "admin", 64));
+  MLCHAIN_ASSIGN_OR_RETURN(auto sig, codec::get_string(j, "sig", 128));
+  auto k = crypto::PublicKey::from_hex(key);
+  auto a = crypto::PublicKey::from_hex(admin);
+  auto sg = crypto::signature_from_hex(sig);
+  if (!k.ok() || !a.ok() || !sg.ok()) return invalid_argument("a learner permit has a malformed key or signature");
+  if (expires > static_cast<std::uint64_t>(INT64_MAX)) return invalid_argument("learner permit expiry out of range");
+  return LearnerPermit{*k, static_cast<std::int64_t>(expires), *a, *sg};
+}
+
+Status check_learner_permit(const LearnerPermit& p, const std::string& genesis,
+                            const std::vector<crypto::PublicKey>& admin_keys, std::int64_t now_ms,
+                            const crypto::Verifier& verifier) {
+  if (p.expires_ms <= now_ms) return invalid_argument("the learner permit has expired");
+  if (p.expires_ms - now_ms > kLearnerPermitMaxMs)
+    return invalid_argument("a learner permit may run at most " + std::to_string(kLearnerPermitMaxMs / 60'000) + " min");
+  if (std::find(admin_keys.begin(), admin_keys.end(), p.admin) == admin_keys.end())
+    return permission_denied("a learner permit must be signed by a key listed in the blueprint's admin_keys");
+  if (!verifier.verify(p.admin, learner_permit_bytes(genesis, p.key, p.expires_ms), p.sig))
+    return verification_failed("the learner permit's signature does not verify against its admin key");
+  return {};
+}
+
 std::string invalidation_op_text(const crypto::PublicKey& suspect, const std::vector<MemberReport>& reports) {
   codec::Json rs = codec::Json::array();
   for (const auto& r : reports) rs.push_back(to_json(r));

@@ -42,13 +42,49 @@ grep -q "does not answer" "$DIR/join-dead.out" || fail "join of a dead node: $(c
 [[ $(layer_n 1) == 4 && $(height 1) == "$h0" ]] || fail "the refused join changed the layer"
 say "guards: a second process on a data_dir, a failed start, a join of a node that is not running: refused, nothing changed"
 
+# - node join for a learner that has not caught up: nothing ordered (a member
+#   that cannot vote yet would leave the larger quorum short). A stand-in at
+#   n5's address answers as n5, a learner stuck at height 0.
+openssl req -x509 -newkey ed25519 -nodes -keyout "$DIR/standin.key" -out "$DIR/standin.crt" -days 1 \
+  -subj /CN=standin >/dev/null 2>&1
+n5key=$(pubkey "$DIR/n5.pem")
+gen=$(jq -r .genesis_hash "$DIR/layer/genesis.json")
+python3 - "${PORT[5]}" "$n5key" "$gen" "$DIR/standin.crt" "$DIR/standin.key" <<'PY' >"$DIR/standin.log" 2>&1 &
+import http.server, json, ssl, sys
+port, key, gen, crt, pem = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({"public_key": key, "genesis_hash": gen, "role": "learner", "height": 0,
+                           "ready": False, "not_ready_reason": "catching up"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+srv = http.server.HTTPServer(("127.0.0.1", int(port)), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(crt, pem)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+standin=$!; PIDS[standin]=$standin
+wait_for 10 "the stand-in to answer" curl -skf "$(url 5)/v1/status" -o /dev/null
+h0=$(height 1)
+rc=0; "$MLCHAIN" node join --config "$DIR/n5.toml" --admin-key "$DIR/admin.pem" --timeout 5 --max-lag 0 >"$DIR/join-behind.out" 2>&1 || rc=$?
+kill "$standin" 2>/dev/null; wait "$standin" 2>/dev/null || true; unset "PIDS[standin]"
+[[ $rc == 3 ]] || fail "node join of a learner that has not caught up should exit 3, got $rc: $(cat "$DIR/join-behind.out")"
+grep -q "has not caught up with the layer within 5 s (height 0 of the layer's [1-9][0-9]*, --max-lag 0)" "$DIR/join-behind.out" ||
+  fail "join of a learner behind: $(cat "$DIR/join-behind.out")"
+grep -q "nothing was ordered" "$DIR/join-behind.out" || fail "join of a learner behind: $(cat "$DIR/join-behind.out")"
+[[ $(layer_n 1) == 4 && $(height 1) == "$h0" ]] || fail "the join of a learner behind changed the layer"
+say "a join of a learner $h0 blocks behind: refused after --timeout, nothing ordered"
+
 # The newcomer starts outside the layer: a learner, not ready, refusing ops.
 start 5
 wait_for 20 "n5 to answer" ready_or_up 5
 [[ $(role 5) == learner ]] || fail "n5 should start as a learner, is $(role 5)"
 ready 5 && fail "a learner must not be ready"
 code() { curl -sk -o /dev/null -w '%{http_code}' "$@"; }
-gen=$(jq -r .genesis_hash "$DIR/layer/genesis.json")
 say "n5 runs as a learner"
 
 # An admin call signed by a key that is not an admin: exit 4, nothing changes.
@@ -64,9 +100,15 @@ m=$(metrics 1)
 grep -q '^mlchain_client_rejected_total{reason="not_authorized"} [1-9]' <<<"$m" || fail "the refusal was not counted"
 say "unauthorised admin call refused with exit 4; chain unchanged at height $h0"
 
-# The admin admits n5; join waits until it is a ready member.
-out=$("$MLCHAIN" node join --config "$DIR/n5.toml" --admin-key "$DIR/admin.pem" --timeout 60 -o json) ||
-  fail "node join failed: $out"
+# The admin admits n5. Members link with a learner only under an
+# admin-signed permit for its key, which join sends first; it then waits
+# until n5 has replayed the chain (--max-lag 0: all of it), only then orders
+# the add-member, and waits until n5 is a ready member.
+h0=$(height 1)
+out=$("$MLCHAIN" node join --config "$DIR/n5.toml" --admin-key "$DIR/admin.pem" --timeout 60 --max-lag 0 -o json \
+      2>"$DIR/join.err") || fail "node join failed: $out $(cat "$DIR/join.err")"
+grep -q "n5 has caught up: height $h0 of $h0" "$DIR/join.err" ||
+  fail "join should order the add only after n5 replayed the $h0 blocks: $(cat "$DIR/join.err")"
 [[ $(jq -r .ready <<<"$out") == true && $(jq -r .n <<<"$out") == 5 ]] || fail "join output: $out"
 [[ $(role 5) == member ]] || fail "n5 is $(role 5) after joining"
 for i in 1 2 3 4 5; do [[ $(layer_n "$i") == 5 ]] || fail "n$i does not see n = 5"; done

@@ -290,5 +290,59 @@ TEST(OpIds, OneSchemeForEverySenderOfAKey) {
   EXPECT_EQ(next_op_id(micros + 5'000'000), micros + 5'000'001);
 }
 
+// Learner permits: only an admin of this layer's blueprint can let a
+// non-member fetch blocks, for a bounded time, for one key, on one layer.
+TEST(LearnerPermits, OnlyAnAdminsUnexpiredPermitForThisLayerHolds) {
+  crypto::Ed25519Verifier v;
+  auto admin = key_for(10), learner = key_for(11), stranger = key_for(12);
+  const std::vector<crypto::PublicKey> admins{admin.public_key()};
+  const std::int64_t now = 1'700'000'000'000;
+  auto good = sign_learner_permit(admin, "abcd", learner.public_key(), now + 60'000);
+  EXPECT_TRUE(check_learner_permit(good, "abcd", admins, now, v).ok());
+
+  auto round = learner_permit_from_json(to_json(good));
+  ASSERT_TRUE(round.ok()) << round.status().to_string();
+  EXPECT_TRUE(check_learner_permit(*round, "abcd", admins, now, v).ok());
+
+  // expired, or longer than the cap
+  EXPECT_EQ(check_learner_permit(good, "abcd", admins, now + 60'000, v).code(), ErrorCode::kInvalidArgument);
+  auto too_long = sign_learner_permit(admin, "abcd", learner.public_key(), now + kLearnerPermitMaxMs + 1);
+  EXPECT_EQ(check_learner_permit(too_long, "abcd", admins, now, v).code(), ErrorCode::kInvalidArgument);
+  // signed by a key that is not an admin
+  auto by_stranger = sign_learner_permit(stranger, "abcd", learner.public_key(), now + 60'000);
+  EXPECT_EQ(check_learner_permit(by_stranger, "abcd", admins, now, v).code(), ErrorCode::kPermissionDenied);
+  // an admin's name on a stranger's signature; another key; another layer; a later expiry
+  auto forged = by_stranger;
+  forged.admin = admin.public_key();
+  EXPECT_EQ(check_learner_permit(forged, "abcd", admins, now, v).code(), ErrorCode::kVerificationFailed);
+  auto other_key = good;
+  other_key.key = stranger.public_key();
+  EXPECT_EQ(check_learner_permit(other_key, "abcd", admins, now, v).code(), ErrorCode::kVerificationFailed);
+  EXPECT_EQ(check_learner_permit(good, "ef01", admins, now, v).code(), ErrorCode::kVerificationFailed);
+  auto extended = good;
+  extended.expires_ms += 1;
+  EXPECT_EQ(check_learner_permit(extended, "abcd", admins, now, v).code(), ErrorCode::kVerificationFailed);
+}
+
+TEST(LearnerPermits, StrictSchema) {
+  auto admin = key_for(10), learner = key_for(11);
+  auto j = to_json(sign_learner_permit(admin, "abcd", learner.public_key(), 1'700'000'060'000));
+  auto extra = j;
+  extra["scope"] = "all";
+  EXPECT_FALSE(learner_permit_from_json(extra).ok());
+  for (const char* field : {"key", "expires_ms", "admin", "sig"}) {
+    auto missing = j;
+    missing.erase(field);
+    EXPECT_FALSE(learner_permit_from_json(missing).ok()) << field;
+  }
+  auto bad_key = j;
+  bad_key["key"] = std::string(64, 'z');
+  EXPECT_FALSE(learner_permit_from_json(bad_key).ok());
+  auto negative = j;
+  negative["expires_ms"] = -1;
+  EXPECT_FALSE(learner_permit_from_json(negative).ok());
+  EXPECT_FALSE(learner_permit_from_json(codec::Json::array()).ok());
+}
+
 }  // namespace
 }  // namespace mlchain::node

@@ -64,6 +64,10 @@ struct PeerAddress {
 struct PeerManagerOptions {
   std::string genesis;                                 // compared byte for byte in the hello
   KeyPredicate is_member;                              // pinning predicate; null accepts none
+  // Also accepted inbound, though not members: learners fetching blocks
+  // (node/signed_op.h, learner permits). Their links take sends addressed
+  // to them only: no broadcast, not in connected_peers(). Null: none.
+  KeyPredicate may_link;
   std::vector<PeerAddress> peers;                      // outbound links (our own key is skipped)
   std::size_t read_message_max = 4 * 1024 * 1024;      // bytes, both directions
   std::size_t queue_max_messages = 4096;               // per peer
@@ -97,7 +101,8 @@ class PeerManager {
   // has ever connected inbound; ResourceExhausted when the payload is over
   // read_message_max; FailedPrecondition after stop().
   Status send(const crypto::PublicKey& to, Bytes payload);
-  // Queues a copy for every configured peer and every inbound-known peer.
+  // Queues a copy for every configured peer and every inbound-known peer
+  // that is_member (not a may_link-only learner).
   void broadcast(const Bytes& payload);
 
   // Membership changes. add_peer starts an outbound link (or replaces the

@@ -104,6 +104,33 @@ std::string invalidation_op_text(const crypto::PublicKey& suspect, const std::ve
 Status check_reports(const std::vector<MemberReport>& reports, const std::string& genesis, const crypto::PublicKey& suspect,
                      const consensus::EpochConfig& epoch, const crypto::Verifier& verifier);
 
+// Learner permits. A node that is not a member yet receives no blocks: the
+// members link only with members. `node join` first sends every member a
+// permit, signed by an admin of the layer, for the applicant's key; while
+// it holds one (until expires_ms, at most kLearnerPermitMaxMs ahead), a
+// member accepts that key's peer link and answers its block fetches (state
+// transfer only: it sends it nothing else), so the newcomer replays the
+// chain before the add-member makes it count in the quorum
+// (POST /v1/learners, docs/running-a-layer.md).
+inline constexpr std::int64_t kLearnerPermitMaxMs = 3'600'000;
+struct LearnerPermit {
+  crypto::PublicKey key;
+  std::int64_t expires_ms = 0;  // unix ms
+  crypto::PublicKey admin;
+  crypto::Signature sig{};
+};
+Bytes learner_permit_bytes(const std::string& genesis, const crypto::PublicKey& key, std::int64_t expires_ms);
+LearnerPermit sign_learner_permit(const crypto::PrivateKey& admin, const std::string& genesis, const crypto::PublicKey& key,
+                                  std::int64_t expires_ms);
+codec::Json to_json(const LearnerPermit& p);
+Result<LearnerPermit> learner_permit_from_json(const codec::Json& j);  // strict schema; no signature check
+// Ok iff `p` is signed by one of `admin_keys` for `genesis` and expires
+// after now_ms and at most kLearnerPermitMaxMs after it. InvalidArgument
+// (expiry), PermissionDenied (not an admin), VerificationFailed (signature).
+Status check_learner_permit(const LearnerPermit& p, const std::string& genesis,
+                            const std::vector<crypto::PublicKey>& admin_keys, std::int64_t now_ms,
+                            const crypto::Verifier& verifier);
+
 // The current epoch at execution time (the ledger's, for the state machine).
 using EpochProvider = std::function<const consensus::EpochConfig&()>;
 
