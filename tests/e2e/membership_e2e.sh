@@ -100,6 +100,26 @@ m=$(metrics 1)
 grep -q '^mlchain_client_rejected_total{reason="not_authorized"} [1-9]' <<<"$m" || fail "the refusal was not counted"
 say "unauthorised admin call refused with exit 4; chain unchanged at height $h0"
 
+# Learner permits (POST /v1/learners) are checked before anything is held:
+# signed by a key that is not an admin (403), an admin's signature on
+# another key (401), expired (400); an admin's valid permit is taken (200).
+"$MLCHAIN" -q key gen --out "$DIR/outsider.pem" --name outsider >/dev/null
+outsider=$(pubkey "$DIR/outsider.pem")
+permit() {  # permit SIGNER_PEM KEY_SIGNED KEY_SENT EXPIRES_MS: the JSON body
+  printf 'mlchain-learner-permit/1 %s %s %s' "$gen" "$2" "$4" >"$DIR/permit.txt"
+  local sig; sig=$("$MLCHAIN" key sign --key "$1" --in "$DIR/permit.txt")
+  jq -cn --arg k "$3" --argjson e "$4" --arg a "$(pubkey "$1")" --arg s "$sig" '{key: $k, expires_ms: $e, admin: $a, sig: $s}'
+}
+post_permit() { curl -sk -o /dev/null -w '%{http_code}' -X POST --data-binary "$1" "$(url 1)/v1/learners"; }
+soon=$(( $(date +%s) * 1000 + 600000 ))
+[[ $(post_permit "$(permit "$DIR/stranger.pem" "$outsider" "$outsider" $soon)") == 403 ]] || fail "a stranger's learner permit was not refused with 403"
+[[ $(post_permit "$(permit "$DIR/admin.pem" "$outsider" "$(pubkey "$DIR/stranger.pem")" $soon)") == 401 ]] ||
+  fail "an admin's permit moved to another key was not refused with 401"
+[[ $(post_permit "$(permit "$DIR/admin.pem" "$outsider" "$outsider" $(( soon - 1200000 )))") == 400 ]] ||
+  fail "an expired learner permit was not refused with 400"
+[[ $(post_permit "$(permit "$DIR/admin.pem" "$outsider" "$outsider" $soon)") == 200 ]] || fail "an admin's learner permit was refused"
+say "learner permits: a stranger's 403, a moved one 401, an expired one 400, the admin's 200"
+
 # The admin admits n5. Members link with a learner only under an
 # admin-signed permit for its key, which join sends first; it then waits
 # until n5 has replayed the chain (--max-lag 0: all of it), only then orders
