@@ -86,19 +86,25 @@ std::vector<std::string> member_urls(const codec::Json& layer, const std::string
   return urls;
 }
 
+// POSTs `body` to `target` at every member at once; their answers in order.
+std::vector<Result<codec::Json>> post_to_members(const std::vector<std::string>& urls, const std::string& target,
+                                                 const std::string& body, std::chrono::milliseconds timeout) {
+  std::vector<std::future<Result<codec::Json>>> pending;
+  for (const auto& u : urls) {
+    pending.push_back(std::async(std::launch::async, [u, target, body, timeout] {
+      return node_request(u, "POST", target, body, timeout);
+    }));
+  }
+  std::vector<Result<codec::Json>> answers;
+  for (auto& p : pending) answers.push_back(p.get());
+  return answers;
+}
+
 // Sends the signed op to every member at once; the first member that
 // answers with a committed result decides. A refusal (403/400) is final.
 Result<codec::Json> submit_to_members(const std::vector<std::string>& urls, const node::SignedOp& op) {
-  std::string body = node::to_json(op).dump();
-  std::vector<std::future<Result<codec::Json>>> answers;
-  for (const auto& u : urls) {
-    answers.push_back(std::async(std::launch::async, [u, body] {
-      return node_request(u, "POST", "/v1/ops", body, std::chrono::milliseconds(20'000));
-    }));
-  }
   std::optional<Result<codec::Json>> best;
-  for (auto& a : answers) {
-    auto r = a.get();
+  for (auto& r : post_to_members(urls, "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000))) {
     if (r.ok()) {
       if (!best || !best->ok()) best = std::move(r);
     } else if (!best || (!best->ok() && best->status().code() == ErrorCode::kUnavailable)) {
@@ -114,17 +120,9 @@ Result<codec::Json> submit_to_members(const std::vector<std::string>& urls, cons
 // Ok when at least one member holds the permit; a refusal (not an admin,
 // bad signature) is returned over an unreachable member.
 Status send_learner_permits(const std::vector<std::string>& urls, const node::LearnerPermit& permit) {
-  std::string body = node::to_json(permit).dump();
-  std::vector<std::future<Result<codec::Json>>> answers;
-  for (const auto& u : urls) {
-    answers.push_back(std::async(std::launch::async, [u, body] {
-      return node_request(u, "POST", "/v1/learners", body, std::chrono::milliseconds(10'000));
-    }));
-  }
   std::size_t held = 0;
   Status worst;
-  for (auto& a : answers) {
-    auto r = a.get();
+  for (auto& r : post_to_members(urls, "/v1/learners", node::to_json(permit).dump(), std::chrono::milliseconds(10'000))) {
     if (r.ok()) {
       ++held;
     } else if (worst.ok() || worst.code() == ErrorCode::kUnavailable) {

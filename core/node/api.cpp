@@ -12,13 +12,13 @@ namespace {
 
 std::string dump(const codec::Json& j) { return j.dump(-1, ' ', false, codec::Json::error_handler_t::replace); }
 
-net::Response error(int status, std::string_view code, const std::string& message) {
-  return net::Response::json(status, dump({{"error", {{"code", code}, {"message", message}}}}));
-}
-
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
 }  // namespace
+
+net::Response error(int status, std::string_view code, const std::string& message) {
+  return net::Response::json(status, dump({{"error", {{"code", code}, {"message", message}}}}));
+}
 
 void Node::Impl::handle(net::Request req, net::Reply reply) {
   if (service && service->handle(req, reply)) return;

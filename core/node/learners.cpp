@@ -20,8 +20,7 @@ bool Node::Impl::learner_permitted(const crypto::PublicKey& k) const {
 net::Response Node::Impl::receive_learner_permit(const std::string& body) {
   auto fail = [this](int status, const std::string& code, const std::string& message) {
     count_rejected_op(code == "not_authorized" ? "not_authorized" : "bad_request");
-    codec::Json j = {{"error", {{"code", code}, {"message", message}}}};
-    return net::Response::json(status, j.dump());
+    return error(status, code, message);
   };
   auto j = codec::parse(body, codec::ParseLimits{2048, 2, 256, 8});
   if (!j.ok()) return fail(400, "bad_request", "a learner permit is a JSON object: " + j.status().message());

@@ -33,6 +33,9 @@
 
 namespace mlchain::node {
 
+// An API error answer: {"error": {"code", "message"}} with `status` (api.cpp).
+net::Response error(int status, std::string_view code, const std::string& message);
+
 // Latency of committed client ops at this node (submit -> reply), seconds.
 struct LatencyHistogram {
   static constexpr std::array<double, 12> kBounds = {0.001, 0.002, 0.004, 0.008, 0.016, 0.032,

@@ -89,31 +89,27 @@ void Node::Impl::review_round() {
 }
 
 net::Response Node::Impl::receive_report(const std::string& body) {
-  auto fail = [](int status, const std::string& code, const std::string& message) {
-    codec::Json j = {{"error", {{"code", code}, {"message", message}}}};
-    return net::Response::json(status, j.dump());
-  };
   auto j = codec::parse(body, codec::ParseLimits{4096, 2, 256, 8});
-  if (!j.ok()) return fail(400, "bad_request", "a report is a JSON object: " + j.status().message());
+  if (!j.ok()) return error(400, "bad_request", "a report is a JSON object: " + j.status().message());
   auto rep = report_from_json(*j);
-  if (!rep.ok()) return fail(400, "bad_request", rep.status().message());
+  if (!rep.ok()) return error(400, "bad_request", rep.status().message());
   consensus::EpochConfig epoch;
   {
     std::lock_guard lock(members_mu);
     epoch = epoch_snapshot;
   }
   if (!epoch.index_of(rep->reporter) || rep->reporter == rep->suspect)
-    return fail(403, "not_a_member", "reports are accepted from other members of the current epoch only");
+    return error(403, "not_a_member", "reports are accepted from other members of the current epoch only");
   // Only members can be invalidated: a report about any other key would
   // only grow the reports map (one entry per made-up suspect).
   if (!epoch.index_of(rep->suspect))
-    return fail(404, "no_such_member", "the suspect is not a member of the current epoch");
-  if (rep->epoch != epoch.epoch) return fail(409, "wrong_epoch", "the report is for epoch " + std::to_string(rep->epoch));
+    return error(404, "no_such_member", "the suspect is not a member of the current epoch");
+  if (rep->epoch != epoch.epoch) return error(409, "wrong_epoch", "the report is for epoch " + std::to_string(rep->epoch));
   std::int64_t now_window = unix_millis(SystemClock().now()) / kReviewWindowMs;
   if (rep->window < now_window - 1 || rep->window > now_window + 1)
-    return fail(409, "stale", "the report's window is not the current one");
+    return error(409, "stale", "the report's window is not the current one");
   if (!verifier.verify(rep->reporter, report_bytes(genesis.hash_hex, rep->suspect, rep->epoch, rep->window), rep->sig))
-    return fail(401, "bad_signature", "the report's signature does not verify against its reporter");
+    return error(401, "bad_signature", "the report's signature does not verify against its reporter");
   log.info("peer review: report received", {{"reporter", member_name(rep->reporter)}, {"suspect", member_name(rep->suspect)}});
   add_report(*rep);
   return net::Response::json(200, R"({"accepted":true})");
