@@ -201,6 +201,50 @@ TEST(PeerLinks, UnpinnedKeysAreRefusedOnBothSides) {
   EXPECT_TRUE(d.peers().connected_peers().empty());
 }
 
+// A learner (may_link, not is_member) fetching blocks under a permit: its
+// inbound link is accepted and takes what is sent to it by name, but no
+// broadcast reaches it and connected_peers() leaves it out, so consensus
+// traffic and quorum counts never include it. A key nobody permitted is
+// still refused.
+TEST(PeerLinks, APermittedLearnerGetsOnlyWhatIsSentToIt) {
+  Node a(1, "g"), b(2, "g"), learner(3, "g"), stranger(4, "g");
+  const auto learner_key = learner.key();
+  a.start({a.key(), b.key()}, 0, [learner_key](PeerManagerOptions& o) {
+    o.may_link = [learner_key](const crypto::PublicKey& k) { return k == learner_key; };
+  });
+  b.start({a.key(), b.key()});
+  learner.start({a.key(), learner.key()});   // it dials a member it trusts
+  stranger.start({a.key(), stranger.key()});
+  a.connect_to(b);
+  learner.connect_to(a);
+  stranger.connect_to(a);
+  ASSERT_TRUE(a.wait_connected(b.key()));
+  ASSERT_TRUE(a.wait_connected(learner.key()));
+  ASSERT_TRUE(learner.wait_connected(a.key()));
+  EXPECT_TRUE(a.wait_rejected(RejectReason::kUnpinnedKey));  // the stranger
+
+  // The learner's requests reach a, and a's answers reach the learner.
+  ASSERT_TRUE(learner.peers().send(a.key(), to_bytes("fetch 1..10")).ok());
+  auto asked = a.inbox.wait_for("fetch 1..10");
+  ASSERT_TRUE(asked);
+  EXPECT_EQ(asked->from, learner.key());
+  ASSERT_TRUE(a.peers().send(learner.key(), to_bytes("blocks 1..10")).ok());
+  ASSERT_TRUE(learner.inbox.wait_for("blocks 1..10"));
+
+  // A broadcast goes to the member only; the answer sent after it, over the
+  // same link, arrives after anything broadcast would have, so its arrival
+  // proves the broadcast was not sent to the learner.
+  a.peers().broadcast(to_bytes("prepare 7"));
+  ASSERT_TRUE(b.inbox.wait_for("prepare 7"));
+  ASSERT_TRUE(a.peers().send(learner.key(), to_bytes("blocks 11..20")).ok());
+  ASSERT_TRUE(learner.inbox.wait_for("blocks 11..20"));
+  for (const auto& m : learner.inbox.all()) EXPECT_NE(m.text, "prepare 7");
+  EXPECT_EQ(a.peers().connected_peers(), std::vector<crypto::PublicKey>{b.key()});
+
+  EXPECT_EQ(a.peers().send(stranger.key(), to_bytes("x")).code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(stranger.inbox.all().empty());
+}
+
 TEST(PeerLinks, UpgradeWithoutClientCertificateGets403) {
   Node a(1, "g");
   a.start({a.key()});
