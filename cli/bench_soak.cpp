@@ -91,6 +91,7 @@ struct SoakOptions {
   std::string calibrate = "20s";
   std::string fault_every = "10s";
   double fraction = 0.6;
+  std::string catch_up = "60s";
   std::uint64_t seed = 0;
   std::vector<std::string> faults;
   std::string report;
@@ -139,12 +140,19 @@ class Soak {
     return c;
   }
   // The waits between ops or contracts of one worker: flat out while
-  // calibrating, then `workers / rate`.
+  // calibrating, then one every `workers / rate` on a fixed schedule. A
+  // worker held up by a fault (its send waited out a partition) owes the
+  // sends it missed and makes them up flat out afterwards, as devices that
+  // buffer readings would, up to --catch-up worth; older ones are dropped.
   void pace(Clock::time_point& next, double interval_ms) {
-    if (interval_ms <= 0) return;
-    next += std::chrono::microseconds(static_cast<std::int64_t>(interval_ms * 1000));
     auto now = Clock::now();
-    if (next < now - std::chrono::milliseconds(static_cast<std::int64_t>(interval_ms))) next = now;
+    if (interval_ms <= 0) {
+      next = now;
+      return;
+    }
+    next += std::chrono::microseconds(static_cast<std::int64_t>(interval_ms * 1000));
+    auto floor = now - std::max(catch_up_, std::chrono::milliseconds(static_cast<std::int64_t>(interval_ms)));
+    if (next < floor) next = floor;
     nap_until(next, &stop_load_);
   }
 
@@ -172,6 +180,7 @@ class Soak {
   Clock::time_point t0_;
   std::atomic<bool> stop_load_{false};
   std::atomic<double> op_interval_ms_{0}, contract_interval_ms_{0};
+  std::chrono::milliseconds catch_up_{0};  // set before the workers start
   std::atomic<int> partitions_active_{0};
 
   std::mutex rec_mu_;
@@ -595,7 +604,10 @@ int Soak::run() {
   auto duration_ms = parse_duration_ms(o_.duration, "--duration", 24 * 3'600'000ull);
   auto calibrate_ms = parse_duration_ms(o_.calibrate, "--calibrate", 3'600'000);
   auto every_ms = parse_duration_ms(o_.fault_every, "--fault-every", 3'600'000);
+  auto catch_up_ms = parse_duration_ms(o_.catch_up, "--catch-up", 3'600'000);
   if (!duration_ms.ok()) return cli_.fail(duration_ms.status());
+  if (!catch_up_ms.ok()) return cli_.fail(catch_up_ms.status());
+  catch_up_ = std::chrono::milliseconds(*catch_up_ms);
   if (!calibrate_ms.ok()) return cli_.fail(calibrate_ms.status());
   if (!every_ms.ok()) return cli_.fail(every_ms.status());
   if (o_.fraction <= 0 || o_.fraction > 1) return cli_.fail(invalid_argument("--fraction must be in (0, 1]"));
@@ -839,6 +851,7 @@ int Soak::run() {
       {"v1_verify_per_second", v1},
       {"calibration", {{"seconds", cal_s}, {"ops_per_second", op_rate}, {"contracts_per_second", contract_rate}}},
       {"offered_fraction", o_.fraction},
+      {"catch_up_s", static_cast<double>(catch_up_.count()) / 1000},
       {"ops",
        {{"attempted", ops_total},
         {"acknowledged", ops_acked},
@@ -938,6 +951,10 @@ void setup_bench_soak(CLI::App* bench, Cli& cli) {
   c->add_option("--duration", o->duration, "How long the faults and paced load last: 10m, 150s.")->capture_default_str();
   c->add_option("--calibrate", o->calibrate, "Fault-free run first, flat out, to measure the rates.")->capture_default_str();
   c->add_option("--fraction", o->fraction, "Offered load as a fraction of the fault-free rates.")->capture_default_str();
+  c->add_option("--catch-up", o->catch_up,
+                "A sender held up by a fault makes up at most this much of the sends it missed, flat out, "
+                "afterwards (0s: none; the missed sends are dropped).")
+      ->capture_default_str();
   c->add_option("--fault-every", o->fault_every, "One fault starts this often (each waits for the last to end).")
       ->capture_default_str();
   c->add_option("--fault", o->faults,

@@ -99,7 +99,7 @@ function __mlchain_value_options
         case 'bench contracts'
             echo -- -h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color
         case 'bench soak'
-            echo -- -h --help --devnet --duration --calibrate --fraction --fault-every --fault --seed --report --forge --op-workers --pairs --prove -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --devnet --duration --calibrate --fraction --catch-up --fault-every --fault --seed --report --forge --op-workers --pairs --prove -o --output -q --quiet -v --verbose --color
         case 'sim'
             echo -- -h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color
         case 'selfcheck'
@@ -530,6 +530,7 @@ complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l devnet -r -F -d 'The
 complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l duration -r -d 'How long the faults and paced load last: 10m, 150s.'
 complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l calibrate -r -d 'Fault-free run first, flat out, to measure the rates.'
 complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l fraction -r -d 'Offered load as a fraction of the fault-free rates.'
+complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l catch-up -r -d 'A sender held up by a fault makes up at most this much of the sends it missed, flat out, afterwards (0s: none; the missed sends are dropped).'
 complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l fault-every -r -d 'One fault starts this often (each waits for the last to end).'
 complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l fault -r -d 'Fault kinds to draw from (repeatable): kill, stop, isolate, split, layers, edge-restart, byzantine. Default: all the devnet allows.'
 complete -c mlchain -n '__mlchain_at '\''bench soak'\''' -l seed -r -d 'Seed of the fault schedule (default: random, printed).'
