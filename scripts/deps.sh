@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libssl-dev libboost1.81-dev liblmdb-dev libcli11-dev nlohmann-json3-dev
+  libssl-dev libsodium-dev libboost1.81-dev liblmdb-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libtomlplusplus-dev openssl curl jq python3 iproute2 iptables strace
 )
 

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -16,6 +17,25 @@ using detail::data_or_empty;
 using detail::fatal_openssl;
 using detail::openssl_error;
 using detail::PkeyPtr;
+
+namespace {
+
+// libsodium must be initialised once before use; sodium_init is thread-safe
+// and idempotent. Ed25519 itself needs no randomness (RFC 8032 signatures are
+// deterministic), so a failure here (no entropy source) is fatal only to code
+// that would use libsodium's RNG, which mlchain does not: it is reported once.
+bool sodium_ready() {
+  static const bool ready = [] {
+    if (sodium_init() < 0) {
+      std::fprintf(stderr, "mlchain: fatal: libsodium cannot be initialised\n");
+      std::abort();
+    }
+    return true;
+  }();
+  return ready;
+}
+
+}  // namespace
 
 std::string PublicKey::hex() const { return to_hex(bytes); }
 
@@ -32,7 +52,9 @@ Result<PublicKey> PublicKey::from_hex(std::string_view hex) {
 }
 
 struct PrivateKey::Impl {
-  PkeyPtr pkey;
+  PkeyPtr pkey;                                          // PEM, TLS identities
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};  // seed || public key, for libsodium
+  ~Impl() { sodium_memzero(sk.data(), sk.size()); }
 
   // Takes ownership of an EVP_PKEY that must be an Ed25519 private key.
   // (A nested class may call PrivateKey's private constructor.)
@@ -48,7 +70,19 @@ struct PrivateKey::Impl {
     if (EVP_PKEY_get_raw_public_key(pkey.get(), pub.bytes.data(), &len) != 1 || len != pub.bytes.size()) {
       return internal_error("cannot read the Ed25519 public key: " + openssl_error());
     }
+    std::array<unsigned char, 32> seed{};
+    std::size_t seed_len = seed.size();
+    if (EVP_PKEY_get_raw_private_key(pkey.get(), seed.data(), &seed_len) != 1 || seed_len != seed.size()) {
+      return internal_error("cannot read the Ed25519 private key: " + openssl_error());
+    }
+    sodium_ready();
     auto impl = std::make_unique<Impl>();
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> derived{};
+    int rc = crypto_sign_seed_keypair(derived.data(), impl->sk.data(), seed.data());
+    sodium_memzero(seed.data(), seed.size());
+    if (rc != 0 || !std::equal(derived.begin(), derived.end(), pub.bytes.begin())) {
+      return internal_error("the Ed25519 key's public half does not match its seed");
+    }
     impl->pkey = std::move(pkey);
     PrivateKey key(std::move(impl));
     key.public_key_ = pub;
@@ -64,6 +98,7 @@ PrivateKey::PrivateKey(const PrivateKey& other) : public_key_(other.public_key_)
     EVP_PKEY_up_ref(other.impl_->pkey.get());
     impl_ = std::make_unique<Impl>();
     impl_->pkey.reset(other.impl_->pkey.get());
+    impl_->sk = other.impl_->sk;
   }
 }
 
@@ -117,17 +152,9 @@ Signature PrivateKey::sign(ByteView message) const {
     std::fprintf(stderr, "mlchain: fatal: sign() on a moved-from PrivateKey\n");
     std::abort();
   }
-  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx) fatal_openssl("EVP_MD_CTX_new");
-  // Pure Ed25519: no digest is named; the message is hashed inside.
-  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->pkey.get()) != 1) {
-    fatal_openssl("EVP_DigestSignInit(Ed25519)");
-  }
+  // Pure Ed25519 (RFC 8032): deterministic, the same bytes OpenSSL makes.
   Signature sig{};
-  std::size_t len = sig.size();
-  if (EVP_DigestSign(ctx.get(), sig.data(), &len, data_or_empty(message), message.size()) != 1 || len != sig.size()) {
-    fatal_openssl("EVP_DigestSign(Ed25519)");
-  }
+  crypto_sign_detached(sig.data(), nullptr, data_or_empty(message), message.size(), impl_->sk.data());
   return sig;
 }
 
@@ -153,15 +180,12 @@ Bytes PrivateKey::seed() const {
 
 void* PrivateKey::native_handle() const { return impl_ ? impl_->pkey.get() : nullptr; }
 
+// libsodium's check is RFC 8032's and a little stricter than OpenSSL's: it
+// also refuses a public key or an R of small order and a non-canonical
+// public key, none of which an honest signer produces.
 bool verify(const PublicKey& key, ByteView message, const Signature& signature) {
-  PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.bytes.data(), key.bytes.size()));
-  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
-  bool ok =
-      pkey && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
-      EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data_or_empty(message), message.size()) == 1;
-  // A bad signature is an ordinary outcome: leave no stale error behind.
-  if (!ok) ERR_clear_error();
-  return ok;
+  sodium_ready();
+  return crypto_sign_verify_detached(signature.data(), data_or_empty(message), message.size(), key.bytes.data()) == 0;
 }
 
 Result<Signature> signature_from_hex(std::string_view hex) {

@@ -93,6 +93,36 @@ TEST(Ed25519, Rfc8032FlippedBitsFail) {
   }
 }
 
+// A signature is not malleable: S + L (the group order) verifies the same
+// equation but is not canonical and must be refused, or one signed message
+// would have two valid signatures (two ids for one op, a replay that looks
+// new). And a public key of small order (here the identity point) verifies
+// "signatures" for every message without any secret: refused as well.
+TEST(Ed25519, NonCanonicalSignaturesAndSmallOrderKeysFail) {
+  const auto& v = kVectors[0];
+  const PublicKey pub = *PublicKey::from_hex(v.public_key);
+  Signature sig = *signature_from_hex(v.signature);
+  ASSERT_TRUE(verify(pub, {}, sig));
+  // L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+  const Bytes order = hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  unsigned carry = 0;
+  for (std::size_t i = 0; i < 32; ++i) {
+    unsigned sum = sig[32 + i] + order[i] + carry;
+    sig[32 + i] = static_cast<std::uint8_t>(sum & 0xff);
+    carry = sum >> 8;
+  }
+  ASSERT_EQ(carry, 0u);  // S + L still fits in 32 bytes for this vector
+  EXPECT_FALSE(verify(pub, {}, sig));
+
+  // Identity point as the key, identity as R, S = 0: R + 0*B == R + h*A for any h.
+  const PublicKey identity = *PublicKey::from_hex("0100000000000000000000000000000000000000000000000000000000000000");
+  const Signature trivial = *signature_from_hex(
+      "0100000000000000000000000000000000000000000000000000000000000000"
+      "0000000000000000000000000000000000000000000000000000000000000000");
+  EXPECT_FALSE(verify(identity, to_bytes("pay mallory"), trivial));
+  EXPECT_FALSE(verify(identity, to_bytes("anything else"), trivial));
+}
+
 TEST(Ed25519, GenerateSignVerify) {
   auto a = PrivateKey::generate();
   auto b = PrivateKey::generate();
