@@ -7,6 +7,7 @@
 #   bench/layer_bench.sh [MLCHAIN] [OPS] [CONCURRENCIES...]
 #   bench/layer_bench.sh build/cli/mlchain 6000 1 16 64 128
 #
+# BENCH_ETCD=1 adds a 3-member etcd cluster loaded the same way (bench/peers.sh).
 # BENCH_NODE_CONFIG adds lines to every node config, e.g.
 # BENCH_NODE_CONFIG='propose_when_idle = true'.
 # Ports 7201-7204 on 127.0.0.1 (override with BENCH_PORT_BASE=7200);
@@ -48,17 +49,43 @@ for _ in $(seq 1 100); do
 done
 "$MLCHAIN" -q bench layer --node "https://127.0.0.1:$((BASE + 2))" --ops 200 --concurrency 8 >/dev/null  # warm up
 
+# BENCH_ETCD=1 (bench/peers.sh): also a 3-member etcd cluster on loopback
+# (ports BASE+11..13 for clients over TLS, BASE+21..23 between members), its
+# data beside the layer's, loaded by the same client (`bench layer --etcd`)
+# right after the layer at each concurrency; one line each.
+ETCD_URL=""
+if [[ ${BENCH_ETCD:-0} == 1 ]]; then
+  command -v etcd >/dev/null || { echo "layer_bench: BENCH_ETCD=1 needs etcd (apt-get install etcd-server)" >&2; exit 2; }
+  "$MLCHAIN" -q key gen --out etcd.pem --name etcd >/dev/null
+  openssl pkey -in etcd.pem -out etcd.key 2>/dev/null
+  awk '/BEGIN CERTIFICATE/,/END CERTIFICATE/' etcd.pem >etcd.crt
+  cluster=""; for i in 1 2 3; do cluster+="${cluster:+,}e$i=http://127.0.0.1:$((BASE + 20 + i))"; done
+  for i in 1 2 3; do
+    etcd --name e$i --data-dir "data/etcd$i" --log-level error \
+      --listen-peer-urls "http://127.0.0.1:$((BASE + 20 + i))" --initial-advertise-peer-urls "http://127.0.0.1:$((BASE + 20 + i))" \
+      --listen-client-urls "https://127.0.0.1:$((BASE + 10 + i))" --advertise-client-urls "https://127.0.0.1:$((BASE + 10 + i))" \
+      --initial-cluster "$cluster" --initial-cluster-state new --cert-file etcd.crt --key-file etcd.key 2>"etcd$i.log" &
+    PIDS+=($!)
+  done
+  ETCD_URL="https://127.0.0.1:$((BASE + 12))"
+  for _ in $(seq 1 100); do curl -sfk "$ETCD_URL/health" 2>/dev/null | grep -q true && break; sleep 0.2; done
+  "$MLCHAIN" -q bench layer --etcd --node "$ETCD_URL" --ops 200 --concurrency 8 >/dev/null  # warm up
+fi
+
 V1_START=$(v1)
 echo "V1 (openssl speed ed25519, verify/s): $V1_START"
-printf '%-6s %10s %9s %10s %10s %10s\n' conc ops/s ratio p50_ms p99_ms failed
+printf '%-8s %-6s %10s %9s %10s %10s %10s\n' system conc ops/s ratio p50_ms p99_ms failed
+row() {  # row SYSTEM CONC JSON
+  jq -r --arg s "$1" --arg c "$2" --argjson v1 "$V1_START" \
+    '[$s, $c, .ops_per_second, (.ops_per_second / $v1), (.latency_us.p50 / 1000), (.latency_us.p99 / 1000), .failed] |
+     "\(.[0])\t\(.[1])\t\(.[2] | floor)\t\(.[3] * 1000 | floor / 1000)\t\(.[4] * 10 | floor / 10)\t\(.[5] * 10 | floor / 10)\t\(.[6])"' <<<"$3" |
+    awk -F'\t' '{printf "%-8s %-6s %10s %9s %10s %10s %10s\n", $1, $2, $3, $4, $5, $6, $7}'
+}
 for c in "${CONCS[@]}"; do
   n=$OPS; (( c == 1 && n > 2000 )) && n=2000
-  out=$("$MLCHAIN" -q bench layer --node "https://127.0.0.1:$((BASE + 2))" --ops "$n" --concurrency "$c" -o json)
-  jq -r --arg c "$c" --argjson v1 "$V1_START" \
-    '[$c, .ops_per_second, (.ops_per_second / $v1), (.latency_us.p50 / 1000), (.latency_us.p99 / 1000), .failed] |
-     "\(.[0])\t\(.[1] | floor)\t\(.[2] * 1000 | floor / 1000)\t\(.[3] * 10 | floor / 10)\t\(.[4] * 10 | floor / 10)\t\(.[5])"' <<<"$out" |
-    awk -F'\t' '{printf "%-6s %10s %9s %10s %10s %10s\n", $1, $2, $3, $4, $5, $6}'
+  row mlchain "$c" "$("$MLCHAIN" -q bench layer --node "https://127.0.0.1:$((BASE + 2))" --ops "$n" --concurrency "$c" -o json)"
+  [[ -n $ETCD_URL ]] && row etcd "$c" "$("$MLCHAIN" -q bench layer --etcd --prefix "bench$c" --node "$ETCD_URL" --ops "$n" --concurrency "$c" -o json)"
 done
 echo "V1 at the end: $(v1)"
-rss=0; for p in "${PIDS[@]}"; do r=$(awk '/VmRSS/ {print $2}' /proc/$p/status); (( r > rss )) && rss=$r; done
+rss=0; for p in "${PIDS[@]:0:4}"; do r=$(awk '/VmRSS/ {print $2}' /proc/$p/status); (( r > rss )) && rss=$r; done
 echo "largest node RSS: $((rss / 1024)) MiB"

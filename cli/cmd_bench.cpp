@@ -7,6 +7,11 @@
 // Reports committed ops/s, submit-to-commit latency percentiles and how many
 // TLS connections it opened.
 //
+// bench layer --etcd: the same workers, keys, values and connections against
+// an etcd v3 cluster's JSON gateway (POST /v3/kv/put over HTTPS), so a BFT
+// layer and a Raft cluster are loaded the same way in one run
+// (bench/peers.sh). etcd needs no signed ops: the worker sends the bare put.
+//
 // bench contracts: bench_contracts.cpp. Benchmarks, not tests: nothing here
 // asserts a speed.
 #include <algorithm>
@@ -32,6 +37,7 @@ struct BenchLayerOptions {
   std::uint64_t ops = 1000;
   unsigned concurrency = 8;
   std::string prefix = "bench";
+  bool etcd = false;
 };
 
 // The outcome of POST /v1/ops, with the same error mapping as node_request.
@@ -58,8 +64,15 @@ Status op_status(const Result<net::Response>& r, const std::string& url) {
 int run_bench_layer(const BenchLayerOptions& opts, const Cli& cli) {
   if (opts.ops == 0 || opts.concurrency == 0 || opts.concurrency > 1024)
     return cli.fail(invalid_argument("--ops must be positive and --concurrency 1..1024"));
-  auto layer = node_request(opts.node, "GET", "/v1/layer");
-  if (!layer.ok()) return cli.fail(layer.status());
+  codec::Json layer_info = codec::Json::object();
+  if (opts.etcd) {
+    layer_info["layer"] = "etcd";
+  } else {
+    auto layer = node_request(opts.node, "GET", "/v1/layer");
+    if (!layer.ok()) return cli.fail(layer.status());
+    layer_info = std::move(layer).value();
+  }
+  const codec::Json* layer = &layer_info;
   std::string genesis = layer->value("genesis_hash", "");
 
   std::atomic<std::uint64_t> next{0};
@@ -88,11 +101,22 @@ int run_bench_layer(const BenchLayerOptions& opts, const Cli& cli) {
       std::uint64_t i = next.fetch_add(1);
       if (i >= opts.ops) return;
       ++id;
-      std::string op = "put " + opts.prefix + "-" + std::to_string(w) + "-" + std::to_string(id) + " v" + std::to_string(i);
-      auto signed_op = node::sign_op(key, genesis, id, op);
-      std::string body = node::to_json(signed_op).dump();
+      std::string k = opts.prefix + "-" + std::to_string(w) + "-" + std::to_string(id), v = "v" + std::to_string(i);
+      std::string body, target = "/v1/ops";
+      if (opts.etcd) {
+        body = codec::Json{{"key", to_base64(to_bytes(k))}, {"value", to_base64(to_bytes(v))}}.dump();
+        target = "/v3/kv/put";
+      } else {
+        body = node::to_json(node::sign_op(key, genesis, id, "put " + k + " " + v)).dump();
+      }
       auto start = std::chrono::steady_clock::now();
-      auto status = op_status(conn.request("POST", "/v1/ops", body, {{"Content-Type", "application/json"}}), opts.node);
+      auto answer = conn.request("POST", target, body, {{"Content-Type", "application/json"}});
+      auto status = op_status(answer, opts.node);
+      if (status.ok() && opts.etcd) {
+        // etcd's gateway answers 200 with the revision it wrote at.
+        auto r = codec::parse(answer->body);
+        if (!r.ok() || !r->is_object() || !r->contains("header")) status = internal_error("etcd answered without a header");
+      }
       double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       if (status.ok()) {
         std::lock_guard lock(mu);
@@ -166,6 +190,9 @@ void setup_bench(CLI::App& app, Cli& cli) {
   layer->add_option("--ops", opts->ops, "Operations to submit.")->capture_default_str();
   layer->add_option("--concurrency", opts->concurrency, "Concurrent clients (each with its own key).")->capture_default_str();
   layer->add_option("--prefix", opts->prefix, "Key prefix of the put operations.")->capture_default_str();
+  layer->add_flag("--etcd", opts->etcd,
+                  "--node is an etcd v3 client URL (https): the same puts through etcd's JSON gateway, for a side-by-side "
+                  "figure (bench/peers.sh).");
   layer->footer(
       "Exit status 1 if any operation failed, 3 if the node cannot be reached.\n"
       "Example:\n"

@@ -50,7 +50,7 @@ _mlchain_options() {
     'contract reply') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'contract end') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
-    'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
+    'bench layer') echo '-h --help --node --ops --concurrency --prefix --etcd -o --output -q --quiet -v --verbose --color' ;;
     'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
     'bench soak') echo '-h --help --devnet --duration --calibrate --fraction --catch-up --fault-every --fault --seed --report --forge --op-workers --pairs --prove -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;
@@ -101,7 +101,7 @@ _mlchain_value_options() {
     'contract reply') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'contract end') echo '-h --help --edge --edge-key --from --key --secret-file --counter --to --body --message --ttl --contract -o --output -q --quiet -v --verbose --color' ;;
     'bench') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
-    'bench layer') echo '-h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color' ;;
+    'bench layer') echo '-h --help --node --ops --concurrency --prefix --etcd -o --output -q --quiet -v --verbose --color' ;;
     'bench contracts') echo '-h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color' ;;
     'bench soak') echo '-h --help --devnet --duration --calibrate --fraction --catch-up --fault-every --fault --seed --report --forge --op-workers --pairs --prove -o --output -q --quiet -v --verbose --color' ;;
     'sim') echo '-h --help --nodes --byzantine --kind --ops --seed --clients --byzantine-clients --drop --duplicate --delay --partition --crash --join --random-partitions --random-crashes --store --dir --crypto --batch-size --checkpoint-interval --trace -o --output -q --quiet -v --verbose --color' ;;

@@ -95,7 +95,7 @@ function __mlchain_value_options
         case 'bench'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'bench layer'
-            echo -- -h --help --node --ops --concurrency --prefix -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --node --ops --concurrency --prefix --etcd -o --output -q --quiet -v --verbose --color
         case 'bench contracts'
             echo -- -h --help --devnet --edge-a --edge-b --admin-key --contracts --concurrency --full --ttl -o --output -q --quiet -v --verbose --color
         case 'bench soak'
@@ -508,6 +508,7 @@ complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l node -r -d 'Address
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l ops -r -d 'Operations to submit.'
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l concurrency -r -d 'Concurrent clients (each with its own key).'
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l prefix -r -d 'Key prefix of the put operations.'
+complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -l etcd -r -d '--node is an etcd v3 client URL (https): the same puts through etcd'\''s JSON gateway, for a side-by-side figure (bench/peers.sh).'
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''bench layer'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
