@@ -101,7 +101,7 @@ class Reader : public TomlReader {
   Status uint_param(const toml::table& t, std::string_view key, std::uint64_t& out) const {
     const toml::node* n = t.get(key);
     if (n == nullptr) return {};
-    auto v = n->value<std::int64_t>();
+    auto v = TomlReader::integer_value(n);
     if (!v || *v < 0) return error(n, "'consensus." + std::string(key) + "' must be a non-negative integer");
     out = static_cast<std::uint64_t>(*v);
     return {};
@@ -146,7 +146,7 @@ Result<std::int64_t> genesis_millis(const Reader& r, const toml::table& root) {
     std::int64_t secs = static_cast<std::int64_t>(timegm(&tm)) - std::int64_t{dt->offset->minutes} * 60;
     return secs * 1000 + dt->time.nanosecond / 1'000'000;
   }
-  if (auto ms = n->value<std::int64_t>(); ms && *ms >= 0) return *ms;
+  if (auto ms = TomlReader::integer_value(n); ms && *ms >= 0) return *ms;
   return r.error(n, "'genesis_time' must be a date-time like 2026-11-25T00:00:00Z or Unix milliseconds");
 }
 
@@ -199,7 +199,7 @@ Result<ledger::Blueprint> parse_blueprint_toml(std::string_view text, std::strin
     if (t == nullptr) return r.error(c, "'contracts' must be a table");
     MLCHAIN_TRY(r.only_keys(*t, {"forwarding", "first_id"}, "contracts."));
     if (const toml::node* f = t->get("first_id")) {
-      auto v = f->value<std::int64_t>();
+      auto v = TomlReader::integer_value(f);
       if (!v || *v < 1 || *v > (std::int64_t{1} << 62))
         return r.error(f, "'contracts.first_id' must be an integer from 1 to 2^62");
       b.contract_first_id = static_cast<std::uint64_t>(*v);

@@ -85,24 +85,24 @@ Result<NodeConfig> parse_node_config_toml(std::string_view text, std::string_vie
     return r.error(t.get("log_level"), "'log_level' must be debug, info, warn or error");
   }
   if (const toml::node* n = t.get("op_timeout_ms")) {
-    auto v = n->value<std::int64_t>();
+    auto v = Reader::integer_value(n);
     if (!v || *v < 100 || *v > 600'000) return r.error(n, "'op_timeout_ms' must be an integer in 100..600000");
     c.op_timeout_ms = static_cast<std::uint64_t>(*v);
   }
   if (const toml::node* n = t.get("review_interval_ms")) {
-    auto v = n->value<std::int64_t>();
+    auto v = Reader::integer_value(n);
     if (!v || (*v != 0 && (*v < 200 || *v > 3'600'000)))
       return r.error(n, "'review_interval_ms' must be 0 (off) or an integer in 200..3600000");
     c.review_interval_ms = static_cast<std::uint64_t>(*v);
   }
   if (const toml::node* n = t.get("superior_review_ms")) {
-    auto v = n->value<std::int64_t>();
+    auto v = Reader::integer_value(n);
     if (!v || (*v != 0 && (*v < 200 || *v > 3'600'000)))
       return r.error(n, "'superior_review_ms' must be 0 (off) or an integer in 200..3600000");
     c.superior_review_ms = static_cast<std::uint64_t>(*v);
   }
   if (const toml::node* n = t.get("superior_freeze_rounds")) {
-    auto v = n->value<std::int64_t>();
+    auto v = Reader::integer_value(n);
     if (!v || *v < 1 || *v > 100) return r.error(n, "'superior_freeze_rounds' must be an integer in 1..100");
     c.superior_freeze_rounds = static_cast<std::uint64_t>(*v);
   }

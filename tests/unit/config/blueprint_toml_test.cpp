@@ -67,6 +67,9 @@ TEST(BlueprintToml, RefusesBadBlueprints) {
   expect_error(blueprint("colour = 1\n"), "unknown key 'colour'");
   expect_error(blueprint("[consensus]\nbatch_sise = 3\n"), "consensus.batch_sise");
   expect_error(blueprint("[consensus]\nbatch_size = -3\n"), "non-negative");
+  // Floats are not integers (a huge one was undefined behaviour in toml++'s conversion).
+  expect_error(blueprint("[consensus]\nbatch_size = 64.0\n"), "non-negative integer");
+  expect_error(blueprint("[consensus]\nbatch_size = 1e300\n"), "non-negative integer");
   expect_error("layer = \"L1\"\n", "genesis_time");
   expect_error("layer = \"L1\"\ngenesis_time = 2026-11-25T00:00:00Z\n", "members");
   std::string dup = blueprint() + "[[members]]\nname = \"n1\"\npublic_key = \"" + key_hex(7) +

@@ -57,6 +57,23 @@ TEST(NodeConfig, RejectsBadValues) {
   EXPECT_NE(syntax.status().message().find("a.toml:1:"), std::string::npos);
 }
 
+// Integer keys take TOML integers only. A float is refused with the key's
+// message; one outside int64's range used to be converted by toml++ (undefined
+// behaviour, found by fuzz_node_config; UBSan in the fuzz build).
+TEST(NodeConfig, IntegerKeysRefuseFloats) {
+  for (const char* line : {"superior_review_ms = 1666666666666666666666666666666666666666666666666666666666600.0\n",
+                           "op_timeout_ms = 2000.0\n", "review_interval_ms = 1e300\n",
+                           "superior_freeze_rounds = 3.0\n", "superior_review_ms = -1e30\n"}) {
+    std::string text = kGood;
+    const std::string drop = "op_timeout_ms = 2000\n";
+    text.replace(text.find(drop), drop.size(), "");
+    auto c = parse_node_config_toml(text + line, "a.toml", "");
+    ASSERT_FALSE(c.ok()) << line;
+    EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(c.status().message().find("must be"), std::string::npos) << c.status().message();
+  }
+}
+
 TEST(NodeConfig, ProposeWhenIdleAndReviewInterval) {
   const std::string base = "name = \"n1\"\nkey_file = \"k.pem\"\nlisten = \"127.0.0.1:7101\"\ndata_dir = \"d\"\ngenesis = \"g.json\"\n";
   auto d = parse_node_config_toml(base, "n1.toml", "/x");

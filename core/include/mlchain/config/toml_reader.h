@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,13 +58,23 @@ class TomlReader {
     return out;
   }
 
+  // The node's value when it is a TOML integer; nullopt for anything else.
+  // Never node::value<int64_t>() on an arbitrary node: for a float it
+  // converts, and a float outside int64's range is undefined behaviour
+  // (found by fuzz_node_config: `superior_review_ms = 1.6e123`); a float
+  // inside it would be accepted although the key wants an integer.
+  static std::optional<std::int64_t> integer_value(const toml::node* n) {
+    if (n == nullptr || !n->is_integer()) return std::nullopt;
+    return n->as_integer()->get();
+  }
+
   // An integer in [lo, hi]; `fallback` when absent.
   Result<std::int64_t> integer(const toml::table& t, std::string_view key, std::int64_t fallback, std::int64_t lo,
                                std::int64_t hi) const {
     const toml::node* n = t.get(key);
     if (n == nullptr) return fallback;
-    auto v = n->value<std::int64_t>();
-    if (!v || !n->is_integer() || *v < lo || *v > hi) {
+    auto v = integer_value(n);
+    if (!v || *v < lo || *v > hi) {
       return error(n,
                    "'" + std::string(key) + "' must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
     }
