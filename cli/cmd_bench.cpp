@@ -64,16 +64,14 @@ Status op_status(const Result<net::Response>& r, const std::string& url) {
 int run_bench_layer(const BenchLayerOptions& opts, const Cli& cli) {
   if (opts.ops == 0 || opts.concurrency == 0 || opts.concurrency > 1024)
     return cli.fail(invalid_argument("--ops must be positive and --concurrency 1..1024"));
-  codec::Json layer_info = codec::Json::object();
-  if (opts.etcd) {
-    layer_info["layer"] = "etcd";
-  } else {
-    auto layer = node_request(opts.node, "GET", "/v1/layer");
-    if (!layer.ok()) return cli.fail(layer.status());
-    layer_info = std::move(layer).value();
+  // The layer's name and genesis (what ops are signed for); etcd has neither.
+  codec::Json layer = {{"layer", "etcd"}};
+  if (!opts.etcd) {
+    auto info = node_request(opts.node, "GET", "/v1/layer");
+    if (!info.ok()) return cli.fail(info.status());
+    layer = std::move(info).value();
   }
-  const codec::Json* layer = &layer_info;
-  std::string genesis = layer->value("genesis_hash", "");
+  std::string genesis = layer.value("genesis_hash", "");
 
   std::atomic<std::uint64_t> next{0};
   std::mutex mu;
@@ -149,7 +147,7 @@ int run_bench_layer(const BenchLayerOptions& opts, const Cli& cli) {
   double p50 = percentile(latencies_ms, 0.50), p99 = percentile(latencies_ms, 0.99);
   double max = latencies_ms.empty() ? 0 : latencies_ms.back();
   codec::Json out = {{"node", opts.node},
-                     {"layer", layer->value("layer", "")},
+                     {"layer", layer.value("layer", "")},
                      {"ops", opts.ops},
                      {"concurrency", opts.concurrency},
                      {"committed", committed},
@@ -170,7 +168,7 @@ int run_bench_layer(const BenchLayerOptions& opts, const Cli& cli) {
                   static_cast<unsigned long long>(committed), secs);
     char lat[160];
     std::snprintf(lat, sizeof lat, "p50 %.2f ms, p99 %.2f ms, max %.2f ms", p50, p99, max);
-    cli.print_fields({{"layer", layer->value("layer", "")},
+    cli.print_fields({{"layer", layer.value("layer", "")},
                       {"throughput", buf},
                       {"latency", lat},
                       {"connections", std::to_string(connections) + " TLS (" + std::to_string(reconnects) + " reconnects)"},

@@ -20,11 +20,10 @@ using detail::PkeyPtr;
 
 namespace {
 
-// libsodium must be initialised once before use; sodium_init is thread-safe
-// and idempotent. Ed25519 itself needs no randomness (RFC 8032 signatures are
-// deterministic), so a failure here (no entropy source) is fatal only to code
-// that would use libsodium's RNG, which mlchain does not: it is reported once.
-bool sodium_ready() {
+// libsodium must be initialised once before use (it picks its CPU-specific
+// code there); sodium_init is thread-safe and idempotent. After the first
+// call this is one guarded static: cheap on the verification path.
+void ensure_sodium() {
   static const bool ready = [] {
     if (sodium_init() < 0) {
       std::fprintf(stderr, "mlchain: fatal: libsodium cannot be initialised\n");
@@ -32,7 +31,7 @@ bool sodium_ready() {
     }
     return true;
   }();
-  return ready;
+  (void)ready;
 }
 
 }  // namespace
@@ -75,7 +74,7 @@ struct PrivateKey::Impl {
     if (EVP_PKEY_get_raw_private_key(pkey.get(), seed.data(), &seed_len) != 1 || seed_len != seed.size()) {
       return internal_error("cannot read the Ed25519 private key: " + openssl_error());
     }
-    sodium_ready();
+    ensure_sodium();
     auto impl = std::make_unique<Impl>();
     std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> derived{};
     int rc = crypto_sign_seed_keypair(derived.data(), impl->sk.data(), seed.data());
@@ -184,7 +183,7 @@ void* PrivateKey::native_handle() const { return impl_ ? impl_->pkey.get() : nul
 // also refuses a public key or an R of small order and a non-canonical
 // public key, none of which an honest signer produces.
 bool verify(const PublicKey& key, ByteView message, const Signature& signature) {
-  sodium_ready();
+  ensure_sodium();
   return crypto_sign_verify_detached(signature.data(), data_or_empty(message), message.size(), key.bytes.data()) == 0;
 }
 
