@@ -74,17 +74,35 @@ fi
 
 V1_START=$(v1)
 echo "V1 (openssl speed ed25519, verify/s): $V1_START"
-printf '%-8s %-6s %10s %9s %10s %10s %10s\n' system conc ops/s ratio p50_ms p99_ms failed
-row() {  # row SYSTEM CONC JSON
-  jq -r --arg s "$1" --arg c "$2" --argjson v1 "$V1_START" \
-    '[$s, $c, .ops_per_second, (.ops_per_second / $v1), (.latency_us.p50 / 1000), (.latency_us.p99 / 1000), .failed] |
-     "\(.[0])\t\(.[1])\t\(.[2] | floor)\t\(.[3] * 1000 | floor / 1000)\t\(.[4] * 10 | floor / 10)\t\(.[5] * 10 | floor / 10)\t\(.[6])"' <<<"$3" |
-    awk -F'\t' '{printf "%-8s %-6s %10s %9s %10s %10s %10s\n", $1, $2, $3, $4, $5, $6, $7}'
+# cpu_us/op: CPU time (user + system, all threads) per operation, of the
+# servers (the 4 daemons, or the 3 etcd members) and, after the '+', of the
+# load client. On a machine where every process shares the cores this is
+# the figure that throughput follows, and it varies far less from run to run.
+printf '%-8s %-6s %10s %9s %10s %10s %10s %14s\n' system conc ops/s ratio p50_ms p99_ms failed cpu_us/op
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+ticks() { local t=0 p; for p in "$@"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat") )); done; echo "$t"; }
+row() {  # row SYSTEM CONC JSON SERVER_US CLIENT_US
+  jq -r --arg s "$1" --arg c "$2" --argjson v1 "$V1_START" --argjson sus "$4" --argjson cus "$5" \
+    '[$s, $c, .ops_per_second, (.ops_per_second / $v1), (.latency_us.p50 / 1000), (.latency_us.p99 / 1000), .failed,
+      ($sus / ([.ops - .failed, 1] | max)), ($cus / ([.ops - .failed, 1] | max))] |
+     "\(.[0])\t\(.[1])\t\(.[2] | floor)\t\(.[3] * 1000 | floor / 1000)\t\(.[4] * 10 | floor / 10)\t\(.[5] * 10 | floor / 10)\t\(.[6])\t\(.[7] | floor)+\(.[8] | floor)"' <<<"$3" |
+    awk -F'\t' '{printf "%-8s %-6s %10s %9s %10s %10s %10s %14s\n", $1, $2, $3, $4, $5, $6, $7, $8}'
+}
+measure() {  # measure SYSTEM CONC SERVER-PIDS... -- CLIENT-ARGS...
+  local system=$1 c=$2 servers=() t0 t1 json client_s
+  shift 2
+  while [[ $1 != -- ]]; do servers+=("$1"); shift; done; shift
+  t0=$(ticks "${servers[@]}")
+  json=$("$MLCHAIN" -q bench layer "$@" -o json 2>/dev/null; times >"$DIR/client.times")
+  t1=$(ticks "${servers[@]}")
+  # `times` in the subshell: its children's user and system time (XmY.ZZZs each).
+  client_s=$(awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } print int(s * 1000000) }' <(tail -1 "$DIR/client.times"))
+  row "$system" "$c" "$json" $(( (t1 - t0) * TICK_US )) "$client_s"
 }
 for c in "${CONCS[@]}"; do
   n=$OPS; (( c == 1 && n > 2000 )) && n=2000
-  row mlchain "$c" "$("$MLCHAIN" -q bench layer --node "https://127.0.0.1:$((BASE + 2))" --ops "$n" --concurrency "$c" -o json)"
-  [[ -n $ETCD_URL ]] && row etcd "$c" "$("$MLCHAIN" -q bench layer --etcd --prefix "bench$c" --node "$ETCD_URL" --ops "$n" --concurrency "$c" -o json)"
+  measure mlchain "$c" "${PIDS[@]:0:4}" -- --node "https://127.0.0.1:$((BASE + 2))" --ops "$n" --concurrency "$c"
+  [[ -n $ETCD_URL ]] && measure etcd "$c" "${PIDS[@]:4:3}" -- --etcd --prefix "bench$c" --node "$ETCD_URL" --ops "$n" --concurrency "$c"
 done
 echo "V1 at the end: $(v1)"
 rss=0; for p in "${PIDS[@]:0:4}"; do r=$(awk '/VmRSS/ {print $2}' /proc/$p/status); (( r > rss )) && rss=$r; done

@@ -1,7 +1,8 @@
 // Canonical JSON and the schema checks (codec/json.h, codec/fields.h): the
 // first parser every byte from the network meets.
 // Properties: parse never crashes; whatever parses has a canonical form,
-// which parses back to the same canonical bytes; a document accepted under
+// which parses back to the same canonical bytes and is exactly what
+// nlohmann's dump() writes (canonical() has a fast path of its own); a document accepted under
 // tight limits is accepted under the defaults, equal; the typed getters
 // never throw and agree with the value's type.
 #include "mlchain/codec/json.h"
@@ -60,6 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto canon = codec::canonical(*parsed);
   check(canon.ok(), "a parsed value has no canonical form", canon.status().message());
+  check(*canon == parsed->dump(-1, ' ', false, Json::error_handler_t::strict),
+        "canonical form differs from dump()", *canon);
   auto again = codec::parse(*canon);
   check(again.ok(), "canonical form does not parse", again.status().message());
   auto canon2 = codec::canonical(*again);

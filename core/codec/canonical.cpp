@@ -1,7 +1,15 @@
-// canonical(): a checking walk, then nlohmann's dump(). dump() already gives
-// the canonical form (std::map keeps keys in byte order, no whitespace
-// without an indent, minimal escapes with ensure_ascii=false), but it prints
-// floats and recurses without bound, so the walk refuses both first.
+// canonical(): nlohmann's dump() already gives the canonical form (std::map
+// keeps keys in byte order, no whitespace without an indent, minimal escapes
+// with ensure_ascii=false), but it prints floats and recurses without bound.
+// The slow path is a checking walk that refuses both, then dump(); it is the
+// definition. The fast path (Writer) writes the same bytes in one pass for
+// what nearly every value is made of: integers, booleans, null, and strings
+// of printable ASCII with nothing to escape (hex, base64, names). Anything
+// else it meets (a string that needs escaping or is not ASCII, a float, a
+// binary value, a value at the depth limit) sends the whole value to the
+// slow path, so errors and escapes come from one place. The codec tests and
+// the json fuzz target check it against dump() byte for byte.
+#include <charconv>
 #include <exception>
 #include <string>
 #include <vector>
@@ -84,9 +92,84 @@ struct Walk {
   }
 };
 
-}  // namespace
+// Appends the canonical text of a value to `out`, or returns false (with
+// `out` partly written) for anything the slow path must decide.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
 
-Result<std::string> canonical(const Json& value) {
+  bool value(const Json& v, std::size_t depth) {
+    switch (v.type()) {
+      case Json::value_t::null:
+        out_ += "null";
+        return true;
+      case Json::value_t::boolean:
+        out_ += v.get_ref<const Json::boolean_t&>() ? "true" : "false";
+        return true;
+      case Json::value_t::number_integer:
+        return number(v.get_ref<const Json::number_integer_t&>());
+      case Json::value_t::number_unsigned:
+        return number(v.get_ref<const Json::number_unsigned_t&>());
+      case Json::value_t::string:
+        return string(v.get_ref<const Json::string_t&>());
+      case Json::value_t::array: {
+        if (depth >= kMaxValueDepth) return false;
+        out_.push_back('[');
+        bool first = true;
+        for (const Json& item : v.get_ref<const Json::array_t&>()) {
+          if (!first) out_.push_back(',');
+          first = false;
+          if (!value(item, depth + 1)) return false;
+        }
+        out_.push_back(']');
+        return true;
+      }
+      case Json::value_t::object: {
+        if (depth >= kMaxValueDepth) return false;
+        out_.push_back('{');
+        bool first = true;
+        for (const auto& [key, member] : v.get_ref<const Json::object_t&>()) {
+          if (!first) out_.push_back(',');
+          first = false;
+          if (!string(key)) return false;
+          out_.push_back(':');
+          if (!value(member, depth + 1)) return false;
+        }
+        out_.push_back('}');
+        return true;
+      }
+      default:  // float, binary, discarded
+        return false;
+    }
+  }
+
+ private:
+  template <typename N>
+  bool number(N n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+    if (ec != std::errc()) return false;
+    out_.append(buf, end);
+    return true;
+  }
+
+  // Printable ASCII other than '"' and '\\' is written as it is by dump()
+  // (ensure_ascii=false); every other byte is left to it.
+  bool string(const std::string& s) {
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+    }
+    out_.push_back('"');
+    out_ += s;
+    out_.push_back('"');
+    return true;
+  }
+
+  std::string& out_;
+};
+
+Result<std::string> slow_canonical(const Json& value) {
   Walk walk;
   MLCHAIN_TRY(walk.check(value));
   try {
@@ -99,6 +182,14 @@ Result<std::string> canonical(const Json& value) {
   } catch (const std::exception& ex) {
     return internal_error(std::string("canonical JSON encoding failed: ") + ex.what());
   }
+}
+
+}  // namespace
+
+Result<std::string> canonical(const Json& value) {
+  std::string out;
+  if (Writer(out).value(value, 0)) return out;
+  return slow_canonical(value);
 }
 
 Result<Bytes> canonical_bytes(const Json& value) {

@@ -56,12 +56,29 @@ Result<Signatures> signatures_from_json(const Json& owner, std::string_view fiel
   return out;
 }
 
+namespace {
+
+Json certificate_json(const CommitCertificate& c) {
+  return {{"epoch", c.epoch}, {"view", c.view}, {"proposed_time", c.proposed_time_ms},
+          {"signatures", signatures_to_json(c.signatures)}};
+}
+
+}  // namespace
+
 Json to_json(const Block& b) {
   Json j = header_json(b);
-  j["certificate"] = {{"epoch", b.certificate.epoch}, {"view", b.certificate.view},
-                      {"proposed_time", b.certificate.proposed_time_ms},
-                      {"signatures", signatures_to_json(b.certificate.signatures)}};
+  j["certificate"] = certificate_json(b.certificate);
   return j;
+}
+
+Result<EncodedBlock> encode_block(const Block& b) {
+  Json j = header_json(b);
+  MLCHAIN_ASSIGN_OR_RETURN(std::string header, codec::canonical(j));
+  EncodedBlock out;
+  out.hash = crypto::sha256(header);
+  j["certificate"] = certificate_json(b.certificate);
+  MLCHAIN_ASSIGN_OR_RETURN(out.text, codec::canonical(j));
+  return out;
 }
 
 Result<Block> block_from_json(const Json& j) {

@@ -183,6 +183,7 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
   for (const auto& c : e.commits) b.certificate.signatures.emplace_back(c.replica, c.sig);
   std::vector<consensus::ConfigChange> pending;
   std::optional<consensus::EpochConfig> switched;
+  EncodedBlock encoded;
   Status st = store_.write([&](store::WriteTxn& w) -> Status {
     out.replies.clear();
     pending = pending_changes_;
@@ -243,14 +244,15 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
     MLCHAIN_TRY(w.put(kMeta, "epoch", canon({{"epoch", current.epoch}, {"members", members_json(current)},
                                              {"start", start}, {"start_digest", to_hex(start_digest)},
                                              {"pending", std::move(pend)}})));
-    MLCHAIN_TRY(w.put(kBlocks, height_key(b.height), canon(to_json(b))));
+    MLCHAIN_ASSIGN_OR_RETURN(encoded, encode_block(b));
+    MLCHAIN_TRY(w.put(kBlocks, height_key(b.height), encoded.text));
     MLCHAIN_TRY(write_unsaved_in(w));
-    return w.put(kMeta, "head", head_json(b.height, b.hash(), b.time_ms, e.chain_digest));
+    return w.put(kMeta, "head", head_json(b.height, encoded.hash, b.time_ms, e.chain_digest));
   });
   if (st.ok()) unsaved_attestations_.clear();
   if (!st.ok()) return st;
   height_ = b.height;
-  head_hash_ = b.hash();
+  head_hash_ = encoded.hash;
   head_time_ = b.time_ms;
   chain_digest_ = e.chain_digest;
   pending_changes_ = std::move(pending);

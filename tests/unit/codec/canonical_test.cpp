@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <random>
 #include <string>
 
 #include "mlchain/codec/json.h"
@@ -39,6 +41,56 @@ TEST(Canonical, KnownEncodings) {
   EXPECT_EQ(canonical_or_die(Json(nullptr)), "null");
   EXPECT_EQ(canonical_or_die(Json::array({Json::array({Json::array({1})}), Json::object({{"k", Json::array()}})})),
             R"([[[1]],{"k":[]}])");
+}
+
+// canonical() writes most values itself (a fast path) and leaves the rest to
+// nlohmann's dump(), which defines the form: the two must never differ. Random
+// values mixing what the fast path takes (printable ASCII, integers at both
+// ranges' edges) with what it hands over (escapes, DEL, UTF-8, invalid UTF-8).
+TEST(Canonical, FastPathWritesExactlyWhatDumpWrites) {
+  std::mt19937_64 rng(20261207);
+  const std::vector<std::string> strings = {
+      "",        "abc",  "00ff",      "a\"b",     "back\\slash", "tab\t",   std::string("\x7f"),
+      "\xc3\xa9", "ctl\x01", "\xe2\x82\xac", "/slash", "~tilde", std::string(1, '\0'), "\xff"};
+  const std::vector<Json> scalars = {Json(nullptr), Json(true), Json(false), Json(0), Json(-1),
+                                     Json(std::numeric_limits<std::int64_t>::min()),
+                                     Json(std::numeric_limits<std::int64_t>::max()),
+                                     Json(std::numeric_limits<std::uint64_t>::max())};
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  std::function<Json(int)> make = [&](int depth) -> Json {
+    switch (depth > 3 ? pick(2) : pick(4)) {
+      case 0: return scalars[pick(scalars.size())];
+      case 1: return strings[pick(strings.size())];
+      case 2: {
+        Json a = Json::array();
+        for (std::size_t i = pick(4); i > 0; --i) a.push_back(make(depth + 1));
+        return a;
+      }
+      default: {
+        Json o = Json::object();
+        for (std::size_t i = pick(4); i > 0; --i) o[strings[pick(strings.size())]] = make(depth + 1);
+        return o;
+      }
+    }
+  };
+  int fast = 0, invalid = 0;
+  for (int i = 0; i < 5000; ++i) {
+    Json v = make(0);
+    std::string expected;
+    try {
+      expected = v.dump(-1, ' ', false, Json::error_handler_t::strict);
+    } catch (const Json::exception&) {
+      EXPECT_FALSE(canonical(v).ok()) << "accepted invalid UTF-8: " << v.dump(-1, ' ', true, Json::error_handler_t::replace);
+      ++invalid;
+      continue;
+    }
+    auto got = canonical(v);
+    ASSERT_TRUE(got.ok()) << got.status().to_string();
+    EXPECT_EQ(*got, expected);
+    if (expected.find_first_of("\\\x7f\x80\xc3\xe2") == std::string::npos) ++fast;
+  }
+  EXPECT_GT(fast, 500);  // both paths were exercised
+  EXPECT_GT(invalid, 100);
 }
 
 TEST(Canonical, NumbersAtTheEdgesOfBothRanges) {

@@ -54,6 +54,14 @@ struct Block {
 
 codec::Json header_json(const Block& b);
 codec::Json to_json(const Block& b);
+
+// What the ledger writes for a block: its hash and the canonical JSON of
+// to_json(b), from one header_json() (hash() and to_json() each build it).
+struct EncodedBlock {
+  Digest hash{};
+  std::string text;
+};
+Result<EncodedBlock> encode_block(const Block& b);
 Result<Block> block_from_json(const codec::Json& j);
 
 // SHA-256 over canonical JSON of the list of results (hex strings).
