@@ -29,12 +29,34 @@ void Replica::persist_view() {
                false});
 }
 
+namespace {
+
+bool same_pre_prepare(const PrePrepare& a, const PrePrepare& b) {
+  return a.epoch == b.epoch && a.view == b.view && a.seq == b.seq && a.time_ms == b.time_ms &&
+         a.replica == b.replica && a.sig == b.sig && a.requests == b.requests;
+}
+
+}  // namespace
+
+// A slot's record: {"pp", "best"}. When the best proof is of the slot's own
+// pre-prepare (the normal case: it just prepared), "best" holds only the
+// prepares and "best_of_pp" says so, so the batch's requests are written
+// once, not twice (the record is rewritten when the slot prepares, on every
+// replica, for every batch). Records of either shape are read back.
 void Replica::persist_slot(Seq s) {
   auto it = log_.find(s);
   if (it == log_.end()) return;
   const Slot& slot = it->second;
-  codec::Json j = {{"pp", slot.pp ? to_json(Message(*slot.pp)) : codec::Json(nullptr)},
-                   {"best", slot.best ? proof_to_json(*slot.best) : codec::Json(nullptr)}};
+  codec::Json j = {{"pp", slot.pp ? to_json(Message(*slot.pp)) : codec::Json(nullptr)}};
+  if (slot.best && slot.pp && same_pre_prepare(slot.best->pre_prepare, *slot.pp)) {
+    PreparedProof votes{PrePrepare{}, slot.best->prepares};
+    codec::Json best = proof_to_json(votes);
+    best.erase("pre_prepare");
+    j["best"] = std::move(best);
+    j["best_of_pp"] = true;
+  } else {
+    j["best"] = slot.best ? proof_to_json(*slot.best) : codec::Json(nullptr);
+  }
   emit(Persist{slot_key(s), dump(j), false});
 }
 
@@ -119,7 +141,12 @@ void Replica::recover(const RecoveredState& r) {
       }
     }
     if (j->contains("best") && !j->at("best").is_null()) {
-      auto p = proof_from_json(j->at("best"));
+      codec::Json best = j->at("best");
+      if (j->contains("best_of_pp") && j->at("best_of_pp") == true) {
+        // The prepares alone; their pre-prepare is the slot's own.
+        if (j->contains("pp") && best.is_object()) best["pre_prepare"] = j->at("pp");
+      }
+      auto p = proof_from_json(best);
       if (p.ok()) slot.best = std::move(p).value();
     }
     Seq s = slot.pp ? slot.pp->seq : (slot.best ? slot.best->pre_prepare.seq : 0);

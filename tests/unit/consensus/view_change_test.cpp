@@ -64,6 +64,43 @@ TEST(ViewChange, PreparedBatchSurvivesTheViewChange) {
   }
 }
 
+// The same after the backups restart from their records alone (the old
+// primary stays down): the prepared proofs come back from the slot records,
+// which hold the batch once (the proof's prepares point at the slot's own
+// pre-prepare, "best_of_pp"), and the new view keeps the batch at seq 1.
+TEST(ViewChange, PreparedBatchSurvivesARestartOfTheBackups) {
+  Cluster c(4);
+  c.request_all(req("a", 1));
+  c.request_all(req("b", 1));
+  Digest d{};
+  c.pump([&d](const InFlight& f) {
+    if (const auto* pp = std::get_if<PrePrepare>(&*f.message)) d = pp->digest();
+    return !std::holds_alternative<Commit>(*f.message);
+  });
+  for (ReplicaId i = 1; i < 4; ++i) {
+    auto rec = c.records(i).find("slot/00000000000000000001");
+    ASSERT_NE(rec, c.records(i).end());
+    EXPECT_NE(rec->second.find("\"best_of_pp\":true"), std::string::npos) << rec->second;
+    EXPECT_EQ(rec->second.find("pre_prepare"), std::string::npos) << "the batch is written twice: " << rec->second;
+  }
+  c.set_down(0, true);
+  for (ReplicaId i = 1; i < 4; ++i) c.restart(i);
+  c.queue().clear();
+  for (ReplicaId i = 1; i < 4; ++i) {  // the clients retry
+    c.request(i, req("a", 1));
+    c.request(i, req("b", 1));
+  }
+  time_out_all_but(c, 0);
+  c.pump();
+  for (ReplicaId i = 1; i < 4; ++i) {
+    ASSERT_FALSE(c.executed(i).empty()) << "replica " << i;
+    EXPECT_EQ(c.executed(i)[0].seq, 1u);
+    EXPECT_EQ(c.executed(i)[0].pre_prepare.view, 1u);
+    EXPECT_EQ(c.executed(i)[0].pre_prepare.requests.size(), 2u);
+    EXPECT_EQ(c.executed(i)[0].pre_prepare.digest(), d) << "replica " << i;
+  }
+}
+
 // A new primary that rewrites a prepared batch is refused by the backups.
 TEST(ViewChange, NewViewThatRewritesAPreparedBatchIsRejected) {
   Cluster c(4);
