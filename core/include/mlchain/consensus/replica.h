@@ -45,6 +45,7 @@
 // Durable records (Persist actions, table "consensus"):
 //   "view"          {"view": v, "active": bool, "vc_max": w, "left_at": s}
 //   "slot/<seq:020>" {"pp": pre-prepare accepted in its view, "best": prepared proof | null}
+//                    (when "best" proves "pp" itself: "best" = {"prepares"} and "best_of_pp": true)
 //   "stable"        {"seq": s, "digest": hex, "proof": [checkpoints]}
 // On restart, pass them back in RecoveredState::records.
 //
