@@ -77,6 +77,15 @@ void Replica::on_view_change(const ViewChange& m) {
     return drop("duplicate_vote");
   if (!valid_view_change(m)) return;
   vc_latest_[m.replica] = m;
+  // The primary of our view has left it: nobody will propose in it again,
+  // so waiting for f + 1 suspicions (or our own, backed-off, timeout) only
+  // stalls the layer. Go to the next view, not to the one it names: a faulty
+  // primary can end its own view early, nothing more. (e2e saw a primary
+  // starved of CPU suspect itself and the backups follow 11 s later.)
+  if (active_ && m.replica == config_.primary(view_) && m.replica != self_ && m.new_view > view_) {
+    ++stats_.primary_resignations;
+    start_view_change(view_ + 1);
+  }
   maybe_join_higher_view();
   if (active_ || m.new_view < view_) return;
   // The quorum is complete now: the new primary gets a whole timeout from

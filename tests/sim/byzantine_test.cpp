@@ -50,9 +50,12 @@ TEST(SimByzantine, ViewChangeSpamDoesNotMoveCorrectReplicas) {
   o.replica.checkpoint_interval = 8;
   o.replica.log_window = 32;
   // Only replica 0 spams; it is also the primary of view 0 and otherwise
-  // honest, so no correct replica has reason to leave view 0.
+  // honest. A valid view change from the primary of their view makes the
+  // correct replicas leave that view (it will not propose in it any more),
+  // so the spammer can end view 0 early; in view 1 it is a backup, and its
+  // spam moves nobody: at most one view change.
   auto r = expect_safe_and_live(o);
-  EXPECT_EQ(r.view_changes, 0u) << r.summary();
+  EXPECT_LE(r.view_changes, 1u) << r.summary();
   EXPECT_GT(r.drops["bad_prepared_proof"], 0u) << r.summary();
 }
 

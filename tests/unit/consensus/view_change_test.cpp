@@ -165,6 +165,52 @@ TEST(ViewChange, FViewChangesDoNotMoveAReplicaButFPlusOneDo) {
   EXPECT_FALSE(c.at(1).active());
 }
 
+// A primary that suspects itself (its own request overdue, e.g. starved of
+// CPU under a backlog) leaves its view; it alone is not f + 1, but nobody
+// proposes in that view any more, so the backups go to the next view at
+// once instead of after their own (backed-off) timeouts.
+TEST(ViewChange, APrimaryLeavingItsViewTakesTheBackupsToTheNextViewAtOnce) {
+  Cluster c(4);
+  c.request(0, req("a", 1));  // only the primary has it: no backup timer runs
+  c.advance(Micros(5'000'000));
+  ASSERT_TRUE(c.timer_set(0, TimerKind::kRequest));
+  c.fire(0, TimerKind::kRequest);
+  ASSERT_EQ(c.at(0).view(), 1u);
+  c.pump();
+  for (ReplicaId i = 0; i < 4; ++i) {
+    EXPECT_EQ(c.at(i).view(), 1u) << "replica " << i;
+    EXPECT_TRUE(c.at(i).active()) << "replica " << i;
+  }
+  for (ReplicaId i = 1; i < 4; ++i) EXPECT_EQ(c.at(i).stats().primary_resignations, 1u);
+  // The request, sent again to the new primary, commits in view 1.
+  c.request_all(req("a", 1));
+  if (c.timer_set(1, TimerKind::kBatch)) c.fire(1, TimerKind::kBatch);
+  c.pump();
+  for (ReplicaId i = 0; i < 4; ++i) {
+    ASSERT_FALSE(c.executed(i).empty()) << "replica " << i;
+    EXPECT_EQ(c.executed(i).back().pre_prepare.view, 1u);
+  }
+}
+
+// Only the primary of our view can end it: a backup's view change (or a
+// former primary's, once we are in a later view) moves nobody alone.
+TEST(ViewChange, ABackupLeavingMovesNobody) {
+  Cluster c(4);
+  c.request(2, req("a", 1));
+  c.advance(Micros(5'000'000));
+  c.fire(2, TimerKind::kRequest);  // relays to the primary: not yet a suspicion
+  c.queue().clear();
+  c.advance(Micros(5'000'000));
+  c.fire(2, TimerKind::kRequest);
+  ASSERT_EQ(c.at(2).view(), 1u);
+  c.pump([](const InFlight& f) { return std::holds_alternative<ViewChange>(*f.message); });
+  for (ReplicaId i : {0, 1, 3}) {
+    EXPECT_EQ(c.at(i).view(), 0u) << "replica " << i;
+    EXPECT_TRUE(c.at(i).active()) << "replica " << i;
+    EXPECT_EQ(c.at(i).stats().primary_resignations, 0u);
+  }
+}
+
 TEST(ViewChange, ViewsNeverGoBackAndOldViewMessagesAreDropped) {
   Cluster c(4);
   c.set_down(0, true);

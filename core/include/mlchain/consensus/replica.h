@@ -91,6 +91,7 @@ struct ReplicaStats {
   std::uint64_t fetches_sent = 0;
   std::uint64_t stable_checkpoints = 0;
   std::uint64_t views_rejoined = 0;  // left an unfinished view change for a lower live view
+  std::uint64_t primary_resignations = 0;  // left a view because its primary's view change said it had
 };
 
 class Replica {
