@@ -381,7 +381,7 @@ TEST_F(ContractSend, NoMemberReachableIs503AfterEachWasTriedOnce) {
 TEST_F(ContractSend, AMemberThatMayHaveThePacketMakesTheOutcomeUnknownNotFailed) {
   auto s = sender();
   post_fn_ = [this](const std::string&) -> Result<MemberResponse> {
-    const auto& who = posts().back().member;
+    const std::string who = posts().back().member;  // posts() returns a copy
     if (who == book_.members[0].name || who == book_.members[2].name)
       return unavailable("cannot reach https://x:1: read response: Connection timed out");
     return unavailable("cannot reach https://x:1: connect: Connection refused");
