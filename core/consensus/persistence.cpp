@@ -49,10 +49,9 @@ void Replica::persist_slot(Seq s) {
   const Slot& slot = it->second;
   codec::Json j = {{"pp", slot.pp ? to_json(Message(*slot.pp)) : codec::Json(nullptr)}};
   if (slot.best && slot.pp && same_pre_prepare(slot.best->pre_prepare, *slot.pp)) {
-    PreparedProof votes{PrePrepare{}, slot.best->prepares};
-    codec::Json best = proof_to_json(votes);
-    best.erase("pre_prepare");
-    j["best"] = std::move(best);
+    codec::Json prepares = codec::Json::array();
+    for (const auto& p : slot.best->prepares) prepares.push_back(to_json(Message(p)));
+    j["best"] = {{"prepares", std::move(prepares)}};
     j["best_of_pp"] = true;
   } else {
     j["best"] = slot.best ? proof_to_json(*slot.best) : codec::Json(nullptr);
