@@ -84,7 +84,9 @@ start() {
 height() { "$MLCHAIN" layer show --node "$(url $1)" -o json 2>/dev/null | jq -r .height; }
 ready() { "$MLCHAIN" node status --node "$(url $1)" -o json 2>/dev/null | jq -e .ready >/dev/null; }
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local secs=$1 what=$2; shift 2
+  # SECONDS is scaled by MLCHAIN_TEST_TIMEOUT_SCALE (set by CTest in sanitized builds, which run
+  # several times slower): a bound stays a bound, only a longer one.
+  local secs=$(( $1 * ${MLCHAIN_TEST_TIMEOUT_SCALE:-1} )) what=$2; shift 2
   local end=$((SECONDS + secs))
   until "$@"; do (( SECONDS < end )) || fail "timed out after ${secs}s waiting for $what"; sleep 0.2; done
 }
