@@ -78,6 +78,8 @@ void build_app(CLI::App& app, Cli& cli);
 void setup_version(CLI::App& app, Cli& cli);
 void setup_key(CLI::App& app, Cli& cli);
 void setup_layer(CLI::App& app, Cli& cli);
+// layer found, layer apply (cmd_layer_grow.cpp), under `layer`.
+void setup_layer_grow(CLI::App* layer, Cli& cli);
 void setup_block(CLI::App& app, Cli& cli);
 void setup_node(CLI::App& app, Cli& cli);
 // node join|leave (cmd_membership.cpp), registered by setup_node.

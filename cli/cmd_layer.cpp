@@ -415,6 +415,8 @@ void setup_layer(CLI::App& app, Cli& cli) {
       "      --admin-key admin.pem --node https://127.0.0.1:7101");
   attach->callback([at, &cli] { cli.exit_code = run_layer_attach(*at, cli); });
 
+  setup_layer_grow(layer, cli);
+
   auto cs = std::make_shared<ChangeSuperiorOptions>();
   auto* change = layer->add_subcommand("change-superior",
                                        "Move the layer to another superior candidate (an admin decision).");

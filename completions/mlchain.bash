@@ -4,7 +4,7 @@ _mlchain_subcommands() {
   case "$1" in
     '') echo 'version key layer block node object contract bench sim selfcheck devnet completion' ;;
     'key') echo 'gen show sign verify' ;;
-    'layer') echo 'create show attach change-superior' ;;
+    'layer') echo 'create show attach found apply change-superior' ;;
     'block') echo 'query verify cleanup' ;;
     'node') echo 'run status join leave invalidate' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
@@ -26,6 +26,8 @@ _mlchain_options() {
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
+    'layer found') echo '-h --help --path --superior --key --address --admin --out --name --request-timeout-ms --view-change-timeout-ms --force -o --output -q --quiet -v --verbose --color' ;;
+    'layer apply') echo '-h --help --node --superior --admin-key --lifetime -o --output -q --quiet -v --verbose --color' ;;
     'layer change-superior') echo '-h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
@@ -77,6 +79,8 @@ _mlchain_value_options() {
     'layer create') echo '-h --help --blueprint --out --force -o --output -q --quiet -v --verbose --color' ;;
     'layer show') echo '-h --help --node --tree -o --output -q --quiet -v --verbose --color' ;;
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
+    'layer found') echo '-h --help --path --superior --key --address --admin --out --name --request-timeout-ms --view-change-timeout-ms --force -o --output -q --quiet -v --verbose --color' ;;
+    'layer apply') echo '-h --help --node --superior --admin-key --lifetime -o --output -q --quiet -v --verbose --color' ;;
     'layer change-superior') echo '-h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
@@ -159,6 +163,14 @@ _mlchain_values() {
     'layer attach|-o') echo 'text json' ;;
     'layer attach|--output') echo 'text json' ;;
     'layer attach|--color') echo 'auto always never' ;;
+    'layer found|--key') echo '@file' ;;
+    'layer found|-o') echo 'text json' ;;
+    'layer found|--output') echo 'text json' ;;
+    'layer found|--color') echo 'auto always never' ;;
+    'layer apply|--admin-key') echo '@file' ;;
+    'layer apply|-o') echo 'text json' ;;
+    'layer apply|--output') echo 'text json' ;;
+    'layer apply|--color') echo 'auto always never' ;;
     'layer change-superior|--admin-key') echo '@file' ;;
     'layer change-superior|-o') echo 'text json' ;;
     'layer change-superior|--output') echo 'text json' ;;

@@ -7,7 +7,7 @@ function __mlchain_subcommands
         case 'key'
             echo gen show sign verify
         case 'layer'
-            echo create show attach change-superior
+            echo create show attach found apply change-superior
         case 'block'
             echo query verify cleanup
         case 'node'
@@ -46,6 +46,10 @@ function __mlchain_value_options
             echo -- -h --help --node --tree -o --output -q --quiet -v --verbose --color
         case 'layer attach'
             echo -- -h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color
+        case 'layer found'
+            echo -- -h --help --path --superior --key --address --admin --out --name --request-timeout-ms --view-change-timeout-ms --force -o --output -q --quiet -v --verbose --color
+        case 'layer apply'
+            echo -- -h --help --node --superior --admin-key --lifetime -o --output -q --quiet -v --verbose --color
         case 'layer change-superior'
             echo -- -h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color
         case 'block'
@@ -213,6 +217,8 @@ complete -c mlchain -n '__mlchain_at '\''key verify'\''' -l color -r -a 'auto al
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'create' -d 'Write a layer'\''s genesis from its blueprint and print the genesis hash.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'show' -d 'Show the layer as a running member sees it: view, primary, height, members.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'attach' -d 'Record a subordinate (edge) layer on its superior'\''s chain.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'found' -d 'Start a new layer under a running superior, with one node as its only member.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'apply' -d 'Apply to the superior: it records the whole layer as its subordinate.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'change-superior' -d 'Move the layer to another superior candidate (an admin decision).'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
@@ -246,6 +252,30 @@ complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s o -l output -r -a 
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''layer attach'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l path -r -d 'The new layer'\''s path, a direct subordinate of the superior, e.g. L2/L1c.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l superior -r -d 'A member of the running superior layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l key -r -F -d 'The founder'\''s key file (mlchain key gen); its public key is member 0.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l address -r -d 'Where the founder listens for peers and clients, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l admin -r -d 'An admin public key of the new layer (64 hex; repeat for several).'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l out -r -d 'Directory for blueprint.toml and genesis.json.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l name -r -d 'The founder'\''s member name (default: the key file'\''s name without .pem).'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l request-timeout-ms -r -d 'Consensus request timeout (default 1000).'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l view-change-timeout-ms -r -d 'Consensus view-change timeout (default 2000).'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l force -r -d 'Replace blueprint.toml and genesis.json if they exist.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer found'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -l node -r -d 'A member of the applying layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -l superior -r -d 'A member of the superior layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -l admin-key -r -F -d 'An admin key of the SUPERIOR layer: it accepts the application.'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -l lifetime -r -d 'How long the superior trusts the entry (default 365d); apply again to renew it.'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l node -r -d 'A member of the layer to move, https://host:port.'
 complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l admin-key -r -F -d 'An admin key of that layer.'

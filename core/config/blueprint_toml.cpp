@@ -90,10 +90,20 @@ class Reader : public TomlReader {
   Result<ledger::AddressBook> book(const toml::node& n, const std::string& ctx) const {
     const toml::table* t = n.as_table();
     if (t == nullptr) return error(&n, "'" + ctx + "' must be a table");
-    MLCHAIN_TRY(only_keys(*t, {"path", "members"}, ctx + "."));
+    MLCHAIN_TRY(only_keys(*t, {"path", "members", "epoch", "genesis"}, ctx + "."));
     ledger::AddressBook b;
     MLCHAIN_ASSIGN_OR_RETURN(b.path, string(*t, "path", ctx + "."));
     if (!valid_layer_path(b.path)) return error(t->get("path"), "'" + ctx + ".path' is not a layer path like L2/L1a");
+    if (const toml::node* e = t->get("epoch")) {
+      auto v = TomlReader::integer_value(e);
+      if (!v || *v < 0) return error(e, "'" + ctx + ".epoch' must be a non-negative integer (the epoch of these members)");
+      b.epoch = static_cast<std::uint64_t>(*v);
+    }
+    if (t->contains("genesis")) {
+      MLCHAIN_ASSIGN_OR_RETURN(b.genesis, string(*t, "genesis", ctx + "."));
+      if (b.genesis.size() != 64 || b.genesis.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return error(t->get("genesis"), "'" + ctx + ".genesis' must be a genesis hash (64 lower-case hex characters)");
+    }
     MLCHAIN_ASSIGN_OR_RETURN(b.members, members(*t, ctx + "."));
     return b;
   }

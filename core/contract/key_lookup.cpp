@@ -2,6 +2,7 @@
 
 #include "mlchain/codec/fields.h"
 #include "mlchain/node/epochs.h"
+#include "mlchain/node/layer_application.h"
 #include "mlchain/node/signed_op.h"
 #include "mlchain/node/superior_change.h"
 
@@ -51,7 +52,9 @@ KeyLookup address_book_lookup(ledger::Blueprint blueprint) {
       auto k = from_row(layer, **row, time_ms);
       if (!k.ok() && k.status().code() == ErrorCode::kNotFound) return k;  // expired
       if (!k.ok()) return corruption("stored subordinate entry of '" + std::string(layer) + "': " + k.status().message());
-      return k;
+      // A layer of members (node/layer_application.h): its keys follow its epochs, below.
+      MLCHAIN_ASSIGN_OR_RETURN(auto attached, node::attached_layer(txn, layer));
+      if (!attached) return k;
     }
     // A high-level neighbour: the superior this layer trusts now (an ordered
     // change may have moved it to an alternate, node/superior_change.h) or a

@@ -28,13 +28,24 @@ Result<MemberInfo> member_from(const Json& j) {
 Json book_json(const AddressBook& b) {
   Json members = Json::array();
   for (const auto& m : b.members) members.push_back(member_json(m));
-  return {{"path", b.path}, {"members", std::move(members)}};
+  Json j = {{"path", b.path}, {"members", std::move(members)}};
+  if (b.epoch != 0) j["epoch"] = b.epoch;
+  if (!b.genesis.empty()) j["genesis"] = b.genesis;
+  return j;
 }
 
 Result<AddressBook> book_from(const Json& j) {
-  MLCHAIN_TRY(codec::only_fields(j, {"path", "members"}, "address book"));
+  MLCHAIN_TRY(codec::only_fields(j, {"path", "members", "epoch", "genesis"}, "address book"));
   AddressBook b;
   MLCHAIN_ASSIGN_OR_RETURN(b.path, codec::get_string(j, "path", 1024));
+  if (j.contains("epoch")) {
+    MLCHAIN_ASSIGN_OR_RETURN(b.epoch, codec::get_uint(j, "epoch"));
+  }
+  if (j.contains("genesis")) {
+    MLCHAIN_ASSIGN_OR_RETURN(b.genesis, codec::get_string(j, "genesis", 64));
+    if (b.genesis.size() != 64 || b.genesis.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return invalid_argument("an address book's genesis is a SHA-256 hash (64 lower-case hex characters)");
+  }
   MLCHAIN_ASSIGN_OR_RETURN(Json members, codec::get_array(j, "members", consensus::kMaxMembers));
   for (const auto& m : members) {
     MLCHAIN_ASSIGN_OR_RETURN(MemberInfo mi, member_from(m));

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "mlchain/node/epochs.h"
+#include "mlchain/node/layer_application.h"
 #include "mlchain/node/superior_change.h"
 #include "node_impl.h"
 
@@ -58,6 +59,17 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
         count_rejected_op(denied ? "not_authorized" : forged ? "bad_proof" : "bad_request");
         return reply(error(denied ? 403 : forged ? 401 : 400, denied ? "not_authorized" : forged ? "bad_proof" : "bad_request",
                            auth.message()));
+      }
+    }
+    if (is_add_layer_op_text(op->op)) {
+      auto auth = authorize_add_layer_op(*op, genesis.blueprint.layer_path, genesis.hash_hex,
+                                         genesis.blueprint.admin_keys, verifier);
+      if (!auth.ok()) {
+        bool denied = auth.status().code() == ErrorCode::kPermissionDenied;
+        bool forged = auth.status().code() == ErrorCode::kVerificationFailed;
+        count_rejected_op(denied ? "not_authorized" : forged ? "bad_proof" : "bad_request");
+        return reply(error(denied ? 403 : forged ? 401 : 400, denied ? "not_authorized" : forged ? "bad_proof" : "bad_request",
+                           auth.status().message()));
       }
     }
     if (is_superior_op_text(op->op)) {
@@ -162,6 +174,14 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
   std::function<void()> task;
   if (path == "/v1/layer") {
     task = [this, shared] { (*shared)(net::Response::json(200, dump(layer_json()))); };
+  } else if (path == "/v1/layer/application") {
+    const std::string prefix = "/v1/layer/application?superior=";
+    std::string superior = req.target.rfind(prefix, 0) == 0 ? req.target.substr(prefix.size()) : std::string();
+    if (superior.size() != 64 || superior.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return (*shared)(error(400, "bad_request",
+                             "use GET /v1/layer/application?superior=<the superior's genesis hash, 64 hex>"));
+    }
+    task = [this, shared, superior] { (*shared)(layer_application(superior)); };
   } else if (path == "/v1/status") {
     task = [this, shared] { (*shared)(net::Response::json(200, dump(status_json()))); };
   } else if (path == "/readyz") {
@@ -231,6 +251,43 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
   if (!driver.post(std::move(task))) (*shared)(error(503, "unavailable", "the node is shutting down"));
 }
 
+net::Response Node::Impl::layer_application(const std::string& superior) const {
+  const auto& bp = genesis.blueprint;
+  if (!bp.superior) {
+    return error(409, "failed_precondition", bp.layer_path + " is a root layer: its blueprint names no superior to apply to");
+  }
+  if (bp.layer_path.rfind(bp.superior->path + "/", 0) != 0 ||
+      bp.layer_path.find('/', bp.superior->path.size() + 1) != std::string::npos) {
+    return error(409, "failed_precondition",
+                 bp.layer_path + " is not a direct subordinate of its superior " + bp.superior->path);
+  }
+  // The superior this chain trusts (its genesis once known): a member signs
+  // an application to that layer only.
+  std::string trusted = bp.superior->genesis;
+  if (auto txn = store->begin_read(); txn.ok()) {
+    if (auto t = trusted_neighbour(**txn, bp, bp.superior->path); t.ok() && !t->genesis.empty()) trusted = t->genesis;
+  }
+  if (!trusted.empty() && trusted != superior) {
+    return error(409, "failed_precondition",
+                 bp.layer_path + "'s superior " + bp.superior->path + " has genesis " + trusted + ", not " + superior);
+  }
+  if (!is_member(key->public_key())) {
+    return error(409, "failed_precondition", "this node is not a member of " + bp.layer_path + "'s current epoch");
+  }
+  ledger::EpochCertificate body = epoch_body(replica->config(), 0);
+  LayerApplication application{bp.layer_path, genesis.hash_hex, replica->config().epoch, body.members, superior};
+  for (const auto& m : application.members) {
+    if (m.address.empty()) {
+      return error(409, "failed_precondition",
+                   "member " + m.name + " of " + bp.layer_path + " has no recorded address yet; retry shortly");
+    }
+  }
+  crypto::Signature sig = key->sign(application_bytes(application));
+  return net::Response::json(200, dump({{"application", to_json(application)},
+                                        {"public_key", key->public_key().hex()},
+                                        {"sig", crypto::signature_hex(sig)}}));
+}
+
 codec::Json Node::Impl::layer_json() const {
   auto connected = peers ? peers->connected_peers() : std::vector<crypto::PublicKey>{};
   std::set<crypto::PublicKey> up(connected.begin(), connected.end());
@@ -274,9 +331,15 @@ codec::Json Node::Impl::layer_json() const {
             a.push_back(m.value("address", ""));
             keys.push_back(m.value("public_key", ""));
           }
-          by_path[e->value("path", "")] = {{"path", e->value("path", "")}, {"members", a.size()}, {"addresses", a},
-                                           {"keys", keys}, {"attached_at", e->value("height", 0)},
-                                           {"seal_key", e->value("seal_key", "")}};
+          codec::Json sub = {{"path", e->value("path", "")}, {"members", a.size()}, {"addresses", a},
+                             {"keys", keys}, {"attached_at", e->value("height", 0)},
+                             {"seal_key", e->value("seal_key", "")}};
+          if (e->contains("genesis")) {  // a layer of members (node/layer_application.h)
+            sub["genesis"] = e->value("genesis", "");
+            sub["epoch"] = e->value("epoch", 0);
+            sub.erase("seal_key");
+          }
+          by_path[e->value("path", "")] = std::move(sub);
         }
         if (!(*cur)->next().ok()) break;
       }

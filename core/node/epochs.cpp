@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "mlchain/codec/fields.h"
+#include "mlchain/node/layer_application.h"
 #include "mlchain/node/superior_change.h"
 
 namespace mlchain::node {
@@ -43,6 +44,8 @@ Json members_json(const std::vector<ledger::EpochMember>& members) {
 ledger::TrustedMembers from_book(const ledger::AddressBook& book) {
   ledger::TrustedMembers t;
   t.layer = book.path;
+  t.epoch = book.epoch;
+  t.genesis = book.genesis;
   for (const auto& m : book.members)
     if (m.valid) t.members.push_back(ledger::EpochMember{m.name, m.key, m.address});
   return t;
@@ -104,29 +107,48 @@ Result<std::vector<ledger::EpochCertificate>> epoch_certificates(const store::Re
   return out;
 }
 
-Result<ledger::TrustedMembers> trusted_neighbour(const store::ReadTxn& txn, const ledger::Blueprint& blueprint,
-                                                 std::string_view path) {
+namespace {
+
+// Where the chain's knowledge of neighbour `path` starts, and the name of
+// that start ("base"): the superior candidate trusted now, a blueprint
+// subordinate, or a layer attached by an ordered add-layer op (its genesis in
+// the name, so a stored epoch of an earlier attachment never applies).
+struct NeighbourStart {
   std::string base;
-  std::optional<ledger::TrustedMembers> start;
+  ledger::TrustedMembers members;
+};
+
+Result<std::optional<NeighbourStart>> neighbour_start(const store::ReadTxn& txn, const ledger::Blueprint& blueprint,
+                                                      std::string_view path) {
   if (blueprint.superior && blueprint.superior->path == path) {
     MLCHAIN_ASSIGN_OR_RETURN(auto current, current_superior(txn, blueprint));
-    base = "superior:" + std::to_string(current.state.index);
-    start = from_book(*current.book);
-  } else {
-    for (const auto& s : blueprint.subordinates) {
-      if (s.path != path) continue;
-      base = "subordinate";
-      start = from_book(s);
-      break;
-    }
+    return std::optional<NeighbourStart>(
+        NeighbourStart{"superior:" + std::to_string(current.state.index), from_book(*current.book)});
   }
-  if (!start) return not_found("layer " + blueprint.layer_path + " has no high-level neighbour " + std::string(path));
+  for (const auto& s : blueprint.subordinates)
+    if (s.path == path) return std::optional<NeighbourStart>(NeighbourStart{"subordinate", from_book(s)});
+  MLCHAIN_ASSIGN_OR_RETURN(auto attached, attached_layer(txn, path));
+  if (attached) {
+    std::string base = "attached:" + attached->members.genesis;
+    return std::optional<NeighbourStart>(NeighbourStart{std::move(base), std::move(attached->members)});
+  }
+  return std::optional<NeighbourStart>();
+}
+
+}  // namespace
+
+Result<ledger::TrustedMembers> trusted_neighbour(const store::ReadTxn& txn, const ledger::Blueprint& blueprint,
+                                                 std::string_view path) {
+  MLCHAIN_ASSIGN_OR_RETURN(auto found, neighbour_start(txn, blueprint, path));
+  if (!found) return not_found("layer " + blueprint.layer_path + " has no high-level neighbour " + std::string(path));
+  const std::string& base = found->base;
+  const ledger::TrustedMembers* start = &found->members;
   if (path.empty() || path.size() > store::kMaxKeyBytes) return *start;
   MLCHAIN_ASSIGN_OR_RETURN(auto row, get_row(txn, kNeighbourEpochsTable, path));
   if (!row) return *start;
   auto j = codec::parse(*row, cert_limits());
   if (!j.ok()) return corruption("stored neighbour epoch of " + std::string(path) + ": " + j.status().message());
-  if (codec::string_or_empty(*j, "base") != base) return *start;  // about another superior candidate
+  if (codec::string_or_empty(*j, "base") != base) return *start;  // about another superior candidate or attachment
   ledger::TrustedMembers t;
   t.layer = std::string(path);
   MLCHAIN_ASSIGN_OR_RETURN(t.genesis, codec::get_string(*j, "genesis", 64));
@@ -140,6 +162,7 @@ Result<ledger::TrustedMembers> trusted_neighbour(const store::ReadTxn& txn, cons
     MLCHAIN_ASSIGN_OR_RETURN(em.address, codec::get_string(m, "address", 512));
     t.members.push_back(std::move(em));
   }
+  if (t.epoch < start->epoch) return *start;  // attached again since, at a newer epoch
   return t;
 }
 
@@ -175,11 +198,9 @@ Result<std::string> apply_neighbour_op(store::WriteTxn& txn, const SignedOp& env
   if (!next.ok()) return "error: " + next.status().message();
   if (next->epoch == trusted->epoch)
     return "ok: " + op->path + " already at epoch " + std::to_string(trusted->epoch);
-  std::string base = blueprint.superior && blueprint.superior->path == op->path ? std::string() : "subordinate";
-  if (base.empty()) {
-    MLCHAIN_ASSIGN_OR_RETURN(auto current, current_superior(txn, blueprint));
-    base = "superior:" + std::to_string(current.state.index);
-  }
+  MLCHAIN_ASSIGN_OR_RETURN(auto start, neighbour_start(txn, blueprint, op->path));
+  if (!start) return "error: layer " + blueprint.layer_path + " has no high-level neighbour " + op->path;
+  const std::string& base = start->base;
   auto row = codec::canonical(Json{{"path", op->path},
                                    {"base", base},
                                    {"genesis", next->genesis},

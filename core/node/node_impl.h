@@ -152,6 +152,9 @@ struct Node::Impl {
   // api.cpp
   void handle(net::Request req, net::Reply reply);  // event-loop thread
   codec::Json layer_json() const;                   // driver
+  // GET /v1/layer/application: this member's signature on the layer's
+  // application to the superior with genesis `superior` (node/layer_application.h).
+  net::Response layer_application(const std::string& superior) const;  // driver
   codec::Json status_json() const;                  // driver
   std::string metrics_text() const;                 // driver
 

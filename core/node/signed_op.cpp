@@ -13,6 +13,7 @@
 #include "mlchain/codec/fields.h"
 #include "mlchain/consensus/messages.h"
 #include "mlchain/node/epochs.h"
+#include "mlchain/node/layer_application.h"
 #include "mlchain/node/superior_change.h"
 
 namespace mlchain::node {
@@ -447,6 +448,10 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
     if (!entry.ok()) return to_bytes("error: the subordinate's fields are not valid text");
     MLCHAIN_TRY(txn.put(kSubordinatesTable, e->path, *entry));
     return to_bytes("ok: add-subordinate " + e->path + " recorded");
+  }
+  if (is_add_layer_op_text(env->op)) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::string result, apply_add_layer_op(txn, *env, blueprint_, genesis_, verifier_, ctx));
+    return to_bytes(result);
   }
   if (is_superior_op_text(env->op)) {
     MLCHAIN_ASSIGN_OR_RETURN(std::string result,

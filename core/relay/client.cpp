@@ -23,7 +23,9 @@ Result<Book> from_row(const std::string& row) {
   MLCHAIN_ASSIGN_OR_RETURN(Json j, codec::parse(row));
   Book b;
   MLCHAIN_ASSIGN_OR_RETURN(b.path, codec::get_string(j, "path", contract::kMaxLayerPathBytes));
-  b.edge = true;  // attached by add-subordinate: a one-key edge layer
+  // Attached by add-subordinate: a one-key edge layer; by add-layer (a
+  // "genesis" field, node/layer_application.h): a layer of members.
+  b.edge = !j.contains("genesis");
   b.seal_key = j.value("seal_key", "");
   if (j.contains("expires_at")) {
     MLCHAIN_ASSIGN_OR_RETURN(b.expires_at_ms, codec::get_int(j, "expires_at"));
@@ -99,7 +101,14 @@ Result<Book> ContractService::local_book(const store::ReadTxn& txn, const std::s
       std::int64_t now = unix_millis(SystemClock().now());
       if (b.expires_at_ms != 0 && now > b.expires_at_ms) {
         return not_found("the address-book entry of " + path + " expired at unix ms " +
-                         std::to_string(b.expires_at_ms) + "; attach it again (mlchain layer attach)");
+                         std::to_string(b.expires_at_ms) + "; attach it again (mlchain layer " +
+                         (b.edge ? "attach" : "apply") + ")");
+      }
+      if (!b.edge) {
+        // A layer of members: at the epoch the chain follows it to.
+        MLCHAIN_ASSIGN_OR_RETURN(auto trusted, node::trusted_neighbour(txn, ctx_.genesis.blueprint, path));
+        b.members.clear();
+        for (const auto& m : trusted.members) b.members.push_back(BookMember{m.name, m.key, m.address});
       }
       return b;
     }

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "mlchain/node/epochs.h"
+#include "mlchain/node/layer_application.h"
 #include "relay_impl.h"
 
 namespace mlchain::relay {
@@ -20,6 +21,11 @@ std::vector<std::string> ContractService::high_level_neighbours() const {
   const auto& bp = ctx_.genesis.blueprint;
   if (bp.superior) out.push_back(bp.superior->path);
   for (const auto& s : bp.subordinates) out.push_back(s.path);
+  // Layers attached at runtime (node/layer_application.h).
+  if (auto txn = host_->store().begin_read(); txn.ok()) {
+    if (auto attached = node::attached_layer_paths(**txn); attached.ok())
+      for (auto& p : *attached) out.push_back(std::move(p));
+  }
   return out;
 }
 

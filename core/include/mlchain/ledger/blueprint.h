@@ -25,6 +25,13 @@ struct MemberInfo {
 struct AddressBook {
   std::string path;  // layer path, e.g. "L2/L1a"
   std::vector<MemberInfo> members;
+  // Which member set `members` is, for a neighbour whose epochs this layer
+  // follows (node/epochs.h): its epoch (0: the genesis members) and its
+  // genesis hash ("" when not recorded; the first certificate sets it). A
+  // layer founded under a running superior (`mlchain layer found`) records
+  // the superior's epoch at founding. In the genesis only when set.
+  std::uint64_t epoch = 0;
+  std::string genesis = {};
 };
 
 // Units as named. Defaults match consensus::ReplicaOptions.
