@@ -121,9 +121,15 @@ Result<PacketOp> packet_op_from(const Json& j) {
 
 // A parsed contract op: prune (no items), one packet, or a batch of packets
 // (each item applied as if ordered alone, in order).
+struct Takeover {
+  std::string id;    // the contract block
+  std::string from;  // the responsible node the member asked (hex key)
+};
+
 struct Parsed {
   bool prune = false;
   bool batch = false;
+  std::optional<Takeover> takeover;
   std::vector<Result<PacketOp>> items;  // a malformed batch item fails alone
 };
 
@@ -142,6 +148,14 @@ Result<Parsed> parse_op(std::string_view text) {
     out.prune = true;
     return out;
   }
+  if (action == "takeover") {
+    MLCHAIN_TRY(codec::only_fields(j, {"action", "id", "from"}, "contract takeover op"));
+    Takeover t;
+    MLCHAIN_ASSIGN_OR_RETURN(t.id, codec::get_string(j, "id", store::kMaxKeyBytes));
+    MLCHAIN_ASSIGN_OR_RETURN(t.from, codec::get_string(j, "from", 64));
+    out.takeover = std::move(t);
+    return out;
+  }
   if (action == "batch") {
     MLCHAIN_TRY(codec::only_fields(j, {"action", "items"}, "contract batch op"));
     MLCHAIN_ASSIGN_OR_RETURN(Json items, codec::get_array(j, "items", kMaxBatchItems));
@@ -157,7 +171,8 @@ Result<Parsed> parse_op(std::string_view text) {
     }
     return out;
   }
-  if (action != "packet") return invalid_argument("unknown contract action '" + action + "' (packet, batch, prune)");
+  if (action != "packet")
+    return invalid_argument("unknown contract action '" + action + "' (packet, batch, prune, takeover)");
   MLCHAIN_TRY(codec::only_fields(j, {"action", "packet", "cert"}, "contract packet op"));
   MLCHAIN_ASSIGN_OR_RETURN(PacketOp op, packet_op_from(j));
   out.items.push_back(std::move(op));
@@ -196,6 +211,10 @@ Result<std::string> batch_op_text(const std::vector<std::pair<Packet, LayerCerti
 
 std::string prune_op_text() { return std::string(kContractOpPrefix) + canon({{"action", "prune"}}); }
 
+std::string takeover_op_text(const std::string& id, const std::string& from) {
+  return std::string(kContractOpPrefix) + canon({{"action", "takeover"}, {"id", id}, {"from", from}});
+}
+
 Result<Bytes> ContractStateMachine::apply(store::WriteTxn& txn, const consensus::Request& request,
                                           const ledger::OpContext& ctx) {
   std::string_view text(reinterpret_cast<const char*>(request.op.data()), request.op.size());
@@ -216,6 +235,11 @@ Result<Bytes> ContractStateMachine::apply(store::WriteTxn& txn, const consensus:
     }
     for (const auto& id : expired) MLCHAIN_TRY(txn.put(kContractsTable, id, canon({{"pruned_at", ctx.height}})));
     return result("ok: pruned " + std::to_string(expired.size()));
+  }
+  if (parsed->takeover) {
+    MLCHAIN_ASSIGN_OR_RETURN(std::string r, apply_takeover(txn, parsed->takeover->id, parsed->takeover->from,
+                                                           request.client, ctx));
+    return result(std::move(r));
   }
   if (!parsed->batch) {
     MLCHAIN_ASSIGN_OR_RETURN(std::string r, apply_packet(txn, *parsed->items.front(), request.client, ctx));
@@ -335,11 +359,36 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
   if (b.k.size() >= kMaxSummaries) return "error: contract " + id + " is full";
   b.k.push_back(Summary{sum, ctx.time_ms, ctx.height, out});
   b.expires_at_ms = std::max(b.expires_at_ms, expiry(ctx.time_ms, p.header.ttl_ms));
-  b.responsible = client;
+  // The responsible node stays: it changes only by an ordered takeover (Statement 4).
   if (p.kind == PacketKind::kEnd) b.accomplished = true;
   MLCHAIN_TRY(txn.put(kContractsTable, b.id, canon(block_json(b))));
   MLCHAIN_TRY(txn.put(kContractSumsTable, sum, b.id));
   return accepted(b);
+}
+
+Result<std::string> ContractStateMachine::apply_takeover(store::WriteTxn& txn, const std::string& id,
+                                                         const std::string& from, const std::string& client,
+                                                         const ledger::OpContext& ctx) {
+  auto key = crypto::PublicKey::from_hex(client);
+  if (ctx.epoch == nullptr || !key.ok() || !ctx.epoch->index_of(*key))
+    return "error: not authorised: only a member of " + layer_ + "'s current epoch takes over a contract block";
+  if (id.empty() || id.size() > store::kMaxKeyBytes) return "error: no contract block " + id;
+  MLCHAIN_ASSIGN_OR_RETURN(auto rec, get_opt(txn, kContractsTable, id));
+  if (!rec) return "error: no contract block " + id;
+  MLCHAIN_ASSIGN_OR_RETURN(Lookup l, lookup_record(*rec));
+  if (l.kind == LookupKind::kPruned)
+    return "error: pruned: contract block " + id + " was pruned at height " + std::to_string(l.pruned_at);
+  ContractBlock& b = *l.block;
+  if (b.accomplished) return "error: contract " + id + " is accomplished; nobody takes it over";
+  if (b.responsible == client) return "ok: " + id + " responsible " + client;
+  // Compare and set: the member asked `from` and it did not answer. If another
+  // member took over meanwhile, that one is asked first.
+  if (b.responsible != from)
+    return "error: the responsible node of " + id + " is now " + b.responsible + ", not " + from;
+  b.responsible = client;
+  MLCHAIN_TRY(txn.put(kContractsTable, b.id, canon(block_json(b))));
+  return "ok: " + id + " responsible " + client + " (took over from " + from + " at height " +
+         std::to_string(ctx.height) + ")";
 }
 
 codec::Json to_json(const ContractBlock& b) { return block_json(b); }
@@ -371,7 +420,7 @@ std::string accepted_id(std::string_view result) {
 Result<std::vector<ItemOutcome>> op_outcomes(std::string_view op_text, std::string_view result) {
   if (op_text.substr(0, kContractOpPrefix.size()) != kContractOpPrefix) return std::vector<ItemOutcome>{};
   auto parsed = parse_op(op_text.substr(kContractOpPrefix.size()));
-  if (!parsed.ok() || parsed->prune) return std::vector<ItemOutcome>{};  // refused as a whole, or no packet
+  if (!parsed.ok() || parsed->prune || parsed->takeover) return std::vector<ItemOutcome>{};  // refused as a whole, or no packet
   std::vector<std::string> results;
   if (parsed->batch) {
     if (result.substr(0, 7) != "batch: ") return std::vector<ItemOutcome>{};

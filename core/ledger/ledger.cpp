@@ -189,7 +189,7 @@ Result<Applied> Ledger::apply(const consensus::Execute& e) {
     pending = pending_changes_;
     switched.reset();
     std::vector<Bytes> results;
-    OpContext ctx{b.height, b.time_ms};
+    OpContext ctx{b.height, b.time_ms, &config_};
     for (const auto& op : b.ops) {
       if (!consensus::is_authentic(op, authenticator_)) {
         // Never sent by its client: nothing executes and the client's dedup

@@ -107,7 +107,11 @@ class ContractService final : public node::Service {
     return stopping_;
   }
   void worker();
-  void process_packet(const std::string& body, Clock::time_point deadline, const net::Reply& reply);
+  void process_packet(const std::string& body, Clock::time_point deadline, const net::Reply& reply, bool asked);
+  // Statement 4 (kAskedHeader): the responsible member's answer to a
+  // follow-up, or nullopt when this member handles it (it is responsible, or
+  // took over by an ordered op because the responsible one did not answer).
+  std::optional<Answer> ask_responsible(const contract::Packet& p, const std::string& body, Clock::time_point deadline);
   void order(const contract::Packet& p, const contract::LayerCertificate& cert, OrderCallback done);
   void flush_batch();  // sends the next batch, or clears in_flight_ when none waits
   void on_batch(std::vector<std::string> sums, Result<node::Ordered> ordered);

@@ -2,6 +2,7 @@
 // for fellow members, contract queries.
 #include <algorithm>
 #include <charconv>
+#include <future>
 
 #include "mlchain/codec/fields.h"
 #include "mlchain/common/clock.h"
@@ -161,8 +162,9 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
     auto deadline = Clock::now() + budget;
     auto shared = std::make_shared<net::Reply>(std::move(reply));
     auto body = std::make_shared<std::string>(std::move(req.body));
+    bool asked = req.headers.count(std::string(kAskedHeader)) > 0;
     count("received");
-    if (!post([this, body, deadline, shared] { process_packet(*body, deadline, *shared); })) {
+    if (!post([this, body, deadline, shared, asked] { process_packet(*body, deadline, *shared, asked); })) {
       count("refused_busy");
       (*shared)(
           net::Response::json(503, error_answer(503, "busy", "the relay of this node is full; retry", layer_).body));
@@ -223,7 +225,63 @@ bool ContractService::handle(net::Request& req, net::Reply& reply) {
 
 // ---- packets ----
 
-void ContractService::process_packet(const std::string& body, Clock::time_point deadline, const net::Reply& reply) {
+std::optional<Answer> ContractService::ask_responsible(const contract::Packet& p, const std::string& body,
+                                                      Clock::time_point deadline) {
+  std::string id, responsible;
+  {
+    auto txn = host_->store().begin_read();
+    if (!txn.ok()) return std::nullopt;
+    auto named = contract::named_block_id(p, layer_);
+    if (!named.ok()) return std::nullopt;  // the state machine says why
+    auto l = contract::get_contract(**txn, *named);
+    if (!l.ok() || l->kind != contract::LookupKind::kFound || l->block->accomplished) return std::nullopt;
+    id = *named;
+    responsible = l->block->responsible;
+  }
+  const std::string me = host_->key().public_key().hex();
+  if (responsible == me) return std::nullopt;
+  std::optional<BookMember> target;
+  for (const auto& m : host_->members())
+    if (m.key.hex() == responsible && !m.address.empty()) target = BookMember{m.name, m.key, m.address};
+  std::string why = "it is no longer a member";
+  if (target) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto timeout = std::min(kAskResponsible, std::max(left, std::chrono::milliseconds(1)));
+    auto budget = std::max<long long>(1'000, left.count());
+    auto r = call(*target, "POST", "/v1/contract/packet", body,
+                  {{std::string(kAskedHeader), host_->node_name()}, {std::string(kBudgetHeader), std::to_string(budget)}},
+                  timeout);
+    // Any answer but "unavailable" is the responsible node's: pass it on.
+    if (r.ok() && r->status != 503) {
+      count("responsible_answered");
+      return Answer{r->status, r->body};
+    }
+    why = r.ok() ? "it answered 503" : r.status().message();
+  }
+  // It did not answer: take over by an ordered op, then handle the packet here.
+  auto done = std::make_shared<std::promise<Result<node::Ordered>>>();
+  auto answer = done->get_future();
+  host_->order(contract::takeover_op_text(id, responsible),
+               [done](Result<node::Ordered> r) { done->set_value(std::move(r)); });
+  if (answer.wait_until(deadline) != std::future_status::ready) {
+    return error_answer(503, "unavailable", "the takeover of " + id + " was not ordered in time; retry", layer_);
+  }
+  auto ordered = answer.get();
+  std::string result = ordered.ok() ? ordered->result : ordered.status().message();
+  if (ordered.ok() && result.rfind("ok", 0) == 0) {
+    count("takeovers");
+    host_->log().warn("took over a contract block: its responsible node did not answer",
+                      {{"id", id}, {"responsible", responsible.substr(0, 16)}, {"why", why.substr(0, 200)}});
+  } else {
+    // Someone else took over meanwhile, or the block closed: the packet is
+    // still handled here (ordering it is idempotent per sum).
+    host_->log().info("takeover not ordered", {{"id", id}, {"result", result.substr(0, 200)}});
+  }
+  return std::nullopt;
+}
+
+void ContractService::process_packet(const std::string& body, Clock::time_point deadline, const net::Reply& reply,
+                                     bool asked) {
   auto send = [&reply](const Answer& a) { reply(net::Response::json(a.status, a.body)); };
   auto refuse = [&](int status, std::string_view code, const std::string& message) {
     count("refused_" + std::string(code));
@@ -324,6 +382,10 @@ void ContractService::process_packet(const std::string& body, Clock::time_point 
   if (std::string why; host_->behind(&why)) {
     return refuse(503, "unavailable",
                   host_->node_name() + " is " + why + "; another member of " + layer_ + " takes the packet");
+  }
+  // Statement 4: a follow-up goes to the block's responsible member first.
+  if (p->kind != contract::PacketKind::kFirst && !asked) {
+    if (auto a = ask_responsible(*p, body, deadline)) return send(*a);
   }
   // Order it (batched with whatever else is waiting), then forward from a worker.
   auto packet = std::make_shared<contract::Packet>(std::move(p).value());

@@ -11,6 +11,8 @@
 #   4. an edge E4 attaches under L2/L1c; a contract E1 -> E4 is sent, replied and ended
 #      through L1a, L2 and L1c; each layer's block is proven offline against the genesis
 #      hash from the files; a tampered proof fails (exit 5);
+#      the member of L1c responsible for the block is killed before the reply: another
+#      member asks it, takes over by an ordered op (Statement 4), the chain shows it;
 #   5. layer show --tree draws L1c with its edge under L2; selfcheck passes on L1c and L2.
 # Bounded in time; everything started is killed on every exit path.
 # Usage: found_e2e.sh /path/to/mlchain
@@ -43,6 +45,12 @@ devnet_extra_cleanup() {
 run() { local -n out_=$1; shift; RC=0; out_=$("$@" 2>>"$DIR/cli.err") || RC=$?; }
 url_of() { echo "https://127.0.0.1:$1"; }
 ready() { curl -sfk "$(url_of "$1")/readyz" >/dev/null 2>&1; }
+wait_up() {  # PORT WHAT: it answers at all
+  local end=$((SECONDS + 30 * ${MLCHAIN_TEST_TIMEOUT_SCALE:-1}))
+  until curl -sfk "$(url_of "$1")/healthz" >/dev/null 2>&1; do
+    (( SECONDS < end )) || fail "timed out waiting for $2 to answer"; sleep 0.2
+  done
+}
 wait_ready() {  # PORT WHAT
   local end=$((SECONDS + 30 * ${MLCHAIN_TEST_TIMEOUT_SCALE:-1}))
   until ready "$1"; do (( SECONDS < end )) || fail "timed out waiting for $2 to be ready"; sleep 0.2; done
@@ -124,6 +132,7 @@ say "L2/L1c founded and attached to L2"
 # ---- 3. L1c grows to 4 members after the attachment -------------------------------
 for i in 2 3 4; do
   start_node c$i
+  wait_up $((P0 + i - 1)) "c$i"  # node join needs it to answer (as a learner)
   run out M node join --config c$i.toml --admin-key "$ADMIN" --node "$C1" --timeout 60
   [[ $RC == 0 ]] || fail "node join c$i exited $RC: $out"
 done
@@ -148,7 +157,7 @@ path = "L2/L1c"
 genesis = "l1c/genesis.json"
 EOF
 start_node e4
-end=$((SECONDS + 30)); until curl -sfk "$E4/healthz" >/dev/null 2>&1; do (( SECONDS < end )) || fail "e4 never answered"; sleep 0.2; done
+wait_up $((P0 + 4)) e4
 run out M layer attach --path L2/L1c/E4 --key e4.pem --address "$E4" --admin-key "$ADMIN" --node "$(url_of $((P0 + 2)))"
 [[ $RC == 0 ]] || fail "attaching E4 under L1c exited $RC: $out"
 
@@ -166,8 +175,25 @@ S1=$(jq -r .sum <<<"$send")
 # Which member of L1c certified it: one of the members that joined after the attachment
 # proves L2 follows L1c's epochs.
 say "send: ids $IDL (L1c block by $(jq -r '.hops[3].node' <<<"$send"))"
+# Statement 4: the member of L1c responsible for its block is killed; the reply reaches
+# another member, which asks it, gets no answer and takes over by an ordered op.
+RESP=$(jq -r '.hops[3].node' <<<"$send")
+[[ $RESP =~ ^c[1-4]$ ]] || fail "L1c's hop names no member: $send"
+RESP_KEY=$("$MLCHAIN" key show --key "$RESP.pem" -o json | jq -r .public_key)
+q=$(M block query "${IDS[2]}" --node "$C1" --key "$ADMIN") || fail "block query ${IDS[2]}: $q"
+jq -e --arg k "$RESP_KEY" '.block.responsible == $k' <<<"$q" >/dev/null || fail "$RESP should be responsible: $q"
+kill -9 "$(cat "$RESP.pid")"
+OTHER=c1; [[ $RESP == c1 ]] && OTHER=c2
+OTHER_URL=$(url_of $((P0 + ${OTHER#c} - 1)))
 run reply M contract reply --edge "$E4" --from "$B" --key b.pem --to "$A" --message '{"accept": true}' --contract "$IDL"
-[[ $RC == 0 ]] || fail "contract reply E4 -> E1 exited $RC: $reply"
+[[ $RC == 0 ]] || fail "contract reply E4 -> E1 with $RESP dead exited $RC: $reply"
+q=$(M block query "${IDS[2]}" --node "$OTHER_URL" --key "$ADMIN") || fail "block query ${IDS[2]}: $q"
+NEW_RESP=$(jq -r .block.responsible <<<"$q")
+[[ $NEW_RESP != "$RESP_KEY" && ${#NEW_RESP} == 64 ]] || fail "no member took over from the dead $RESP: $q"
+grep -h "took over a contract block" c*.log >/dev/null || fail "no member logged the takeover"
+say "Statement 4: $RESP killed; the reply was handled after a takeover by ${NEW_RESP:0:16}"
+start_node "$RESP"
+wait_ready $((P0 + ${RESP#c} - 1)) "$RESP after its restart"
 S2=$(jq -r .sum <<<"$reply")
 run end_ M contract end --edge "$E1" --from "$A" --key a.pem --to "$B" --message '{"done": 1}' --contract "$IDL"
 [[ $RC == 0 ]] || fail "contract end exited $RC: $end_"

@@ -16,6 +16,7 @@ struct Layer {
   std::unique_ptr<store::Store> store = store::make_memory_store();
   ContractStateMachine sm;
   std::uint64_t height = 0;
+  const consensus::EpochConfig* epoch = nullptr;  // the executing epoch (takeover needs one)
 
   Layer(const std::string& path, const World& w) : sm(path, w.lookup(), w.verifier) { sm.set_admins({"node0"}); }
 
@@ -23,7 +24,7 @@ struct Layer {
     std::string out;
     Status st = store->write([&](store::WriteTxn& w) -> Status {
       MLCHAIN_ASSIGN_OR_RETURN(Bytes r, sm.apply(w, consensus::Request{client, 1, to_bytes(text)},
-                                                 ledger::OpContext{height + 1, time_ms}));
+                                                 ledger::OpContext{height + 1, time_ms, epoch}));
       out = to_string(r);
       return {};
     });
@@ -36,7 +37,8 @@ struct Layer {
   // then compares "ok: <id>".
   std::string checked(const std::string& r) {
     auto at = r.find(" record ");
-    if (r.rfind("ok: ", 0) != 0 || r.rfind("ok: pruned", 0) == 0) return r;
+    if (r.rfind("ok: ", 0) != 0 || r.rfind("ok: pruned", 0) == 0 || r.find(" responsible ") != std::string::npos)
+      return r;
     EXPECT_NE(at, std::string::npos) << r;
     if (at == std::string::npos) return r;
     std::string id = r.substr(4, at - 4);
@@ -160,6 +162,50 @@ TEST(ContractStateMachine, Statement1IsCheckedByEveryReplica) {
   EXPECT_EQ(t.l.dump().find("contracts|"), std::string::npos);
 }
 
+// Statement 4: follow-ups leave the responsible node as it is; it changes
+// only by an ordered takeover from a member of the executing epoch that
+// names the node it asked (compare and set), on an open block.
+TEST(ContractStateMachine, Statement4TheResponsibleNodeChangesOnlyByATakeover) {
+  AtL1a t;
+  auto key = [](int i) {
+    auto seed = crypto::sha256("takeover " + std::to_string(i));
+    return crypto::PrivateKey::from_seed(ByteView(seed.data(), seed.size())).value().public_key().hex();
+  };
+  const std::string a = key(0), b = key(1), stranger = key(2);
+  consensus::EpochConfig epoch;
+  epoch.members = {crypto::PublicKey::from_hex(a).value(), crypto::PublicKey::from_hex(b).value()};
+  t.l.epoch = &epoch;
+  ASSERT_EQ(t.l.apply(t.first(kT0), 100, a), "ok: L2/L1a#1");
+  EXPECT_EQ(t.l.get("L2/L1a#1").block->responsible, a);
+  // A follow-up ordered by another member does not move it (it used to).
+  ASSERT_EQ(t.l.apply(t.follow("L2/L1a#1", kT0 + 1), 200, b), "ok: L2/L1a#1");
+  EXPECT_EQ(t.l.get("L2/L1a#1").block->responsible, a);
+  std::string before = t.l.dump();
+  // Not a member; a member naming another node than the recorded one; no such block.
+  EXPECT_EQ(t.l.apply(takeover_op_text("L2/L1a#1", a), 300, stranger).rfind("error: not authorised", 0), 0u);
+  EXPECT_EQ(t.l.apply(takeover_op_text("L2/L1a#1", stranger), 310, b).rfind("error: the responsible node of", 0), 0u);
+  EXPECT_EQ(t.l.apply(takeover_op_text("L2/L1a#9", a), 320, b), "error: no contract block L2/L1a#9");
+  EXPECT_EQ(t.l.dump(), before);
+  // Without the executing epoch nobody is a member.
+  t.l.epoch = nullptr;
+  EXPECT_EQ(t.l.apply(takeover_op_text("L2/L1a#1", a), 330, b).rfind("error: not authorised", 0), 0u);
+  t.l.epoch = &epoch;
+  // B asked A, A did not answer: B takes over; the chain records it.
+  std::string r = t.l.apply(takeover_op_text("L2/L1a#1", a), 400, b);
+  EXPECT_EQ(r.rfind("ok: L2/L1a#1 responsible " + b + " (took over from " + a, 0), 0u) << r;
+  EXPECT_EQ(t.l.get("L2/L1a#1").block->responsible, b);
+  // Again: nothing changes. A late takeover by A naming A: refused (B is responsible now).
+  EXPECT_EQ(t.l.apply(takeover_op_text("L2/L1a#1", a), 410, b), "ok: L2/L1a#1 responsible " + b);
+  EXPECT_EQ(t.l.apply(takeover_op_text("L2/L1a#1", a), 420, a).rfind("error: the responsible node of", 0), 0u);
+  EXPECT_EQ(t.l.get("L2/L1a#1").block->responsible, b);
+  // An accomplished block is taken over by nobody.
+  ASSERT_EQ(t.l.apply(t.follow("L2/L1a#1", kT0 + 2, PacketKind::kEnd), 500, a), "ok: L2/L1a#1");
+  EXPECT_EQ(t.l.apply(takeover_op_text("L2/L1a#1", b), 510, a).rfind("error: contract L2/L1a#1 is accomplished", 0),
+            0u);
+  // The op outcomes of a takeover name no packet.
+  EXPECT_TRUE(op_outcomes(takeover_op_text("L2/L1a#1", a), "ok: L2/L1a#1 responsible " + b).value().empty());
+}
+
 TEST(ContractStateMachine, AppendAndReplayAlarm) {
   AtL1a t;
   ASSERT_EQ(t.l.apply(t.first(kT0), 100), "ok: L2/L1a#1");
@@ -170,7 +216,7 @@ TEST(ContractStateMachine, AppendAndReplayAlarm) {
   ASSERT_EQ(b.block->k.size(), 2u);
   EXPECT_EQ(b.block->k[1], (Summary{t.sum_of(f), 200, 2, t.out_of(f, "L2/L1a#1")}));
   EXPECT_EQ(b.block->expires_at_ms, 5200);  // extended on re-use
-  EXPECT_EQ(b.block->responsible, "node1");
+  EXPECT_EQ(b.block->responsible, "node0");  // Statement 4: only a takeover moves it
   // The very packet again (a retry, or a second member forwarding it): nothing changes, no alarm.
   std::string before = t.l.dump();
   EXPECT_EQ(t.l.apply(t.op(f), 300, "node2"), "ok: L2/L1a#1");

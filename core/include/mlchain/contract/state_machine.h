@@ -35,10 +35,15 @@
 //           parties' edge layers (either direction; a reply's pseudonyms are
 //           named by the other edge, so only edge paths are compared). A sum already recorded anywhere in this layer's contracts
 //           is a replay (Statement 5): refused, alarm recorded. Otherwise
-//           appends {sum, time}, extends expires_at to at least time + ttl
-//           and makes the op's client the responsible node (takeover when the
-//           previous one fell silent is the node's decision; the chain
-//           records who did).
+//           appends {sum, time} and extends expires_at to at least time + ttl.
+//           The responsible node does not change.
+//   takeover (Statement 4) {"action": "takeover", "id", "from"}: the op's
+//           client, a member of the epoch the block executes in
+//           (OpContext::epoch), becomes the block's responsible node, if
+//           `from` is still the recorded one (compare and set) and the block
+//           is open. A member orders it after asking `from` about a
+//           follow-up and getting no answer (relay/contract_service.h);
+//           the chain records who took over, and when.
 //   end     as follow-up, then accomplished = true (Statement 6). An
 //           accomplished block takes no further messages.
 //   prune   removes every block with expires_at < the block's time and
@@ -127,6 +132,9 @@ struct Alarm {
 // with the certificate it arrived with.
 Result<std::string> contract_op_text(const Packet& p, const LayerCertificate& incoming);
 std::string prune_op_text();
+// Statement 4: a member that asked the responsible node `from` (hex key) of
+// block `id` about a follow-up and got no answer becomes responsible itself.
+std::string takeover_op_text(const std::string& id, const std::string& from);
 // Several packet ops in one (a node orders what arrived while its previous
 // op was in flight): {"action": "batch", "items": [{"packet", "cert"}, ...]}.
 // Each item is applied as if ordered alone, in order; the result is
@@ -169,6 +177,8 @@ class ContractStateMachine final : public ledger::StateMachine {
  private:
   Result<std::string> apply_packet(store::WriteTxn& txn, const PacketOp& op, const std::string& client,
                                    const ledger::OpContext& ctx);
+  Result<std::string> apply_takeover(store::WriteTxn& txn, const std::string& id, const std::string& from,
+                                     const std::string& client, const ledger::OpContext& ctx);
 
   std::string layer_;
   std::uint64_t first_id_ = 1;

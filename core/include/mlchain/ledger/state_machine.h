@@ -14,6 +14,10 @@ namespace mlchain::ledger {
 struct OpContext {
   std::uint64_t height = 0;
   std::int64_t time_ms = 0;  // the block's time
+  // The epoch the block executes in (its members), when the caller knows it
+  // (the Ledger does): what a member-only op is checked against, the same
+  // on every replica. nullptr: unknown (such ops are refused).
+  const consensus::EpochConfig* epoch = nullptr;
 };
 
 class StateMachine {

@@ -53,6 +53,14 @@ struct RelayOptions {
 // milliseconds (1,000..120,000; absent: default_budget). Each layer passes
 // on what is left of it.
 inline constexpr std::string_view kBudgetHeader = "x-mlchain-budget-ms";
+// Statement 4: a member that receives a follow-up of a contract block whose
+// responsible node is another member passes the packet to that member first
+// (this header set to its own name, so the other handles it without asking
+// again) and answers with what it answers. Only when it does not answer
+// within kAskResponsible (or is no longer a member) does the member order a
+// takeover (contract/state_machine.h) and handle the packet itself.
+inline constexpr std::string_view kAskedHeader = "x-mlchain-asked-by";
+inline constexpr std::chrono::milliseconds kAskResponsible{2'000};
 
 node::ServiceFactory contract_service(RelayOptions options = {});
 
