@@ -45,7 +45,10 @@ void Replica::on_fetch_timer() {
 
 void Replica::send_fetch() {
   auto n = static_cast<ReplicaId>(config_.n());
-  if (n <= 1) return;
+  // A member alone has nobody to ask. A learner has: every member (n = 1
+  // included: a layer founded by one node grows by its first join, and the
+  // learner must keep asking until it has replayed the switch that adds it).
+  if (n == 0 || (n <= 1 && !learning_)) return;
   ReplicaId pick = self_;
   // Prefer, round robin, a peer known to be ahead of us.
   for (ReplicaId k = 1; k <= n && pick == self_; ++k) {

@@ -135,5 +135,28 @@ TEST(Reconfig, LearnerFollowsByStateTransferUntilAdded) {
   EXPECT_EQ(learner.chain_digest(), c.at(0).chain_digest());
 }
 
+// A layer founded by one node grows by its first join: the learner knows a
+// one-member epoch and must keep asking that member (at Start and on every
+// fetch timer without progress) until it has replayed the switch that adds
+// it. It used to ask nobody when the epoch it knew had one member, so a join
+// whose switch landed before the learner's link-up fetch waited forever.
+TEST(Reconfig, ALearnerOfAOneMemberLayerKeepsAskingItsMember) {
+  auto ring = sim::make_fake_keyring(2, 7);
+  Cluster c(1);
+  ASSERT_EQ(ring.signers[0]->public_key(), c.config().members[0]);
+  RecoveredState r;
+  r.learner = true;
+  Replica learner(1, c.config(), Cluster::small_options(), *ring.signers[1], ring.verifier, r);
+  auto asks = [](const std::vector<Action>& actions) {
+    int n = 0;
+    for (const auto& a : actions)
+      if (const auto* s = std::get_if<Send>(&a); s && s->to == 0u && std::holds_alternative<FetchBlocks>(*s->message)) ++n;
+    return n;
+  };
+  EXPECT_EQ(asks(learner.step(Event{c.now(), Start{}})), 1);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(asks(learner.step(Event{c.now(), TimerFired{TimerKind::kFetch}})), 1) << "timer " << i;
+}
+
 }  // namespace
 }  // namespace mlchain::consensus
