@@ -52,7 +52,9 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
     }
     if (is_config_op_text(op->op) || is_subordinate_op_text(op->op)) {
       Status auth = is_config_op_text(op->op) ? authorize_config_op(*op, genesis.blueprint.admin_keys, verifier).status()
-                                              : authorize_subordinate_op(*op, genesis.blueprint.admin_keys, verifier).status();
+                                              : authorize_subordinate_op(*op, genesis.blueprint.admin_keys, verifier,
+                                                                         genesis.blueprint.layer_path)
+                                                    .status();
       if (!auth.ok()) {
         bool denied = auth.code() == ErrorCode::kPermissionDenied;
         bool forged = auth.code() == ErrorCode::kVerificationFailed;

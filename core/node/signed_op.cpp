@@ -376,7 +376,7 @@ std::string subordinate_op_text(const SubordinateEntry& e, const crypto::Signatu
 }
 
 Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
-                                                  const crypto::Verifier& verifier) {
+                                                  const crypto::Verifier& verifier, std::string_view superior_path) {
   if (!is_subordinate_op_text(op.op)) return invalid_argument("not a subordinate-layer op");
   auto j = codec::parse(std::string_view(op.op).substr(kSubordinateOpPrefix.size()),
                         codec::ParseLimits{8 * 1024, 2, 2048, 16});
@@ -405,6 +405,15 @@ Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std:
   }
   if (e.path.empty() || e.name.empty() || e.address.rfind("https://", 0) != 0)
     return invalid_argument("add-subordinate needs a path, a name and an https:// address");
+  if (!superior_path.empty()) {
+    std::string_view p = e.path;
+    std::string_view seg = p.size() > superior_path.size() + 1 ? p.substr(superior_path.size() + 1) : std::string_view();
+    if (p.substr(0, superior_path.size()) != superior_path || p.size() <= superior_path.size() + 1 ||
+        p[superior_path.size()] != '/' || seg.find('/') != std::string_view::npos) {
+      return invalid_argument("path " + e.path + " is not a direct subordinate of " + std::string(superior_path) +
+                              " (expected " + std::string(superior_path) + "/<name>)");
+    }
+  }
   if (std::find(admin_keys.begin(), admin_keys.end(), op.client) == admin_keys.end()) {
     return permission_denied("key " + op.client.key_id() + " is not an admin key of this layer; attaching a " +
                              "subordinate layer must be signed by a key in the blueprint's admin_keys");
@@ -438,7 +447,7 @@ Result<Bytes> SignedOpStateMachine::apply(store::WriteTxn& txn, const consensus:
                     " ordered; it takes effect at the next checkpoint boundary");
   }
   if (is_subordinate_op_text(env->op)) {
-    auto e = authorize_subordinate_op(*env, admin_keys_, verifier_);
+    auto e = authorize_subordinate_op(*env, admin_keys_, verifier_, blueprint_.layer_path);
     if (!e.ok()) return to_bytes("error: not authorised: " + e.status().message());
     codec::Json member = {{"name", e->name}, {"public_key", e->key.hex()}, {"address", e->address}};
     codec::Json row{{"path", e->path}, {"members", codec::Json::array({member})}, {"height", ctx.height}};

@@ -266,6 +266,13 @@ TEST(SubordinateOps, AdminSignedAttachWithTheEdgesProofIsRecorded) {
   // Extra fields are refused.
   auto extra = sign_op(admin, "abcd", 5, subordinate_op_text(e, good_proof).substr(0, 20) + "x");
   EXPECT_EQ(authorize_subordinate_op(extra, {admin.public_key()}, v).status().code(), ErrorCode::kInvalidArgument);
+  // Only a direct subordinate of the layer that records it.
+  auto good = sign_op(admin, "abcd", 6, subordinate_op_text(e, good_proof));
+  EXPECT_TRUE(authorize_subordinate_op(good, {admin.public_key()}, v, "L2/L1a").ok());
+  for (std::string superior : {"L2", "L2/L1b", "L2/L1", "L2/L1a/E1"})
+    EXPECT_EQ(authorize_subordinate_op(good, {admin.public_key()}, v, superior).status().code(),
+              ErrorCode::kInvalidArgument)
+        << superior;
 }
 
 }  // namespace

@@ -184,10 +184,11 @@ struct SubordinateEntry {
 bool is_subordinate_op_text(std::string_view op);
 Bytes attach_proof_bytes(const std::string& superior_genesis, const SubordinateEntry& entry);
 std::string subordinate_op_text(const SubordinateEntry& entry, const crypto::Signature& proof);
-// The entry `op` orders, if its envelope signer is an admin and the proof
-// verifies. Errors as authorize_config_op.
+// The entry `op` orders, if its envelope signer is an admin, the proof
+// verifies and (when `superior_path` is given: the node always gives its
+// layer's) the path is a direct subordinate of it. Errors as authorize_config_op.
 Result<SubordinateEntry> authorize_subordinate_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
-                                                  const crypto::Verifier& verifier);
+                                                  const crypto::Verifier& verifier, std::string_view superior_path = {});
 
 // The member directory (table "members", written with the block that orders
 // an authorised add-member): key hex -> {"name", "address"}. Nodes read it to
