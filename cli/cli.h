@@ -84,6 +84,13 @@ void setup_block(CLI::App& app, Cli& cli);
 void setup_node(CLI::App& app, Cli& cli);
 // node join|leave (cmd_membership.cpp), registered by setup_node.
 void add_membership_commands(CLI::App& node, Cli& cli);
+// The leaving node resigns (remove-member signed by its own key) and the call
+// waits for the epoch without it (node leave --config); what leave prints.
+Result<codec::Json> resign_from_layer(const std::string& config, bool force, unsigned timeout_s, const Cli& cli);
+// layer invite (under `layer`) and node applications (under `node`): invitations
+// by cross-layer addressing (cmd_invite.cpp).
+void setup_layer_invite(CLI::App* layer, Cli& cli);
+void add_applications_command(CLI::App& node, Cli& cli);
 void setup_bench(CLI::App& app, Cli& cli);
 void setup_completion(CLI::App& app, Cli& cli);
 void setup_sim(CLI::App& app, Cli& cli);

@@ -416,6 +416,7 @@ void setup_layer(CLI::App& app, Cli& cli) {
   attach->callback([at, &cli] { cli.exit_code = run_layer_attach(*at, cli); });
 
   setup_layer_grow(layer, cli);
+  setup_layer_invite(layer, cli);
 
   auto cs = std::make_shared<ChangeSuperiorOptions>();
   auto* change = layer->add_subcommand("change-superior",

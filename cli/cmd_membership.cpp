@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "cli.h"
@@ -24,6 +26,7 @@
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/node/config.h"
 #include "mlchain/node/genesis_file.h"
+#include "mlchain/node/invitation.h"
 #include "mlchain/node/signed_op.h"
 #include "node_client.h"
 #include "progress.h"
@@ -36,6 +39,7 @@ using Clock = std::chrono::steady_clock;
 struct JoinOptions {
   std::string config;
   std::string admin_key;
+  std::string invitation;  // instead of admin_key: an accepted invitation (node/invitation.h)
   std::string node;
   std::string address;
   unsigned timeout_s = 120;
@@ -119,10 +123,10 @@ Result<codec::Json> submit_to_members(const std::vector<std::string>& urls, cons
 // learner's block fetches, so it replays the chain before it is admitted.
 // Ok when at least one member holds the permit; a refusal (not an admin,
 // bad signature) is returned over an unreachable member.
-Status send_learner_permits(const std::vector<std::string>& urls, const node::LearnerPermit& permit) {
+Status send_learner_permits(const std::vector<std::string>& urls, const std::string& permit) {
   std::size_t held = 0;
   Status worst;
-  for (auto& r : post_to_members(urls, "/v1/learners", node::to_json(permit).dump(), std::chrono::milliseconds(10'000))) {
+  for (auto& r : post_to_members(urls, "/v1/learners", permit, std::chrono::milliseconds(10'000))) {
     if (r.ok()) {
       ++held;
     } else if (worst.ok() || worst.code() == ErrorCode::kUnavailable) {
@@ -142,6 +146,27 @@ Result<crypto::PrivateKey> load_key(const std::string& path, const char* what) {
 
 // The node at `url` is the applicant: it answers, with `key_hex` and
 // `genesis_hash`, as a learner (not yet a member, not retired).
+// An accepted invitation (written by `node applications accept`) for this
+// key into the layer of `genesis_hash`; its signature and expiry checked here,
+// the admin by the members.
+Result<node::Invitation> load_invitation(const std::string& file, const std::string& genesis_hash,
+                                         const crypto::PublicKey& applicant) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return invalid_argument("cannot read invitation " + file);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto j = codec::parse(ss.str(), codec::ParseLimits{64 * 1024, 4, 1024, 32});
+  if (!j.ok()) return j.status().with_context("invitation " + file);
+  MLCHAIN_ASSIGN_OR_RETURN(auto inv, node::invitation_from_json(*j));
+  if (inv.genesis != genesis_hash)
+    return verification_failed("the invitation is into genesis " + inv.genesis + "; the config's genesis is " + genesis_hash);
+  if (inv.invitee != applicant)
+    return verification_failed("the invitation is for " + inv.invitee.key_id() + "; the config's key is " + applicant.key_id());
+  crypto::Ed25519Verifier verifier;
+  MLCHAIN_TRY(node::check_invitation(inv, unix_millis(SystemClock().now()), verifier));
+  return inv;
+}
+
 Status check_applicant(const std::string& url, const std::string& key_hex, const std::string& genesis_hash,
                        const std::string& config) {
   auto s = node_request(url, "GET", "/v1/status", {}, std::chrono::milliseconds(5'000));
@@ -215,8 +240,19 @@ int run_join(const JoinOptions& o, const Cli& cli) {
   if (!genesis.ok()) return cli.fail(genesis.status());
   auto applicant = load_key(cfg->key_file.string(), "node key");
   if (!applicant.ok()) return cli.fail(applicant.status());
-  auto admin = load_key(o.admin_key, "admin key");
-  if (!admin.ok()) return cli.fail(admin.status());
+  if (o.admin_key.empty() == o.invitation.empty())
+    return cli.fail(invalid_argument("give either --admin-key (an admin admits the node) or --invitation (an accepted invitation)"));
+  std::optional<crypto::PrivateKey> admin;
+  std::optional<node::Invitation> invitation;
+  if (!o.admin_key.empty()) {
+    auto a = load_key(o.admin_key, "admin key");
+    if (!a.ok()) return cli.fail(a.status());
+    admin = std::move(a).value();
+  } else {
+    auto inv = load_invitation(o.invitation, genesis->hash_hex, applicant->public_key());
+    if (!inv.ok()) return cli.fail(inv.status(), "nothing was ordered");
+    invitation = std::move(inv).value();
+  }
   std::string address = o.address.empty() ? https_address(*cfg) : o.address;
   std::string own_url = https_address(*cfg);
   std::string contact = o.node;
@@ -253,9 +289,11 @@ int run_join(const JoinOptions& o, const Cli& cli) {
     // --timeout (with a minute's margin) or the 1 h cap.
     auto expires = unix_millis(SystemClock().now()) +
                    std::min<std::int64_t>(node::kLearnerPermitMaxMs, (static_cast<std::int64_t>(o.timeout_s) + 60) * 1000);
-    if (Status st = send_learner_permits(urls, node::sign_learner_permit(*admin, genesis->hash_hex, applicant->public_key(),
-                                                                         expires));
-        !st.ok()) {
+    std::string permit = invitation ? codec::Json{{"invitation", node::to_json(*invitation)}}.dump()
+                                    : node::to_json(node::sign_learner_permit(*admin, genesis->hash_hex,
+                                                                              applicant->public_key(), expires))
+                                          .dump();
+    if (Status st = send_learner_permits(urls, permit); !st.ok()) {
       return cli.fail(st, st.code() == ErrorCode::kPermissionDenied
                               ? "the admin key must be listed in the blueprint's admin_keys; nothing was ordered"
                               : "nothing was ordered");
@@ -265,7 +303,11 @@ int run_join(const JoinOptions& o, const Cli& cli) {
     consensus::ConfigChange change{consensus::ConfigAction::kAddMember, applicant->public_key(), cfg->name, address};
     auto proof = applicant->sign(node::join_proof_bytes(genesis->hash_hex, change));
     auto id = node::next_op_id();
-    auto op = node::sign_op(*admin, genesis->hash_hex, id, node::config_op_text(change, proof));
+    // With an invitation the applicant signs the op itself and carries the
+    // admin's consent (node/signed_op.h, authorize_config_op).
+    auto op = invitation ? node::sign_op(*applicant, genesis->hash_hex, id,
+                                         node::config_op_text(change, proof, node::to_json(*invitation)))
+                         : node::sign_op(*admin, genesis->hash_hex, id, node::config_op_text(change, proof));
     cli.info("applying to " + std::to_string(urls.size()) + " members of " + layer->value("layer", "") + " as " +
              cfg->name + " (" + address + ")");
     auto answer = submit_to_members(urls, op);
@@ -348,26 +390,28 @@ int run_join(const JoinOptions& o, const Cli& cli) {
   return kExitOk;
 }
 
-int run_leave(const LeaveOptions& o, const Cli& cli) {
+// Orders the change and waits for the epoch without the member: what leave
+// and invalidate print, or why not (hints folded into the message).
+Result<codec::Json> leave_layer(const LeaveOptions& o, const Cli& cli) {
   if (o.invalidate && (o.member.empty() || o.admin_key.empty() || o.node.empty()))
-    return cli.fail(invalid_argument("node invalidate needs --member, --admin-key and --node"));
+    return invalid_argument("node invalidate needs --member, --admin-key and --node");
   if (o.config.empty() == o.member.empty())
-    return cli.fail(invalid_argument("give either --config (the node resigns) or --member with --admin-key (an admin removes it)"));
+    return invalid_argument("give either --config (the node resigns) or --member with --admin-key (an admin removes it)");
   if (!o.member.empty() && (o.admin_key.empty() || o.node.empty()))
-    return cli.fail(invalid_argument("--member needs --admin-key and --node"));
+    return invalid_argument("--member needs --admin-key and --node");
 
   std::optional<crypto::PrivateKey> signer;
   std::string contact = o.node, genesis_hash, name = o.member;
   crypto::PublicKey leaving;
   if (!o.config.empty()) {
     auto cfg = node::load_node_config_file(o.config);
-    if (!cfg.ok()) return cli.fail(cfg.status(), "see docs/node-config.md");
+    if (!cfg.ok()) return Status(cfg.status().code(), cfg.status().message() + " (see docs/node-config.md)");
     auto genesis = node::load_genesis_file(cfg->genesis);
-    if (!genesis.ok()) return cli.fail(genesis.status());
+    if (!genesis.ok()) return genesis.status();
     auto k = load_key(o.admin_key.empty() ? cfg->key_file.string() : o.admin_key, o.admin_key.empty() ? "node key" : "admin key");
-    if (!k.ok()) return cli.fail(k.status());
+    if (!k.ok()) return k.status();
     auto own = load_key(cfg->key_file.string(), "node key");
-    if (!own.ok()) return cli.fail(own.status());
+    if (!own.ok()) return own.status();
     leaving = own->public_key();
     signer = std::move(k).value();
     genesis_hash = genesis->hash_hex;
@@ -375,15 +419,15 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
     if (contact.empty()) contact = https_address(*cfg);
   } else {
     auto k = load_key(o.admin_key, "admin key");
-    if (!k.ok()) return cli.fail(k.status());
+    if (!k.ok()) return k.status();
     signer = std::move(k).value();
   }
 
   auto layer = node_request(contact, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
-  if (!layer.ok()) return cli.fail(layer.status());
+  if (!layer.ok()) return layer.status();
   if (genesis_hash.empty()) genesis_hash = layer->value("genesis_hash", "");
   if (genesis_hash != layer->value("genesis_hash", ""))
-    return cli.fail(verification_failed("the layer at " + contact + " is not the one in the node's genesis file"));
+    return verification_failed("the layer at " + contact + " is not the one in the node's genesis file");
   if (o.config.empty()) {
     bool found = false;
     for (const auto& m : (*layer)["members"]) {
@@ -396,19 +440,19 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
         }
       }
     }
-    if (!found) return cli.fail(not_found("no member named " + o.member + " in " + layer->value("layer", "")));
+    if (!found) return not_found("no member named " + o.member + " in " + layer->value("layer", ""));
   }
   if (!is_current_member(*layer, leaving.hex())) {
-    return cli.fail(failed_precondition(name + " is not a current member of " + layer->value("layer", "")));
+    return failed_precondition(name + " is not a current member of " + layer->value("layer", ""));
   }
   // Below 3f+1 = 4 members the layer tolerates no faulty member (f = 0):
   // only on purpose.
   int n = layer->value("n", 0);
   if (n - 1 < 4 && !o.force) {
-    return cli.fail(failed_precondition("removing " + name + " leaves " + layer->value("layer", "") + " with n = " +
-                                        std::to_string(n - 1) + " members: f = 0, one faulty or stopped member " +
-                                        "then stalls or forks it; nothing was ordered"),
-                    "add a member first (mlchain node join), or pass --force to remove it anyway");
+    return failed_precondition("removing " + name + " leaves " + layer->value("layer", "") + " with n = " +
+                               std::to_string(n - 1) + " members: f = 0, one faulty or stopped member " +
+                               "then stalls or forks it; nothing was ordered (add a member first with mlchain node " +
+                               "join, or pass --force to remove it anyway)");
   }
 
   auto start = Clock::now();
@@ -419,9 +463,9 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
   std::vector<std::string> urls;
   for (const auto& u : member_urls(*layer, contact)) urls.push_back(u);
   auto answer = submit_to_members(urls, op);
-  if (!answer.ok()) return cli.fail(answer.status());
+  if (!answer.ok()) return answer.status();
   std::string result = answer->value("result", "");
-  if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition("the layer refused: " + result));
+  if (result.rfind("ok", 0) != 0) return failed_precondition("the layer refused: " + result);
   std::string block_id = answer->value("block", "");
   cli.info(std::string(o.invalidate ? "mark-invalid " : "remove-member ") + name + " ordered in block " + block_id +
            "; waiting for the next epoch");
@@ -440,21 +484,9 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
       if (!is_current_member(*l, leaving.hex())) {
         line.finish();
         double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        codec::Json out = {{"node", name},     {"public_key", leaving.hex()},   {"layer", l->value("layer", "")},
+        return codec::Json{{"node", name},          {"public_key", leaving.hex()},   {"layer", l->value("layer", "")},
                            {"ordered_in", block_id}, {"epoch", l->value("epoch", 0)}, {"n", l->value("n", 0)},
                            {"f", l->value("f", 0)},  {"seconds", seconds}};
-        if (cli.json()) {
-          cli.print_json(out);
-        } else {
-          cli.print_fields({{o.invalidate ? "invalidated" : "left", name},
-                            {"layer", out["layer"].get<std::string>()},
-                            {"ordered in", block_id},
-                            {"epoch", std::to_string(out["epoch"].get<int>()) + " (n = " + std::to_string(out["n"].get<int>()) +
-                                          ", f = " + std::to_string(out["f"].get<int>()) + ")"},
-                            {"next", o.invalidate ? "its key is no longer pinned; it is refused from this epoch on"
-                                                  : "the node has retired; stop its daemon (SIGTERM)"}});
-        }
-        return kExitOk;
       }
       line.set(l->value("height", std::uint64_t{0}));
       line.set_status("waiting for the epoch without " + name);
@@ -462,11 +494,36 @@ int run_leave(const LeaveOptions& o, const Cli& cli) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  return cli.fail(unavailable("remove-member was ordered in " + block_id + " but the layer has not switched epochs within " +
-                              std::to_string(o.timeout_s) + " s"));
+  return unavailable("remove-member was ordered in " + block_id + " but the layer has not switched epochs within " +
+                              std::to_string(o.timeout_s) + " s");
+}
+
+int run_leave(const LeaveOptions& o, const Cli& cli) {
+  auto out = leave_layer(o, cli);
+  if (!out.ok()) return cli.fail(out.status());
+  if (cli.json()) {
+    cli.print_json(*out);
+    return kExitOk;
+  }
+  cli.print_fields({{o.invalidate ? "invalidated" : "left", (*out)["node"].get<std::string>()},
+                    {"layer", (*out)["layer"].get<std::string>()},
+                    {"ordered in", (*out)["ordered_in"].get<std::string>()},
+                    {"epoch", std::to_string((*out)["epoch"].get<int>()) + " (n = " + std::to_string((*out)["n"].get<int>()) +
+                                  ", f = " + std::to_string((*out)["f"].get<int>()) + ")"},
+                    {"next", o.invalidate ? "its key is no longer pinned; it is refused from this epoch on"
+                                          : "the node has retired; stop its daemon (SIGTERM)"}});
+  return kExitOk;
 }
 
 }  // namespace
+
+Result<codec::Json> resign_from_layer(const std::string& config, bool force, unsigned timeout_s, const Cli& cli) {
+  LeaveOptions o;
+  o.config = config;
+  o.force = force;
+  o.timeout_s = timeout_s;
+  return leave_layer(o, cli);
+}
 
 void add_membership_commands(CLI::App& node, Cli& cli) {
   auto jo = std::make_shared<JoinOptions>();
@@ -475,7 +532,10 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
                ->required()
                ->type_name("FILE"));
   cli.file(join->add_option("--admin-key", jo->admin_key, "An admin key of the layer (listed in the blueprint's admin_keys).")
-               ->required()
+               ->type_name("FILE"));
+  cli.file(join->add_option("--invitation", jo->invitation,
+                            "Instead of --admin-key: an accepted invitation into the layer (written by\n"
+                            "`node applications accept`); the node's own key signs the add-member.")
                ->type_name("FILE"));
   join->add_option("--node", jo->node, "A member to contact (default: the first member in the genesis).")->type_name("URL");
   join->add_option("--address", jo->address, "The address members reach the new node at (default: from its listen).")
@@ -491,6 +551,8 @@ void add_membership_commands(CLI::App& node, Cli& cli) {
       "Start the new node first (it follows the chain as a learner), then admit it:\n"
       "  mlchain node run --config n5.toml &\n"
       "  mlchain node join --config n5.toml --admin-key admin.pem\n"
+      "A node that accepted an invitation (mlchain layer invite) joins with it instead of an admin key:\n"
+      "  mlchain node join --config c2.toml --invitation c2.invitation.json\n"
       "The application is signed by the new node's key and the add-member op by the admin key;\n"
       "the layer orders it and switches to a new epoch at the next checkpoint boundary.\n"
       "Before ordering anything, join checks that the new node answers at its listen address\n"

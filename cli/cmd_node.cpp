@@ -157,6 +157,7 @@ void setup_node(CLI::App& app, Cli& cli) {
   status->callback([status_opts, &cli] { cli.exit_code = run_node_status(*status_opts, cli); });
 
   add_membership_commands(*node, cli);
+  add_applications_command(*node, cli);
 }
 
 }  // namespace mlchain::cli

@@ -4,9 +4,10 @@ _mlchain_subcommands() {
   case "$1" in
     '') echo 'version key layer block node object contract bench sim selfcheck devnet completion' ;;
     'key') echo 'gen show sign verify' ;;
-    'layer') echo 'create show attach found apply change-superior' ;;
+    'layer') echo 'create show attach found apply invite change-superior' ;;
     'block') echo 'query verify cleanup' ;;
-    'node') echo 'run status join leave invalidate' ;;
+    'node') echo 'run status join leave invalidate applications' ;;
+    'node applications') echo 'accept refuse' ;;
     'object') echo 'register list show revoke rotate-credential send fetch' ;;
     'contract') echo 'send reply end' ;;
     'bench') echo 'layer contracts soak' ;;
@@ -28,6 +29,7 @@ _mlchain_options() {
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
     'layer found') echo '-h --help --path --superior --key --address --admin --out --name --request-timeout-ms --view-change-timeout-ms --force -o --output -q --quiet -v --verbose --color' ;;
     'layer apply') echo '-h --help --node --superior --admin-key --lifetime -o --output -q --quiet -v --verbose --color' ;;
+    'layer invite') echo '-h --help --node --admin-key --to --via --expires -o --output -q --quiet -v --verbose --color' ;;
     'layer change-superior') echo '-h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
@@ -36,9 +38,12 @@ _mlchain_options() {
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
-    'node join') echo '-h --help --config --admin-key --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color' ;;
+    'node join') echo '-h --help --config --admin-key --invitation --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'node invalidate') echo '-h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
+    'node applications') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
+    'node applications accept') echo '-h --help --config --out --data-dir --listen --timeout --force -o --output -q --quiet -v --verbose --color' ;;
+    'node applications refuse') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;
@@ -81,6 +86,7 @@ _mlchain_value_options() {
     'layer attach') echo '-h --help --path --key --address --admin-key --node --name --lifetime -o --output -q --quiet -v --verbose --color' ;;
     'layer found') echo '-h --help --path --superior --key --address --admin --out --name --request-timeout-ms --view-change-timeout-ms --force -o --output -q --quiet -v --verbose --color' ;;
     'layer apply') echo '-h --help --node --superior --admin-key --lifetime -o --output -q --quiet -v --verbose --color' ;;
+    'layer invite') echo '-h --help --node --admin-key --to --via --expires -o --output -q --quiet -v --verbose --color' ;;
     'layer change-superior') echo '-h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color' ;;
     'block') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'block query') echo '-h --help --node --key --chain --proof --out --genesis --op -o --output -q --quiet -v --verbose --color' ;;
@@ -89,9 +95,12 @@ _mlchain_value_options() {
     'node') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'node run') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'node status') echo '-h --help --node -o --output -q --quiet -v --verbose --color' ;;
-    'node join') echo '-h --help --config --admin-key --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color' ;;
+    'node join') echo '-h --help --config --admin-key --invitation --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color' ;;
     'node leave') echo '-h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
     'node invalidate') echo '-h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color' ;;
+    'node applications') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
+    'node applications accept') echo '-h --help --config --out --data-dir --listen --timeout --force -o --output -q --quiet -v --verbose --color' ;;
+    'node applications refuse') echo '-h --help --config -o --output -q --quiet -v --verbose --color' ;;
     'object') echo '-h --help -o --output -q --quiet -v --verbose --color' ;;
     'object register') echo '-h --help --edge --edge-key --admin-key --class --perm --static --function --description --format --pubkey --hmac --unsigned --secret-out --force -o --output -q --quiet -v --verbose --color' ;;
     'object list') echo '-h --help --edge --edge-key --admin-key --after --limit -o --output -q --quiet -v --verbose --color' ;;
@@ -171,6 +180,10 @@ _mlchain_values() {
     'layer apply|-o') echo 'text json' ;;
     'layer apply|--output') echo 'text json' ;;
     'layer apply|--color') echo 'auto always never' ;;
+    'layer invite|--admin-key') echo '@file' ;;
+    'layer invite|-o') echo 'text json' ;;
+    'layer invite|--output') echo 'text json' ;;
+    'layer invite|--color') echo 'auto always never' ;;
     'layer change-superior|--admin-key') echo '@file' ;;
     'layer change-superior|-o') echo 'text json' ;;
     'layer change-superior|--output') echo 'text json' ;;
@@ -202,6 +215,7 @@ _mlchain_values() {
     'node status|--color') echo 'auto always never' ;;
     'node join|--config') echo '@file' ;;
     'node join|--admin-key') echo '@file' ;;
+    'node join|--invitation') echo '@file' ;;
     'node join|-o') echo 'text json' ;;
     'node join|--output') echo 'text json' ;;
     'node join|--color') echo 'auto always never' ;;
@@ -214,6 +228,18 @@ _mlchain_values() {
     'node invalidate|-o') echo 'text json' ;;
     'node invalidate|--output') echo 'text json' ;;
     'node invalidate|--color') echo 'auto always never' ;;
+    'node applications|--config') echo '@file' ;;
+    'node applications|-o') echo 'text json' ;;
+    'node applications|--output') echo 'text json' ;;
+    'node applications|--color') echo 'auto always never' ;;
+    'node applications accept|--config') echo '@file' ;;
+    'node applications accept|-o') echo 'text json' ;;
+    'node applications accept|--output') echo 'text json' ;;
+    'node applications accept|--color') echo 'auto always never' ;;
+    'node applications refuse|--config') echo '@file' ;;
+    'node applications refuse|-o') echo 'text json' ;;
+    'node applications refuse|--output') echo 'text json' ;;
+    'node applications refuse|--color') echo 'auto always never' ;;
     'object|-o') echo 'text json' ;;
     'object|--output') echo 'text json' ;;
     'object|--color') echo 'auto always never' ;;

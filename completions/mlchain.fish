@@ -7,11 +7,13 @@ function __mlchain_subcommands
         case 'key'
             echo gen show sign verify
         case 'layer'
-            echo create show attach found apply change-superior
+            echo create show attach found apply invite change-superior
         case 'block'
             echo query verify cleanup
         case 'node'
-            echo run status join leave invalidate
+            echo run status join leave invalidate applications
+        case 'node applications'
+            echo accept refuse
         case 'object'
             echo register list show revoke rotate-credential send fetch
         case 'contract'
@@ -50,6 +52,8 @@ function __mlchain_value_options
             echo -- -h --help --path --superior --key --address --admin --out --name --request-timeout-ms --view-change-timeout-ms --force -o --output -q --quiet -v --verbose --color
         case 'layer apply'
             echo -- -h --help --node --superior --admin-key --lifetime -o --output -q --quiet -v --verbose --color
+        case 'layer invite'
+            echo -- -h --help --node --admin-key --to --via --expires -o --output -q --quiet -v --verbose --color
         case 'layer change-superior'
             echo -- -h --help --node --admin-key --to -o --output -q --quiet -v --verbose --color
         case 'block'
@@ -67,11 +71,17 @@ function __mlchain_value_options
         case 'node status'
             echo -- -h --help --node -o --output -q --quiet -v --verbose --color
         case 'node join'
-            echo -- -h --help --config --admin-key --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color
+            echo -- -h --help --config --admin-key --invitation --node --address --timeout --max-lag -o --output -q --quiet -v --verbose --color
         case 'node leave'
             echo -- -h --help --config --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color
         case 'node invalidate'
             echo -- -h --help --member --admin-key --node --timeout --force -o --output -q --quiet -v --verbose --color
+        case 'node applications'
+            echo -- -h --help --config -o --output -q --quiet -v --verbose --color
+        case 'node applications accept'
+            echo -- -h --help --config --out --data-dir --listen --timeout --force -o --output -q --quiet -v --verbose --color
+        case 'node applications refuse'
+            echo -- -h --help --config -o --output -q --quiet -v --verbose --color
         case 'object'
             echo -- -h --help -o --output -q --quiet -v --verbose --color
         case 'object register'
@@ -219,6 +229,7 @@ complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'show' -d 'Show the layer
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'attach' -d 'Record a subordinate (edge) layer on its superior'\''s chain.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'found' -d 'Start a new layer under a running superior, with one node as its only member.'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'apply' -d 'Apply to the superior: it records the whole layer as its subordinate.'
+complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'invite' -d 'Invite members of other high-level layers to move into this layer (they decide; nothing moves by itself).'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -a 'change-superior' -d 'Move the layer to another superior candidate (an admin decision).'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''layer'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
@@ -276,6 +287,16 @@ complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -s o -l output -r -a '
 complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''layer apply'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -l node -r -d 'A member of the inviting layer, https://host:port.'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -l admin-key -r -F -d 'An admin key of the inviting layer (its blueprint'\''s admin_keys).'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -l to -r -d 'Who: PATH:NAME, a member by its address in the tree (resolved through GET /v1/directory/PATH),'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -l via -r -d 'The node whose directory resolves PATH:NAME (default: --node).'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -l expires -r -d 'How long the invitation holds: 90s, 30m, 24h, 7d (default 24h, at most 7d).'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''layer invite'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l node -r -d 'A member of the layer to move, https://host:port.'
 complete -c mlchain -n '__mlchain_at '\''layer change-superior'\''' -l admin-key -r -F -d 'An admin key of that layer.'
@@ -323,6 +344,7 @@ complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'status' -d 'Show one node
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'join' -d 'Admit a new node to a layer and wait until it is a ready member.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'leave' -d 'Remove a member from its layer (it resigns, or an admin removes it).'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'invalidate' -d 'Mark a member invalid by an admin decision (a faulty or compromised node).'
+complete -c mlchain -n '__mlchain_at '\''node'\''' -a 'applications' -d 'List the invitations this node holds into other layers; accept or refuse one.'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
 complete -c mlchain -n '__mlchain_at '\''node'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
@@ -343,6 +365,7 @@ complete -c mlchain -n '__mlchain_at '\''node status'\''' -l color -r -a 'auto a
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -s h -l help -r -d 'Print this help message and exit'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l config -r -F -d 'The NEW node'\''s config TOML (its key, name, listen address, genesis).'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l admin-key -r -F -d 'An admin key of the layer (listed in the blueprint'\''s admin_keys).'
+complete -c mlchain -n '__mlchain_at '\''node join'\''' -l invitation -r -F -d 'Instead of --admin-key: an accepted invitation into the layer (written by'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l node -r -d 'A member to contact (default: the first member in the genesis).'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l address -r -d 'The address members reach the new node at (default: from its listen).'
 complete -c mlchain -n '__mlchain_at '\''node join'\''' -l timeout -r -d 'Seconds to wait in all: for the learner to catch up, then for it to be a ready member (default 120).'
@@ -372,6 +395,31 @@ complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -s o -l output -r 
 complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
 complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
 complete -c mlchain -n '__mlchain_at '\''node invalidate'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -a 'accept' -d 'Accept an invitation: resign from this layer and prepare to join the other.'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -a 'refuse' -d 'Refuse an invitation; the node stays in its layer.'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -l config -r -F -d 'The invited node'\''s config (its key signs the request).'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node applications'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -l config -r -F -d 'The invited node'\''s config (its current layer).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -l out -r -d 'The node'\''s new config file to write (its genesis and invitation are written beside it).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -l data-dir -r -d 'The data directory in the new layer (default: the old one + -<new path>).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -l listen -r -d 'host:port in the new layer (default: the same as now).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -l timeout -r -d 'Seconds to wait for the old layer'\''s new epoch (default 60).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -l force -r -d 'Resign even when the old layer keeps fewer than 4 members (f = 0).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node applications accept'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
+complete -c mlchain -n '__mlchain_at '\''node applications refuse'\''' -s h -l help -r -d 'Print this help message and exit'
+complete -c mlchain -n '__mlchain_at '\''node applications refuse'\''' -l config -r -F -d 'The invited node'\''s config.'
+complete -c mlchain -n '__mlchain_at '\''node applications refuse'\''' -s o -l output -r -a 'text json' -d 'Output format: text for people, json for scripts (stable schema).'
+complete -c mlchain -n '__mlchain_at '\''node applications refuse'\''' -s q -l quiet -r -d 'Print only data and errors; no progress or notes on stderr.'
+complete -c mlchain -n '__mlchain_at '\''node applications refuse'\''' -s v -l verbose -r -d 'More detail on stderr; repeat for more (-vv).'
+complete -c mlchain -n '__mlchain_at '\''node applications refuse'\''' -l color -r -a 'auto always never' -d 'Colour in text output: auto (a terminal without NO_COLOR), always, never.'
 complete -c mlchain -n '__mlchain_at '\''object'\''' -a 'register' -d 'Register an object with an edge node; prints its UUID (and HMAC secret, once).'
 complete -c mlchain -n '__mlchain_at '\''object'\''' -a 'list' -d 'List the objects of an edge layer.'
 complete -c mlchain -n '__mlchain_at '\''object'\''' -a 'show' -d 'Show one object: identity, state, recent data points.'

@@ -11,7 +11,7 @@ std::optional<ConfigChange> parse_config_op(ByteView op) {
   std::string_view text(reinterpret_cast<const char*>(op.data()), op.size());
   if (text.substr(0, kConfigOpPrefix.size()) != kConfigOpPrefix) return std::nullopt;
   auto j = codec::parse(text.substr(kConfigOpPrefix.size()));
-  if (!j.ok() || !codec::only_fields(*j, {"action", "key", "name", "address", "proof", "reports"}, "config op").ok()) return std::nullopt;
+  if (!j.ok() || !codec::only_fields(*j, {"action", "key", "name", "address", "proof", "reports", "invitation"}, "config op").ok()) return std::nullopt;
   auto action = codec::get_string(*j, "action", 32);
   auto key = codec::get_string(*j, "key", 64);
   if (!action.ok() || !key.ok()) return std::nullopt;

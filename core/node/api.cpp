@@ -3,6 +3,7 @@
 // replies. Client signatures are checked here, before anything is queued.
 #include <charconv>
 
+#include "mlchain/common/clock.h"
 #include "mlchain/node/epochs.h"
 #include "mlchain/node/layer_application.h"
 #include "mlchain/node/superior_change.h"
@@ -51,7 +52,9 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
       return reply(error(401, "bad_signature", st.message()));
     }
     if (is_config_op_text(op->op) || is_subordinate_op_text(op->op)) {
-      Status auth = is_config_op_text(op->op) ? authorize_config_op(*op, genesis.blueprint.admin_keys, verifier).status()
+      Status auth = is_config_op_text(op->op) ? authorize_config_op(*op, genesis.blueprint.admin_keys, verifier, nullptr,
+                                                                                  unix_millis(SystemClock().now()))
+                                                                  .status()
                                               : authorize_subordinate_op(*op, genesis.blueprint.admin_keys, verifier,
                                                                          genesis.blueprint.layer_path)
                                                     .status();
@@ -126,7 +129,26 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
     if (req.method != "POST") return reply(error(405, "method_not_allowed", "use POST /v1/challenge {\"nonce\": <64 hex>}"));
     return reply(answer_challenge(req.body));
   }
+  if (path == "/v1/invitations") {
+    if (req.method == "POST") return reply(receive_invitation(req.body));
+    if (req.method == "GET") return reply(list_invitations(req));
+    return reply(error(405, "method_not_allowed", "use POST /v1/invitations (deliver) or a signed GET (list)"));
+  }
+  if (path.rfind("/v1/invitations/", 0) == 0) {
+    std::string rest = path.substr(16);
+    auto slash = rest.find('/');
+    if (slash == std::string::npos) {
+      if (req.method != "GET") return reply(error(405, "method_not_allowed", "use GET /v1/invitations/<id>"));
+      return reply(invitation_status(rest));
+    }
+    std::string what = rest.substr(slash + 1);
+    if (what != "accept" && what != "refuse")
+      return reply(error(404, "not_found", "use POST /v1/invitations/<id>/accept or /refuse"));
+    if (req.method != "POST") return reply(error(405, "method_not_allowed", "use a signed POST " + path));
+    return reply(decide_invitation(req, rest.substr(0, slash), what == "accept"));
+  }
   if (req.method != "GET") return reply(error(405, "method_not_allowed", "only GET is allowed on " + path));
+  if (path == "/v1/genesis") return reply(genesis_document());
   if (path == "/v1/selfcheck") {
     std::lock_guard lock(selfcheck_mu);
     if (stopped || selfcheck_running.exchange(true)) {
@@ -248,7 +270,7 @@ void Node::Impl::handle(net::Request req, net::Reply reply) {
   } else {
     return (*shared)(error(404, "not_found",
                            "no such endpoint " + path +
-                               " (try /v1/layer, /v1/status, /v1/blocks/<h>, /v1/attestations, /v1/epochs, /v1/ops, /v1/selfcheck, /healthz, /readyz, /metrics)"));
+                               " (try /v1/layer, /v1/genesis, /v1/status, /v1/blocks/<h>, /v1/attestations, /v1/epochs, /v1/ops, /v1/selfcheck, /healthz, /readyz, /metrics)"));
   }
   if (!driver.post(std::move(task))) (*shared)(error(503, "unavailable", "the node is shutting down"));
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "mlchain/common/clock.h"
+#include "mlchain/node/invitation.h"
 #include "node_impl.h"
 
 namespace mlchain::node {
@@ -22,12 +23,25 @@ net::Response Node::Impl::receive_learner_permit(const std::string& body) {
     count_rejected_op(code == "not_authorized" ? "not_authorized" : "bad_request");
     return error(status, code, message);
   };
-  auto j = codec::parse(body, codec::ParseLimits{2048, 2, 256, 8});
+  auto j = codec::parse(body, codec::ParseLimits{16 * 1024, 3, 1024, 16});
   if (!j.ok()) return fail(400, "bad_request", "a learner permit is a JSON object: " + j.status().message());
-  auto permit = learner_permit_from_json(*j);
-  if (!permit.ok()) return fail(400, "bad_request", permit.status().message());
   std::int64_t now = unix_millis(SystemClock().now());
-  if (Status st = check_learner_permit(*permit, genesis.hash_hex, genesis.blueprint.admin_keys, now, verifier); !st.ok()) {
+  Result<LearnerPermit> permit = invalid_argument("no permit");
+  Status st;
+  if (j->is_object() && j->contains("invitation")) {
+    // An admin's invitation into this layer stands in for a permit, for the
+    // invited key, until it expires (at most kLearnerPermitMaxMs from now).
+    if (j->size() != 1) return fail(400, "bad_request", "the body is {\"invitation\": {...}} and nothing else");
+    auto inv = invitation_from_json((*j)["invitation"]);
+    if (!inv.ok()) return fail(400, "bad_request", inv.status().message());
+    st = check_invitation_for_layer(*inv, genesis.hash_hex, genesis.blueprint.admin_keys, now, verifier);
+    permit = LearnerPermit{inv->invitee, std::min(inv->expires_ms, now + kLearnerPermitMaxMs), inv->admin, inv->sig};
+  } else {
+    permit = learner_permit_from_json(*j);
+    if (!permit.ok()) return fail(400, "bad_request", permit.status().message());
+    st = check_learner_permit(*permit, genesis.hash_hex, genesis.blueprint.admin_keys, now, verifier);
+  }
+  if (!st.ok()) {
     switch (st.code()) {
       case ErrorCode::kPermissionDenied: return fail(403, "not_authorized", st.message());
       case ErrorCode::kVerificationFailed: return fail(401, "bad_signature", st.message());

@@ -119,6 +119,12 @@ struct Node::Impl {
   // peer link is accepted, for block fetches only. Any thread.
   bool learner_permitted(const crypto::PublicKey& k) const;
   net::Response receive_learner_permit(const std::string& body);  // any thread: POST /v1/learners
+  // Invitations into other layers (node/invitation.h; invitations.cpp). Any thread.
+  net::Response receive_invitation(const std::string& body);        // POST /v1/invitations
+  net::Response list_invitations(const net::Request& req);          // GET /v1/invitations (signed)
+  net::Response invitation_status(const std::string& id);           // GET /v1/invitations/<id>
+  net::Response decide_invitation(const net::Request& req, const std::string& id, bool accept);  // POST, signed
+  net::Response genesis_document() const;                           // GET /v1/genesis
   // Driver thread: answers a permitted learner's FetchBlocks from the ledger.
   void serve_learner(const crypto::PublicKey& learner, const consensus::FetchBlocks& fetch);
   // `forward`: the ForwardedRequest to relay, already signed as replica

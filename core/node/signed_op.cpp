@@ -1,6 +1,7 @@
 #include "mlchain/node/signed_op.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <climits>
 #include <deque>
@@ -13,6 +14,7 @@
 #include "mlchain/codec/fields.h"
 #include "mlchain/consensus/messages.h"
 #include "mlchain/node/epochs.h"
+#include "mlchain/node/invitation.h"
 #include "mlchain/node/layer_application.h"
 #include "mlchain/node/superior_change.h"
 
@@ -113,6 +115,38 @@ std::string_view action_name(consensus::ConfigAction a) {
 
 }  // namespace
 
+Bytes query_signing_bytes(std::string_view genesis_hex, std::string_view path, std::int64_t time_ms) {
+  std::string s = "mlchain-query/1";
+  s.push_back('\0');
+  s.append(genesis_hex);
+  s.push_back('\0');
+  s.append(path);
+  s.push_back('\0');
+  s.append(std::to_string(time_ms));
+  return to_bytes(s);
+}
+
+Result<crypto::PublicKey> check_signed_query(const std::map<std::string, std::string>& headers,
+                                             std::string_view genesis_hex, std::string_view path, std::int64_t now_ms,
+                                             const crypto::Verifier& verifier) {
+  auto header = [&headers](const std::string& name) {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  };
+  auto key = crypto::PublicKey::from_hex(header("x-mlchain-key"));
+  auto sig = crypto::signature_from_hex(header("x-mlchain-sig"));
+  std::string time_text = header("x-mlchain-time");
+  long long t = 0;
+  auto [tp, tec] = std::from_chars(time_text.data(), time_text.data() + time_text.size(), t);
+  if (!key.ok() || !sig.ok() || time_text.empty() || tec != std::errc() || tp != time_text.data() + time_text.size())
+    return verification_failed("the request is signed: headers X-Mlchain-Key, X-Mlchain-Time, X-Mlchain-Sig");
+  if (t < now_ms - 300'000 || t > now_ms + 300'000)
+    return verification_failed("X-Mlchain-Time is more than 5 minutes from this node's clock");
+  if (!verifier.verify(*key, query_signing_bytes(genesis_hex, path, t), *sig))
+    return verification_failed("the request signature does not verify for key " + key->key_id());
+  return *key;
+}
+
 Bytes join_proof_bytes(const std::string& genesis, const consensus::ConfigChange& change) {
   codec::Json j = {{"purpose", "mlchain-join/1"},
                    {"action", action_name(change.action)},
@@ -124,11 +158,13 @@ Bytes join_proof_bytes(const std::string& genesis, const consensus::ConfigChange
   return b.ok() ? std::move(b).value() : Bytes{};
 }
 
-std::string config_op_text(const consensus::ConfigChange& change, const std::optional<crypto::Signature>& proof) {
+std::string config_op_text(const consensus::ConfigChange& change, const std::optional<crypto::Signature>& proof,
+                           const std::optional<codec::Json>& invitation) {
   codec::Json j = {{"action", action_name(change.action)}, {"key", change.key.hex()}};
   if (!change.name.empty()) j["name"] = change.name;
   if (!change.address.empty()) j["address"] = change.address;
   if (proof) j["proof"] = crypto::signature_hex(*proof);
+  if (invitation) j["invitation"] = *invitation;
   auto text = codec::canonical(j);
   return std::string(consensus::kConfigOpPrefix) + (text.ok() ? *text : std::string("{}"));
 }
@@ -241,7 +277,8 @@ Status check_reports(const std::vector<MemberReport>& reports, const std::string
 }
 
 Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
-                                                    const crypto::Verifier& verifier, const consensus::EpochConfig* epoch) {
+                                                    const crypto::Verifier& verifier, const consensus::EpochConfig* epoch,
+                                                    std::int64_t now_ms) {
   if (!is_config_op_text(op.op)) return invalid_argument("not a membership change");
   auto change = consensus::parse_config_op(to_bytes(op.op));
   if (!change) {
@@ -264,6 +301,17 @@ Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const st
     }
     MLCHAIN_TRY(check_reports(reports, op.genesis, change->key, *epoch, verifier));
     return *change;
+  }
+  if (!admin && change->action == consensus::ConfigAction::kAddMember && change->key == op.client) {
+    // The applicant itself, on the strength of an admin's invitation.
+    auto parsed = codec::parse(std::string_view(op.op).substr(consensus::kConfigOpPrefix.size()));
+    if (parsed.ok() && parsed->contains("invitation")) {
+      MLCHAIN_ASSIGN_OR_RETURN(auto inv, invitation_from_json((*parsed)["invitation"]));
+      if (inv.invitee != change->key)
+        return permission_denied("the invitation is for " + inv.invitee.key_id() + ", not " + change->key.key_id());
+      MLCHAIN_TRY(check_invitation_for_layer(inv, op.genesis, admin_keys, now_ms, verifier));
+      admin = true;  // the admin's consent, for this key only; the proof is still checked below
+    }
   }
   if (!admin && !self_leave) {
     return permission_denied("key " + op.client.key_id() + " is not an admin key of this layer; membership changes " +

@@ -32,17 +32,6 @@ Answer error_answer(int status, std::string_view code, const std::string& messag
   return Answer{status, dump({{"error", {{"code", code}, {"message", message}, {"layer", layer}}}})};
 }
 
-Bytes query_signing_bytes(std::string_view genesis_hex, std::string_view path, std::int64_t time_ms) {
-  std::string s = "mlchain-query/1";
-  s.push_back('\0');
-  s.append(genesis_hex);
-  s.push_back('\0');
-  s.append(path);
-  s.push_back('\0');
-  s.append(std::to_string(time_ms));
-  return to_bytes(s);
-}
-
 ContractService::ContractService(const node::ServiceContext& ctx, RelayOptions options)
     : ctx_(ctx),
       options_(options),
@@ -591,31 +580,14 @@ void ContractService::query(const net::Request& req, const net::Reply& reply) {
   if (contract::parse_block_id(*id)->layer != layer_)
     return send(
         error_answer(404, "not_found", *id + " is a block of another layer; ask a member of that layer", layer_));
-  // Who asks: a signed query.
-  auto header = [&req](const std::string& name) {
-    auto it = req.headers.find(name);
-    return it == req.headers.end() ? std::string() : it->second;
-  };
-  auto key = crypto::PublicKey::from_hex(header("x-mlchain-key"));
-  auto sig = crypto::signature_from_hex(header("x-mlchain-sig"));
-  std::string time_text = header("x-mlchain-time");
-  long long t = 0;
-  auto [tp, tec] = std::from_chars(time_text.data(), time_text.data() + time_text.size(), t);
-  if (!key.ok() || !sig.ok() || time_text.empty() || tec != std::errc() || tp != time_text.data() + time_text.size()) {
-    count("query_unsigned");
+  // Who asks: a signed query (node/signed_op.h, check_signed_query).
+  auto key = node::check_signed_query(req.headers, ctx_.genesis.hash_hex, path, unix_millis(SystemClock().now()),
+                                      host_->verifier());
+  if (!key.ok()) {
+    bool unsigned_query = req.headers.count("x-mlchain-sig") == 0 || req.headers.count("x-mlchain-key") == 0;
+    count(unsigned_query ? "query_unsigned" : "query_bad_signature");
     return send(error_answer(401, "bad_signature",
-                             "a contract query is signed: headers X-Mlchain-Key, X-Mlchain-Time, X-Mlchain-Sig "
-                             "(docs/contracts.md §8.4)",
-                             layer_));
-  }
-  std::int64_t now = unix_millis(SystemClock().now());
-  if (t < now - 300'000 || t > now + 300'000)
-    return send(
-        error_answer(401, "bad_signature", "X-Mlchain-Time is more than 5 minutes from this node's clock", layer_));
-  if (!host_->verifier().verify(*key, query_signing_bytes(ctx_.genesis.hash_hex, path, t), *sig)) {
-    count("query_bad_signature");
-    return send(
-        error_answer(401, "bad_signature", "the query signature does not verify for key " + key->key_id(), layer_));
+                             key.status().message() + (unsigned_query ? " (docs/contracts.md §8.4)" : ""), layer_));
   }
   auto txn = host_->store().begin_read();
   if (!txn.ok()) return send(error_answer(500, "internal", txn.status().message(), layer_));

@@ -6,14 +6,20 @@
 #      direct child of L2 (exit 2);
 #   2. node c1 founds L2/L1c (n = 1) and runs it; `layer apply` signed by a key that is not
 #      an admin of L2 is refused (exit 4) and L2 records nothing; an admin's apply attaches it;
-#   3. L1c grows to 4 members by `node join` (epochs 1..3) AFTER the attachment: L2 must
-#      follow L1c's epoch certificates to accept what the new members sign;
+#   3. L1c grows to 4 members AFTER the attachment (L2 must follow L1c's epoch
+#      certificates to accept what the new members sign): by invitation (item 2) three
+#      members of L1a and L1b are invited by their tree addresses (PATH:NAME); an invitation
+#      signed by a non-admin is refused and delivers nothing; l1a-n1's operator refuses (and
+#      a refused invitation cannot be accepted); l1a-n2 and l1b-n2 accept, resign from their
+#      layers by ordered op and join L1c with the invitation; a fourth node joins by an admin;
 #   4. an edge E4 attaches under L2/L1c; a contract E1 -> E4 is sent, replied and ended
 #      through L1a, L2 and L1c; each layer's block is proven offline against the genesis
 #      hash from the files; a tampered proof fails (exit 5);
 #      the member of L1c responsible for the block is killed before the reply: another
 #      member asks it, takes over by an ordered op (Statement 4), the chain shows it;
-#   5. layer show --tree draws L1c with its edge under L2; selfcheck passes on L1c and L2.
+#      L1a, which l1a-n2 left, still certifies the contract;
+#   5. layer show --tree draws L1c with its edge under L2; selfcheck passes on L1c, L2, L1a
+#      and L1b.
 # Bounded in time; everything started is killed on every exit path.
 # Usage: found_e2e.sh /path/to/mlchain
 set -euo pipefail
@@ -23,7 +29,7 @@ TAG=found-e2e
 LIMIT=${MLCHAIN_E2E_LIMIT:-200}
 # shellcheck source=devnet_lib.sh
 source "$(dirname "$0")/devnet_lib.sh"
-find_ports 12  # 6 devnet nodes, c1..c4, e4, one spare
+find_ports 12  # 9 devnet nodes, c1, c4, e4
 
 # The nodes this test starts itself (configs under $DIR): a watchdog of their own in
 # its own session, as devnet_lib's for the devnet, so a SIGKILL of the test stops them too.
@@ -38,7 +44,7 @@ devnet_extra_cleanup() {
     tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$DIR/" && kill -9 "$p" 2>/dev/null || true
   done
   if [[ $1 -ne 0 ]]; then
-    for f in "$DIR"/c*.log "$DIR"/e4.log; do [[ -f $f ]] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }; done
+    for f in "$DIR"/c*.log "$DIR"/l1?-n2.log "$DIR"/e4.log; do [[ -f $f ]] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }; done
   fi
 }
 
@@ -62,7 +68,10 @@ path = "L2"
 nodes = 4
 [[layers]]
 path = "L2/L1a"
-nodes = 1
+nodes = 2
+[[layers]]
+path = "L2/L1b"
+nodes = 2
 [[edges]]
 path = "L2/L1a/E1"
 TOML
@@ -73,8 +82,10 @@ say "devnet up in $((SECONDS - T0)) s"
 ADMIN="$NET/admin.pem"
 ADMIN_PUB=$(jq -r .admin_public_key "$NET/devnet.json")
 L2=$(addr l2-n1); L2B=$(addr l2-n2); L1A=$(addr l1a-n1); E1=$(addr e1)
-P0=$((base + 6))  # c1..c4: P0..P0+3, e4: P0+4
-C1=$(url_of "$P0"); E4=$(url_of $((P0 + 4)))
+P0=$((base + 9))  # c1: P0, c4: P0+1, e4: P0+2 (the members that move keep their ports)
+C1=$(url_of "$P0"); E4=$(url_of $((P0 + 2)))
+cfg_of() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .config' "$NET/devnet.json"; }
+pid_of() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .pid' "$NET/devnet.json"; }
 cd "$DIR"
 
 # ---- 1. refusals of found ---------------------------------------------------------
@@ -97,12 +108,12 @@ C_GENESIS=$(jq -r .genesis_hash l1c/genesis.json)
 "$MLCHAIN" -q layer create --blueprint l1c/blueprint.toml --out l1c-again >/dev/null
 [[ $(jq -r .genesis_hash l1c-again/genesis.json) == "$C_GENESIS" ]] || fail "layer create of the written blueprint differs"
 
-for i in 1 2 3 4; do
+for i in 1 4; do
   [[ $i == 1 ]] || "$MLCHAIN" -q key gen --out c$i.pem --name c$i >/dev/null
   cat >c$i.toml <<EOF
 name = "c$i"
 key_file = "c$i.pem"
-listen = "127.0.0.1:$((P0 + i - 1))"
+listen = "127.0.0.1:$((P0 + (i > 1)))"
 data_dir = "data/c$i"
 genesis = "l1c/genesis.json"
 EOF
@@ -130,12 +141,50 @@ run out M layer apply --node "$L1A" --superior "$L2" --admin-key "$ADMIN"
 say "L2/L1c founded and attached to L2"
 
 # ---- 3. L1c grows to 4 members after the attachment -------------------------------
-for i in 2 3 4; do
-  start_node c$i
-  wait_up $((P0 + i - 1)) "c$i"  # node join needs it to answer (as a learner)
-  run out M node join --config c$i.toml --admin-key "$ADMIN" --node "$C1" --timeout 60
-  [[ $RC == 0 ]] || fail "node join c$i exited $RC: $out"
+# By invitation first. Signed by a key that is not an admin of L1c: refused, nothing delivered.
+run out M layer invite --node "$C1" --admin-key stranger.pem --to L2/L1a:l1a-n2
+[[ $RC == 4 ]] || fail "an invitation signed by a non-admin should exit 4, got $RC: $out"
+run held M node applications --config "$(cfg_of l1a-n2)"
+[[ $RC == 0 ]] && jq -e '.invitations == []' <<<"$held" >/dev/null || fail "l1a-n2 should hold nothing yet: $held"
+# Three members, by their addresses in the tree.
+run inv M layer invite --node "$C1" --admin-key "$ADMIN" --to L2/L1a:l1a-n2 --to L2/L1b:l1b-n2 --to L2/L1a:l1a-n1 \
+  --expires 1h
+[[ $RC == 0 ]] || fail "layer invite exited $RC: $inv"
+jq -e '[.invited[].leaves] == ["L2/L1a", "L2/L1b", "L2/L1a"] and ([.invited[].state] | unique) == ["pending"]' \
+  <<<"$inv" >/dev/null || fail "invite: $inv"
+mapfile -t INV < <(jq -r '.invited[].id' <<<"$inv")
+run held M node applications --config "$(cfg_of l1a-n2)"
+jq -e --arg id "${INV[0]}" '[.invitations[] | select(.invitation.id == $id and .state == "pending"
+  and .invitation.layer == "L2/L1c")] | length == 1' <<<"$held" >/dev/null || fail "l1a-n2 should hold ${INV[0]}: $held"
+# l1a-n1's operator refuses: it stays, and a refused invitation cannot be accepted.
+run out M node applications refuse "${INV[2]}" --config "$(cfg_of l1a-n1)"
+[[ $RC == 0 ]] || fail "refuse exited $RC: $out"
+run out M node applications accept "${INV[2]}" --config "$(cfg_of l1a-n1)" --out moved-n1.toml
+[[ $RC == 1 ]] && [[ ! -e moved-n1.toml ]] || fail "accepting a refused invitation should exit 1, got $RC: $out"
+run show M layer show --node "$L1A"
+jq -e '.n == 2' <<<"$show" >/dev/null || fail "L1a should still have 2 members: $show"
+# l1a-n2 and l1b-n2 accept: each resigns (ordered in its layer), is restarted with the
+# written config and joins L1c with the invitation (no admin key).
+for m in 0 1; do
+  name=$([[ $m == 0 ]] && echo l1a-n2 || echo l1b-n2)
+  old=$(addr "$name")
+  run acc M node applications accept "${INV[$m]}" --config "$(cfg_of "$name")" --out "$DIR/$name.toml" --force
+  [[ $RC == 0 ]] || fail "$name: accept exited $RC: $acc"
+  jq -e '.state == "accepted" and .into == "L2/L1c" and .leave.n == 1' <<<"$acc" >/dev/null || fail "accept: $acc"
+  kill "$(pid_of "$name")" 2>/dev/null || true  # it has retired from its old layer
+  port=${old##*:}
+  end=$((SECONDS + 20)); until port_free "$port"; do (( SECONDS < end )) || fail "$name did not stop"; sleep 0.2; done
+  start_node "$name"
+  wait_up "$port" "$name in L1c"
+  run out M node join --config "$name.toml" --invitation "$name.invitation.json" --node "$C1" --timeout 60
+  [[ $RC == 0 ]] || fail "node join $name --invitation exited $RC: $out"
 done
+say "l1a-n2 and l1b-n2 moved into L2/L1c by invitation; l1a-n1 refused"
+# The fourth member joins by an admin.
+start_node c4
+wait_up $((P0 + 1)) c4  # node join needs it to answer (as a learner)
+run out M node join --config c4.toml --admin-key "$ADMIN" --node "$C1" --timeout 60
+[[ $RC == 0 ]] || fail "node join c4 exited $RC: $out"
 run show M layer show --node "$C1"
 jq -e '.n == 4 and .f == 1 and .epoch == 3' <<<"$show" >/dev/null || fail "L1c should be at epoch 3 with 4 members: $show"
 say "L2/L1c grew to 4 members (epoch 3)"
@@ -146,7 +195,7 @@ cat >e4.toml <<EOF
 role = "edge"
 name = "e4"
 key_file = "e4.pem"
-listen = "127.0.0.1:$((P0 + 4))"
+listen = "127.0.0.1:$((P0 + 2))"
 data_dir = "data/e4"
 layer = "L2/L1c/E4"
 admin_keys = ["$ADMIN_PUB"]
@@ -157,8 +206,8 @@ path = "L2/L1c"
 genesis = "l1c/genesis.json"
 EOF
 start_node e4
-wait_up $((P0 + 4)) e4
-run out M layer attach --path L2/L1c/E4 --key e4.pem --address "$E4" --admin-key "$ADMIN" --node "$(url_of $((P0 + 2)))"
+wait_up $((P0 + 2)) e4
+run out M layer attach --path L2/L1c/E4 --key e4.pem --address "$E4" --admin-key "$ADMIN" --node "$(addr l1b-n2)"
 [[ $RC == 0 ]] || fail "attaching E4 under L1c exited $RC: $out"
 
 "$MLCHAIN" -q key gen --out a.pem >/dev/null; "$MLCHAIN" -q key gen --out b.pem >/dev/null
@@ -178,22 +227,24 @@ say "send: ids $IDL (L1c block by $(jq -r '.hops[3].node' <<<"$send"))"
 # Statement 4: the member of L1c responsible for its block is killed; the reply reaches
 # another member, which asks it, gets no answer and takes over by an ordered op.
 RESP=$(jq -r '.hops[3].node' <<<"$send")
-[[ $RESP =~ ^c[1-4]$ ]] || fail "L1c's hop names no member: $send"
-RESP_KEY=$("$MLCHAIN" key show --key "$RESP.pem" -o json | jq -r .public_key)
+[[ -f $RESP.pid ]] || fail "L1c's hop names no member this test runs: $send"
+run l1c M layer show --node "$C1"
+RESP_KEY=$(jq -r --arg n "$RESP" '.members[] | select(.name == $n) | .public_key' <<<"$l1c")
+RESP_URL=$(jq -r --arg n "$RESP" '.members[] | select(.name == $n) | .address' <<<"$l1c")
+[[ ${#RESP_KEY} == 64 ]] || fail "L1c lists no member $RESP: $l1c"
 q=$(M block query "${IDS[2]}" --node "$C1" --key "$ADMIN") || fail "block query ${IDS[2]}: $q"
 jq -e --arg k "$RESP_KEY" '.block.responsible == $k' <<<"$q" >/dev/null || fail "$RESP should be responsible: $q"
 kill -9 "$(cat "$RESP.pid")"
-OTHER=c1; [[ $RESP == c1 ]] && OTHER=c2
-OTHER_URL=$(url_of $((P0 + ${OTHER#c} - 1)))
+OTHER_URL=$C1; [[ $RESP == c1 ]] && OTHER_URL=$(url_of $((P0 + 1)))
 run reply M contract reply --edge "$E4" --from "$B" --key b.pem --to "$A" --message '{"accept": true}' --contract "$IDL"
 [[ $RC == 0 ]] || fail "contract reply E4 -> E1 with $RESP dead exited $RC: $reply"
 q=$(M block query "${IDS[2]}" --node "$OTHER_URL" --key "$ADMIN") || fail "block query ${IDS[2]}: $q"
 NEW_RESP=$(jq -r .block.responsible <<<"$q")
 [[ $NEW_RESP != "$RESP_KEY" && ${#NEW_RESP} == 64 ]] || fail "no member took over from the dead $RESP: $q"
-grep -h "took over a contract block" c*.log >/dev/null || fail "no member logged the takeover"
+grep -h "took over a contract block" c*.log l1?-n2.log >/dev/null || fail "no member logged the takeover"
 say "Statement 4: $RESP killed; the reply was handled after a takeover by ${NEW_RESP:0:16}"
 start_node "$RESP"
-wait_ready $((P0 + ${RESP#c} - 1)) "$RESP after its restart"
+wait_ready "${RESP_URL##*:}" "$RESP after its restart"
 S2=$(jq -r .sum <<<"$reply")
 run end_ M contract end --edge "$E1" --from "$A" --key a.pem --to "$B" --message '{"done": 1}' --contract "$IDL"
 [[ $RC == 0 ]] || fail "contract end exited $RC: $end_"
@@ -221,7 +272,7 @@ run tree M layer show --node "$L1A" --tree
 jq -e '.layer == "L2" and ([.children[] | select(.layer == "L2/L1c" and .reachable and .members == 4
   and ([.children[].layer] == ["L2/L1c/E4"]))] | length == 1)' <<<"$tree" >/dev/null ||
   fail "the tree should show L2/L1c (4 members) with E4 under L2: $tree"
-for node in "$C1" "$L2"; do
+for node in "$C1" "$L2" "$L1A" "$(addr l1b-n1)"; do
   run sc M selfcheck --node "$node"
   [[ $RC == 0 ]] || fail "selfcheck at $node exited $RC: $sc"
 done

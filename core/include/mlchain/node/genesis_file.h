@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "mlchain/codec/json.h"
 #include "mlchain/ledger/block.h"
 #include "mlchain/ledger/blueprint.h"
 
@@ -20,5 +21,8 @@ struct GenesisFile {
 };
 
 Result<GenesisFile> load_genesis_file(const std::filesystem::path& path);
+// The same checks on a parsed document (e.g. GET /v1/genesis); `source`
+// names it in errors.
+Result<GenesisFile> parse_genesis_json(const codec::Json& j, const std::string& source);
 
 }  // namespace mlchain::node

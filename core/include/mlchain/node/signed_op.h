@@ -16,7 +16,9 @@
 // wrapped machine.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +66,10 @@ consensus::Request to_request(const SignedOp& op);
 // and it counts only when its signer may order it:
 //   - add-member, remove-member, mark-invalid: any admin key of the layer
 //     (the blueprint's admin_keys);
-//   - remove-member of key K: also K itself (a member may resign).
+//   - remove-member of key K: also K itself (a member may resign);
+//   - add-member of key K: also K itself when the op carries "invitation":
+//     an invitation (node/invitation.h) into this layer for K, signed by an
+//     admin key of this layer (at admission also: not expired).
 // add-member must carry "proof": the applicant's signature (hex) over
 // join_proof_bytes(), so nobody can enrol a key they do not hold or bind
 // another layer's application here. Every replica applies this rule to the
@@ -77,7 +82,9 @@ consensus::Request to_request(const SignedOp& op);
 bool is_config_op_text(std::string_view op);
 Bytes join_proof_bytes(const std::string& genesis, const consensus::ConfigChange& change);
 // The op text for `change`; `proof` is required for add-member.
-std::string config_op_text(const consensus::ConfigChange& change, const std::optional<crypto::Signature>& proof);
+// `invitation` (to_json of node/invitation.h) when the applicant signs it.
+std::string config_op_text(const consensus::ConfigChange& change, const std::optional<crypto::Signature>& proof,
+                           const std::optional<codec::Json>& invitation = std::nullopt);
 // ---- Peer review reports (DESIGN §7) ----
 // A member that fails its challenge twice in a row is reported: the reporter
 // signs report_bytes(genesis, suspect, epoch, window) with its member key,
@@ -131,16 +138,30 @@ Status check_learner_permit(const LearnerPermit& p, const std::string& genesis,
                             const std::vector<crypto::PublicKey>& admin_keys, std::int64_t now_ms,
                             const crypto::Verifier& verifier);
 
+// A signed query (GET /v1/contracts/<id>, GET /v1/invitations, ...):
+// headers X-Mlchain-Key, X-Mlchain-Time (unix ms), X-Mlchain-Sig over
+// "mlchain-query/1" 0 genesis hex 0 path 0 time (docs/contracts.md §8.4).
+Bytes query_signing_bytes(std::string_view genesis_hex, std::string_view path, std::int64_t time_ms);
+// The signer of such a request when its signature verifies and its time is
+// within 5 minutes of now_ms; Unauthenticated-style errors as
+// VerificationFailed with the reason.
+Result<crypto::PublicKey> check_signed_query(const std::map<std::string, std::string>& headers,
+                                             std::string_view genesis_hex, std::string_view path, std::int64_t now_ms,
+                                             const crypto::Verifier& verifier);
+
 // The current epoch at execution time (the ledger's, for the state machine).
 using EpochProvider = std::function<const consensus::EpochConfig&()>;
 
 // The change `op` orders. InvalidArgument: not a well-formed config op;
 // PermissionDenied: its signer may not order it; VerificationFailed: bad
 // applicant proof or reports. Does not check the envelope's own signature.
-// Without `epoch`, report-backed invalidations are refused.
+// Without `epoch`, report-backed invalidations are refused. `now_ms` >= 0
+// (admission) also refuses an expired invitation; the ordered path has no
+// clock and passes -1.
 Result<consensus::ConfigChange> authorize_config_op(const SignedOp& op, const std::vector<crypto::PublicKey>& admin_keys,
                                                     const crypto::Verifier& verifier,
-                                                    const consensus::EpochConfig* epoch = nullptr);
+                                                    const consensus::EpochConfig* epoch = nullptr,
+                                                    std::int64_t now_ms = -1);
 // The ConfigFilter for the node's Replica and Ledger: the request's envelope
 // must be well formed, for `genesis`, correctly signed and authorised
 // (report-backed mark-invalid against the epoch the caller passes).

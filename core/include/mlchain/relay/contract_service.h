@@ -65,6 +65,6 @@ inline constexpr std::chrono::milliseconds kAskResponsible{2'000};
 node::ServiceFactory contract_service(RelayOptions options = {});
 
 // The signed query of GET /v1/contracts/<id> (docs/contracts.md §8.4).
-Bytes query_signing_bytes(std::string_view genesis_hex, std::string_view path, std::int64_t time_ms);
+using node::query_signing_bytes;
 
 }  // namespace mlchain::relay
