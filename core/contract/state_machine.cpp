@@ -188,6 +188,22 @@ Status raise_alarm(store::WriteTxn& txn, const ledger::OpContext& ctx, std::stri
   return txn.put(kContractMetaTable, "alarms", std::to_string(n + 1));
 }
 
+// The recorded, unpruned block `id`; or, in `error`, the "error: ..." result
+// that says why there is none.
+struct Recorded {
+  std::optional<ContractBlock> block;
+  std::string error;
+};
+Result<Recorded> recorded_block(const store::ReadTxn& txn, const std::string& id) {
+  MLCHAIN_ASSIGN_OR_RETURN(auto rec, get_opt(txn, kContractsTable, id));
+  if (!rec) return Recorded{std::nullopt, "error: no contract block " + id};
+  MLCHAIN_ASSIGN_OR_RETURN(Lookup l, lookup_record(*rec));
+  if (l.kind == LookupKind::kPruned)
+    return Recorded{std::nullopt,
+                    "error: pruned: contract block " + id + " was pruned at height " + std::to_string(l.pruned_at)};
+  return Recorded{std::move(l.block), {}};
+}
+
 }  // namespace
 
 Result<std::string> contract_op_text(const Packet& p, const LayerCertificate& incoming) {
@@ -327,12 +343,9 @@ Result<std::string> ContractStateMachine::apply_packet(store::WriteTxn& txn, con
   auto named = named_block_id(p, layer_);
   if (!named.ok()) return "error: " + named.status().message();
   const std::string& id = *named;
-  MLCHAIN_ASSIGN_OR_RETURN(auto rec, get_opt(txn, kContractsTable, id));
-  if (!rec) return "error: no contract block " + id;
-  MLCHAIN_ASSIGN_OR_RETURN(Lookup l, lookup_record(*rec));
-  if (l.kind == LookupKind::kPruned)
-    return "error: pruned: contract block " + id + " was pruned at height " + std::to_string(l.pruned_at);
-  ContractBlock& b = *l.block;
+  MLCHAIN_ASSIGN_OR_RETURN(Recorded r, recorded_block(txn, id));
+  if (!r.block) return r.error;
+  ContractBlock& b = *r.block;
   std::string out = out_digest(id);
   if (known) {
     // The very packet again (a retry or a second member forwarding it):
@@ -373,12 +386,9 @@ Result<std::string> ContractStateMachine::apply_takeover(store::WriteTxn& txn, c
   if (ctx.epoch == nullptr || !key.ok() || !ctx.epoch->index_of(*key))
     return "error: not authorised: only a member of " + layer_ + "'s current epoch takes over a contract block";
   if (id.empty() || id.size() > store::kMaxKeyBytes) return "error: no contract block " + id;
-  MLCHAIN_ASSIGN_OR_RETURN(auto rec, get_opt(txn, kContractsTable, id));
-  if (!rec) return "error: no contract block " + id;
-  MLCHAIN_ASSIGN_OR_RETURN(Lookup l, lookup_record(*rec));
-  if (l.kind == LookupKind::kPruned)
-    return "error: pruned: contract block " + id + " was pruned at height " + std::to_string(l.pruned_at);
-  ContractBlock& b = *l.block;
+  MLCHAIN_ASSIGN_OR_RETURN(Recorded r, recorded_block(txn, id));
+  if (!r.block) return r.error;
+  ContractBlock& b = *r.block;
   if (b.accomplished) return "error: contract " + id + " is accomplished; nobody takes it over";
   if (b.responsible == client) return "ok: " + id + " responsible " + client;
   // Compare and set: the member asked `from` and it did not answer. If another

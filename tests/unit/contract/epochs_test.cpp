@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "epoch_fixtures.h"
 #include "mlchain/contract/key_lookup.h"
 #include "mlchain/node/epochs.h"
 #include "mlchain/store/memory_store.h"
@@ -20,19 +21,15 @@ using ledger::EpochCertificate;
 using ledger::EpochMember;
 using ledger::TrustedMembers;
 
-crypto::PrivateKey key_for(int i) {
-  auto seed = crypto::sha256("epochs test key " + std::to_string(i));
-  return crypto::PrivateKey::from_seed(ByteView(seed.data(), seed.size())).value();
-}
-
-EpochMember member(int i) {
-  return EpochMember{"m" + std::to_string(i), key_for(i).public_key(), "https://127.0.0.1:" + std::to_string(7000 + i)};
-}
-
-const std::string kGenesis(64, 'a');
-
 // Members 0..3 at epoch 0; epoch 1 adds 4; epoch 2 removes 0; epoch 3 removes 1 and 2.
-std::vector<std::vector<int>> kEpochs = {{0, 1, 2, 3}, {0, 1, 2, 3, 4}, {1, 2, 3, 4}, {3, 4, 5, 6}};
+const testing::EpochScript kScript{
+    "epochs test key ", "m", 7000, "L2/L1a", std::string(64, 'a'),
+    {{0, 1, 2, 3}, {0, 1, 2, 3, 4}, {1, 2, 3, 4}, {3, 4, 5, 6}}};
+const std::string& kGenesis = kScript.genesis;
+const std::vector<std::vector<int>>& kEpochs = kScript.epochs;
+
+crypto::PrivateKey key_for(int i) { return kScript.key(i); }
+EpochMember member(int i) { return kScript.member(i); }
 
 TrustedMembers genesis_set() {
   TrustedMembers t{"L2/L1a", "", 0, {}};
@@ -40,17 +37,7 @@ TrustedMembers genesis_set() {
   return t;
 }
 
-// The certificate of epoch e, signed by the first `signers` members of e-1.
-EpochCertificate cert(consensus::Epoch e, std::size_t signers = 99) {
-  EpochCertificate c{"L2/L1a", kGenesis, e, 16 * e + 1, {}, {}};
-  for (int i : kEpochs[e]) c.members.push_back(member(i));
-  const auto& before = kEpochs[e - 1];
-  for (std::size_t r = 0; r < before.size() && r < signers; ++r) {
-    crypto::Ed25519Signer s(key_for(before[r]));
-    c.signatures.emplace_back(r, consensus::signed_part(ledger::epoch_vote(c, static_cast<consensus::ReplicaId>(r)), s).sig);
-  }
-  return c;
-}
+EpochCertificate cert(consensus::Epoch e, std::size_t signers = 99) { return kScript.cert(e, signers); }
 
 TEST(EpochCertificates, AChainLeadsFromGenesisToTheCurrentMembers) {
   crypto::Ed25519Verifier v;

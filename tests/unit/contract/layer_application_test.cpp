@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "epoch_fixtures.h"
 #include "mlchain/config/blueprint_toml.h"
 #include "mlchain/contract/key_lookup.h"
 #include "mlchain/node/epochs.h"
@@ -22,21 +23,17 @@ namespace {
 using ledger::EpochCertificate;
 using ledger::EpochMember;
 
-crypto::PrivateKey key_for(int i) {
-  auto seed = crypto::sha256("layer application test key " + std::to_string(i));
-  return crypto::PrivateKey::from_seed(ByteView(seed.data(), seed.size())).value();
-}
-
-EpochMember member(int i) {
-  return EpochMember{"c" + std::to_string(i), key_for(i).public_key(), "https://127.0.0.1:" + std::to_string(7500 + i)};
-}
-
 const std::string kSuperiorGenesis(64, 'b');
 const std::string kApplicantGenesis(64, 'c');
 constexpr int kAdmin = 50;
 
 // The applicant L2/L1c: epoch 0 = {0}; 1 = {0,1,2,3,4}; 2 = {1,2,3,4}; 3 = {3,4,5,6}.
-std::vector<std::vector<int>> kEpochs = {{0}, {0, 1, 2, 3, 4}, {1, 2, 3, 4}, {3, 4, 5, 6}};
+const testing::EpochScript kScript{"layer application test key ", "c", 7500, "L2/L1c", kApplicantGenesis,
+                                   {{0}, {0, 1, 2, 3, 4}, {1, 2, 3, 4}, {3, 4, 5, 6}}};
+const std::vector<std::vector<int>>& kEpochs = kScript.epochs;
+
+crypto::PrivateKey key_for(int i) { return kScript.key(i); }
+EpochMember member(int i) { return kScript.member(i); }
 
 LayerApplication application(consensus::Epoch e, const std::string& path = "L2/L1c",
                              const std::string& genesis = kApplicantGenesis,
@@ -52,17 +49,7 @@ std::vector<ApplicationSignature> sign(const LayerApplication& a, const std::vec
   return out;
 }
 
-EpochCertificate cert(consensus::Epoch e) {
-  EpochCertificate c{"L2/L1c", kApplicantGenesis, e, 16 * e + 1, {}, {}};
-  for (int i : kEpochs[e]) c.members.push_back(member(i));
-  const auto& before = kEpochs[e - 1];
-  for (std::size_t r = 0; r < before.size(); ++r) {
-    crypto::Ed25519Signer s(key_for(before[r]));
-    c.signatures.emplace_back(
-        r, consensus::signed_part(ledger::epoch_vote(c, static_cast<consensus::ReplicaId>(r)), s).sig);
-  }
-  return c;
-}
+EpochCertificate cert(consensus::Epoch e) { return kScript.cert(e); }
 
 SignedOp op_by(int signer, const std::string& text, std::uint64_t id = 1) {
   return sign_op(key_for(signer), kSuperiorGenesis, id, text);
