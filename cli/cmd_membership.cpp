@@ -105,17 +105,20 @@ std::vector<Result<codec::Json>> post_to_members(const std::vector<std::string>&
 }
 
 // Sends the signed op to every member at once; the first member that
-// answers with a committed result decides. A refusal (403/400) is final.
+// answers with a committed result decides. A refusal (403/400) is final;
+// when every member failed, the error names each one's answer.
 Result<codec::Json> submit_to_members(const std::vector<std::string>& urls, const node::SignedOp& op) {
-  std::optional<Result<codec::Json>> best;
-  for (auto& r : post_to_members(urls, "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000))) {
-    if (r.ok()) {
-      if (!best || !best->ok()) best = std::move(r);
-    } else if (!best || (!best->ok() && best->status().code() == ErrorCode::kUnavailable)) {
-      best = std::move(r);  // keep the most telling error: a refusal over an unreachable member
-    }
+  std::optional<Status> refusal;
+  std::string all;
+  auto answers = post_to_members(urls, "/v1/ops", node::to_json(op).dump(), std::chrono::milliseconds(20'000));
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    auto& r = answers[i];
+    if (r.ok()) return std::move(r);
+    if (!refusal && r.status().code() != ErrorCode::kUnavailable) refusal = r.status();
+    all += (all.empty() ? "" : "; ") + urls[i] + ": " + r.status().message();
   }
-  return std::move(*best);
+  if (refusal) return *refusal;  // the most telling error: a refusal over an unreachable member
+  return unavailable("no member committed the op in time (" + all + ")");
 }
 
 // Sends every member an admin-signed permit for the applicant's key
@@ -311,7 +314,10 @@ int run_join(const JoinOptions& o, const Cli& cli) {
     cli.info("applying to " + std::to_string(urls.size()) + " members of " + layer->value("layer", "") + " as " +
              cfg->name + " (" + address + ")");
     auto answer = submit_to_members(urls, op);
-    if (!answer.ok()) return cli.fail(answer.status(), "the admin key must be listed in the blueprint's admin_keys");
+    if (!answer.ok())
+      return cli.fail(answer.status(), answer.status().code() == ErrorCode::kPermissionDenied
+                                           ? "the admin key must be listed in the blueprint's admin_keys"
+                                           : "nothing may have been ordered; run node join again to retry");
     std::string result = answer->value("result", "");
     if (result.rfind("ok", 0) != 0) return cli.fail(failed_precondition("the layer refused the application: " + result));
     block_id = answer->value("block", "");

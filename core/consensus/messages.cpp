@@ -110,6 +110,10 @@ Json nv_json(const NewView& m, bool s) {
 
 Json fetch_json(const FetchBlocks& m, bool s) {
   Json j = {{"type", "fetch-blocks"}, {"epoch", m.epoch}, {"from_seq", m.from_seq}, {"replica", m.replica}};
+  if (m.asker_view) {
+    j["view"] = *m.asker_view;
+    j["changing"] = m.changing;
+  }
   put_sig(j, m.sig, s);
   return j;
 }
@@ -246,10 +250,15 @@ Result<NewView> nv_from(const Json& j) {
 }
 
 Result<FetchBlocks> fetch_from(const Json& j) {
-  MLCHAIN_TRY(codec::only_fields(j, {"type", "epoch", "from_seq", "replica", "sig"}, "fetch-blocks"));
+  MLCHAIN_TRY(codec::only_fields(j, {"type", "epoch", "from_seq", "replica", "sig", "view", "changing"}, "fetch-blocks"));
   FetchBlocks m;
   MLCHAIN_ASSIGN_OR_RETURN(m.epoch, codec::get_uint(j, "epoch"));
   MLCHAIN_ASSIGN_OR_RETURN(m.from_seq, codec::get_uint(j, "from_seq"));
+  if (j.contains("view") != j.contains("changing")) return invalid_argument("fetch-blocks: view and changing go together");
+  if (j.contains("view")) {
+    MLCHAIN_ASSIGN_OR_RETURN(m.asker_view, codec::get_uint(j, "view"));
+    MLCHAIN_ASSIGN_OR_RETURN(m.changing, codec::get_bool(j, "changing"));
+  }
   MLCHAIN_ASSIGN_OR_RETURN(m.replica, replica_field(j));
   MLCHAIN_ASSIGN_OR_RETURN(m.sig, array_field<64>(j, "sig"));
   return m;

@@ -89,7 +89,7 @@ std::vector<Action> Replica::step(const Event& event) {
       // Ask the peer that just came up whether it has blocks we lack.
       if (e.peer < r->config_.n() && e.peer != r->self_) {
         ++r->stats_.fetches_sent;
-        r->send_to(e.peer, r->signed_(FetchBlocks{r->config_.epoch, r->last_exec_ + 1, r->self_, {}}));
+        r->send_to(e.peer, r->signed_(FetchBlocks{r->config_.epoch, r->last_exec_ + 1, r->self_, {}, r->view_, !r->active_}));
       }
     }
     void operator()(const Start&) const {
@@ -197,7 +197,7 @@ void Replica::cancel_timer(TimerKind kind) {
   emit(CancelTimer{kind});
 }
 
-MessagePtr Replica::make_block_bundle(std::vector<CommittedBatch> batches) const {
+MessagePtr Replica::make_block_bundle(std::vector<CommittedBatch> batches, bool with_new_view) const {
   BlockBundle b;
   b.epoch = config_.epoch;
   b.batches = std::move(batches);
@@ -206,7 +206,7 @@ MessagePtr Replica::make_block_bundle(std::vector<CommittedBatch> batches) const
   // it in a later bundle.
   std::size_t bytes = 0;
   for (const auto& cb : b.batches) bytes += request_bytes(cb.pre_prepare.requests) + 300 * cb.commits.size();
-  if (latest_nv_ && (b.batches.empty() || (bytes + approx_bytes(*latest_nv_)) * 3 / 2 <= opt_.max_message_bytes))
+  if (with_new_view && latest_nv_ && (b.batches.empty() || (bytes + approx_bytes(*latest_nv_)) * 3 / 2 <= opt_.max_message_bytes))
     b.new_view = latest_nv_;
   b.replica = self_;
   Message m(std::move(b));

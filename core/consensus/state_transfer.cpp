@@ -64,12 +64,24 @@ void Replica::send_fetch() {
   }
   fetch_peer_ = pick;
   ++stats_.fetches_sent;
-  send_to(pick, signed_(FetchBlocks{config_.epoch, last_exec_ + 1, self_, {}}));
+  send_to(pick, signed_(FetchBlocks{config_.epoch, last_exec_ + 1, self_, {}, view_, !active_}));
 }
 
 void Replica::on_fetch(const FetchBlocks& m, ReplicaId from) {
   if (!check_sig(Message(m), from)) return;
-  if (m.from_seq > last_exec_ && !latest_nv_) return;  // nothing to tell
+  // Our latest new-view helps an asker in a lower view, or changing into its
+  // view; an older asker does not say, so it gets it. It can be nearly a
+  // message's worth of prepared batches to encode, send, decode and check:
+  // sent to one peer at most once per fetch_timeout. (Attached to every
+  // answer, it kept two starved members of a layer with big prepared batches
+  // busy re-encoding and re-checking it for minutes: e2e_byzantine under
+  // load, docs/reliability.md finding 3.)
+  bool tell_view = latest_nv_ && (!m.asker_view || latest_nv_->view > *m.asker_view || (latest_nv_->view == *m.asker_view && m.changing));
+  if (tell_view) {
+    auto it = new_view_served_.find(from);
+    if (it != new_view_served_.end() && now_ - it->second < opt_.fetch_timeout) tell_view = false;
+  }
+  if (m.from_seq > last_exec_ && !tell_view) return;  // nothing to tell
   // Served on the consensus thread from the ledger: at most max_serves per
   // peer per fetch_timeout, so a member asking in a loop cannot stall us.
   auto& [since, count] = serves_[from];
@@ -78,7 +90,8 @@ void Replica::on_fetch(const FetchBlocks& m, ReplicaId from) {
     count = 0;
   }
   if (++count > opt_.max_serves) return drop("fetch_rate");
-  emit(ServeBlocks{from, m.from_seq, opt_.max_fetch_blocks, budget_.bundle});
+  if (tell_view) new_view_served_[from] = now_;
+  emit(ServeBlocks{from, m.from_seq, opt_.max_fetch_blocks, budget_.bundle, tell_view});
 }
 
 bool Replica::valid_commit_certificate(const PrePrepare& pp, const std::vector<Commit>& commits) {

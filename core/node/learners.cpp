@@ -89,7 +89,7 @@ void Node::Impl::serve_learner(const crypto::PublicKey& learner, const consensus
     return;
   }
   if (batches->empty()) return;
-  outbox.emplace_back(learner, consensus::encode(*replica->make_block_bundle(std::move(batches).value())));
+  outbox.emplace_back(learner, consensus::encode(*replica->make_block_bundle(std::move(batches).value(), false)));
   flush();
 }
 

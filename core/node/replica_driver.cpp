@@ -54,7 +54,7 @@ void Node::Impl::execute(std::vector<consensus::Action> actions) {
         log.warn("cannot serve blocks", {{"from", std::to_string(sb->from_seq)}, {"error", batches.status().to_string()}});
         continue;
       }
-      auto msg = replica->make_block_bundle(std::move(batches).value());
+      auto msg = replica->make_block_bundle(std::move(batches).value(), sb->new_view);
       queue_send(sb->to, consensus::encode(*msg));
     } else if (auto* st = std::get_if<consensus::SetTimer>(&a)) {
       driver.set_timer(st->kind, st->after);

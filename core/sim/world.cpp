@@ -234,7 +234,7 @@ void World::apply_actions(Node& n, std::vector<consensus::Action> actions) {
     } else if (auto* sb = std::get_if<consensus::ServeBlocks>(&a)) {
       auto batches = n.ledger->committed_batches(sb->from_seq, sb->max, sb->max_bytes);
       if (!batches.ok()) continue;
-      auto msg = n.replica->make_block_bundle(std::move(batches).value());
+      auto msg = n.replica->make_block_bundle(std::move(batches).value(), sb->new_view);
       emit_send(n, consensus::Send{sb->to, msg});
     } else if (auto* st = std::get_if<consensus::SetTimer>(&a)) {
       auto k = static_cast<std::size_t>(st->kind);

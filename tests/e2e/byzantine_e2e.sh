@@ -58,7 +58,8 @@ done
 # 3. The admin still changes the membership: n5 joins.
 start 5
 wait_for 20 "n5 to answer" ready_or_up 5
-out=$("$MLCHAIN" node join --config "$DIR/n5.toml" --admin-key "$DIR/admin.pem" --timeout 60 -o json) ||
+out=$("$MLCHAIN" node join --config "$DIR/n5.toml" --admin-key "$DIR/admin.pem" \
+  --timeout $((60 * ${MLCHAIN_TEST_TIMEOUT_SCALE:-1})) -o json) ||
   fail "the admin's join failed (ids burnt by the forged requests?): $out"
 [[ $(jq -r .ready <<<"$out") == true && $(jq -r .n <<<"$out") == 5 ]] || fail "join output: $out"
 [[ $(role 5) == member ]] || fail "n5 is $(role 5) after joining"
@@ -74,7 +75,7 @@ say "the admin added n5 (epoch $(jq -r .epoch <<<"$out")); each member refused t
 
 # 4. The layer still commits, with n5 in every quorum (n = 5, q = 4, n4 silent).
 h0=$(height 1)
-out=$(timeout 90 "$MLCHAIN" bench layer --node "$(url 2)" --ops 300 --concurrency 8 --prefix after -o json) ||
+out=$(timeout $((90 * ${MLCHAIN_TEST_TIMEOUT_SCALE:-1})) "$MLCHAIN" bench layer --node "$(url 2)" --ops 300 --concurrency 8 --prefix after -o json) ||
   fail "bench after the attacks: $out"
 (( $(jq -r .committed <<<"$out") == 300 )) || fail "bench output: $out"
 say "bench: $(jq -c '{committed, ops_per_second}' <<<"$out")"

@@ -259,3 +259,83 @@ TEST(ByzantineMember, StateTransferIsServedAtARate) {
 
 }  // namespace
 }  // namespace mlchain::consensus
+
+namespace mlchain::consensus {
+namespace {
+
+// docs/reliability.md finding 3: the latest new-view (nearly a message's
+// worth of prepared batches) rode every state-transfer answer, and two
+// starved members of a layer with big prepared batches spent minutes
+// re-encoding and re-checking it. It goes now only to an asker it tells
+// something (a lower view, or changing into ours; an older asker that does
+// not say), at most once per fetch timeout per peer.
+TEST(StateTransfer, TheLatestNewViewGoesOnlyToAnAskerItTellsSomething) {
+  auto o = Cluster::small_options();
+  Cluster c(4, o);
+  c.set_down(0, true);
+  c.request_all(req("a", 1));
+  c.pump();
+  for (int round = 0; round < 2; ++round) {
+    c.advance(Micros(250'000));
+    for (ReplicaId i = 1; i < 4; ++i) c.fire(i, TimerKind::kRequest);
+  }
+  c.pump();
+  ASSERT_EQ(c.at(1).view(), 1u);
+  ASSERT_TRUE(c.at(1).active());
+  c.request_all(req("b", 1));
+  if (c.timer_set(1, TimerKind::kBatch)) c.fire(1, TimerKind::kBatch);
+  c.pump();
+  ASSERT_GT(c.at(1).last_executed(), 0u);
+  c.queue().clear();
+  std::size_t mark = c.log(1).size();
+  // The ServeBlocks replica 1 emitted since the last call.
+  auto serves = [&] {
+    std::vector<ServeBlocks> out;
+    for (std::size_t k = mark; k < c.log(1).size(); ++k)
+      for (const auto& a : c.log(1)[k])
+        if (const auto* sb = std::get_if<ServeBlocks>(&a)) out.push_back(*sb);
+    mark = c.log(1).size();
+    return out;
+  };
+  auto ask = [&](std::optional<View> view, bool changing, Seq from) {
+    FetchBlocks f{0, from, 2, {}, view, changing};
+    c.inject(2, 1, signed_part(f, c.signer(2)));
+    c.pump([](const testing::InFlight& in) { return in.to == 1; });
+    return serves();
+  };
+  Seq next = c.at(1).last_executed() + 1;
+
+  EXPECT_TRUE(ask(View{1}, false, next).empty()) << "an active asker in our view learns nothing";
+  auto s = ask(View{0}, true, next);
+  ASSERT_EQ(s.size(), 1u) << "an asker in a lower view gets the new-view";
+  EXPECT_TRUE(s[0].new_view);
+  EXPECT_TRUE(ask(View{0}, true, next).empty()) << "not again within the fetch timeout";
+  c.advance(o.fetch_timeout);
+  s = ask(View{1}, true, next);
+  ASSERT_EQ(s.size(), 1u) << "an asker changing into our view gets it";
+  EXPECT_TRUE(s[0].new_view);
+  c.advance(o.fetch_timeout);
+  s = ask(std::nullopt, false, next);
+  ASSERT_EQ(s.size(), 1u) << "an asker that does not say its view gets it";
+  EXPECT_TRUE(s[0].new_view);
+  // Blocks are still served, without the new-view, to an asker in our view.
+  s = ask(View{1}, false, 1);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_FALSE(s[0].new_view);
+}
+
+TEST(StateTransfer, FetchBlocksCarriesTheAskersViewSigned) {
+  FetchBlocks f{3, 17, 2, {}, View{5}, true};
+  auto back = decode(encode(Message(f)));
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  const auto& g = std::get<FetchBlocks>(*back);
+  EXPECT_EQ(g.asker_view, std::optional<View>(5));
+  EXPECT_TRUE(g.changing);
+  FetchBlocks old{3, 17, 2, {}};
+  auto back_old = decode(encode(Message(old)));
+  ASSERT_TRUE(back_old.ok());
+  EXPECT_FALSE(std::get<FetchBlocks>(*back_old).asker_view.has_value());
+}
+
+}  // namespace
+}  // namespace mlchain::consensus

@@ -164,7 +164,7 @@ class Cluster {
         std::vector<CommittedBatch> batches;
         for (const auto& done : executed_[i])
           if (done.seq >= sb->from_seq && batches.size() < sb->max) batches.push_back({done.pre_prepare, done.commits});
-        queue_.push_back({i, sb->to, replicas_[i]->make_block_bundle(std::move(batches))});
+        queue_.push_back({i, sb->to, replicas_[i]->make_block_bundle(std::move(batches), sb->new_view)});
       } else if (auto* st = std::get_if<SetTimer>(&a)) {
         timers_[i][st->kind] = st->after;
       } else if (auto* ct = std::get_if<CancelTimer>(&a)) {

@@ -93,6 +93,7 @@ struct ServeBlocks {
   Seq from_seq = 0;
   std::size_t max = 0;
   std::size_t max_bytes = 0;
+  bool new_view = true;  // attach the latest new-view (make_block_bundle)
 };
 struct SetTimer {
   TimerKind kind = TimerKind::kBatch;

@@ -98,6 +98,11 @@ struct FetchBlocks {
   Seq from_seq = 0;
   ReplicaId replica = 0;
   Signature sig{};
+  // The asker's view and whether it is still changing into it (both signed;
+  // absent from older senders): whether the server's latest new-view, which
+  // can be nearly a message's worth of prepared batches, tells it anything.
+  std::optional<View> asker_view = {};
+  bool changing = false;
 };
 
 // A committed batch proves itself: quorum commits for its digest.

@@ -117,9 +117,10 @@ class Replica {
   Result<std::uint64_t> last_request_id(const std::string& client) const { return clients_.peek(client); }
   const ClientTable& clients() const { return clients_; }
 
-  // Signs a bundle of committed batches for ServeBlocks, attaching the latest
-  // new-view message so the receiver can also learn the current view.
-  MessagePtr make_block_bundle(std::vector<CommittedBatch> batches) const;
+  // Signs a bundle of committed batches for ServeBlocks, attaching (when
+  // `with_new_view`, as ServeBlocks::new_view says) the latest new-view
+  // message so the receiver can also learn the current view.
+  MessagePtr make_block_bundle(std::vector<CommittedBatch> batches, bool with_new_view = true) const;
 
   ReplicaId id() const { return self_; }
   const EpochConfig& config() const { return config_; }
@@ -313,6 +314,7 @@ class Replica {
   RequestAuthenticator authenticator_;
   ReplicaId fetch_peer_ = 0;
   std::map<ReplicaId, std::pair<TimePoint, unsigned>> serves_;  // on_fetch rate, per peer
+  std::map<ReplicaId, TimePoint> new_view_served_;              // when latest_nv_ last rode a bundle to each peer
 
   std::map<std::string, std::uint64_t> drops_;
   ReplicaStats stats_;
