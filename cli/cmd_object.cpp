@@ -445,8 +445,12 @@ void setup_object(CLI::App& app, Cli& cli) {
       ->required()
       ->type_name("PATH");
   r->add_option("--perm", reg->perms,
-                "Permission: upload, contract (cross-layer contracts), talk:*, talk:<uuid>, talk:class:<path>\n"
-                "(repeatable).")
+                "Permission (repeatable; all of them: docs/edge-requests.md, Permissions):\n"
+                "  upload                 send data points (object upload)\n"
+                "  contract               contract messages to objects of other edge layers\n"
+                "  talk:*                 messages to any object of this edge layer\n"
+                "  talk:mlc:<layer>/<id>  messages to that one object (its UUID)\n"
+                "  talk:class:<path>      messages to objects of that class or below it")
       ->type_name("PERM");
   r->add_option("--static", reg->statics, "Static property NAME=TEXT or NAME:=JSON (repeatable).")->type_name("KV");
   r->add_option("--function", reg->functions, "A function the object offers (repeatable).")->type_name("NAME");

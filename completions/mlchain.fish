@@ -437,7 +437,7 @@ complete -c mlchain -n '__mlchain_at '\''object register'\''' -l edge -r -d 'The
 complete -c mlchain -n '__mlchain_at '\''object register'\''' -l edge-key -r -d 'Pin the edge node'\''s public key (64 hex; see GET /v1/edge).'
 complete -c mlchain -n '__mlchain_at '\''object register'\''' -l admin-key -r -F -d 'Admin key file (mlchain key gen) listed in the edge'\''s admin_keys.'
 complete -c mlchain -n '__mlchain_at '\''object register'\''' -l class -r -d 'Class path, e.g. Device/Sensor/Thermometer/Acme.'
-complete -c mlchain -n '__mlchain_at '\''object register'\''' -l perm -r -d 'Permission: upload, contract (cross-layer contracts), talk:*, talk:<uuid>, talk:class:<path>'
+complete -c mlchain -n '__mlchain_at '\''object register'\''' -l perm -r -d 'Permission (repeatable; all of them: docs/edge-requests.md, Permissions):'
 complete -c mlchain -n '__mlchain_at '\''object register'\''' -l static -r -d 'Static property NAME=TEXT or NAME:=JSON (repeatable).'
 complete -c mlchain -n '__mlchain_at '\''object register'\''' -l function -r -d 'A function the object offers (repeatable).'
 complete -c mlchain -n '__mlchain_at '\''object register'\''' -l description -r -d 'Free text about the object.'
