@@ -21,10 +21,13 @@
 #   5. layer show --tree draws L1c with its edge under L2; selfcheck passes on L1c, L2, L1a
 #      and L1b.
 # Bounded in time; everything started is killed on every exit path.
-# Usage: found_e2e.sh /path/to/mlchain
+# Usage: found_e2e.sh /path/to/mlchain [/path/to/mlchain-consensus-forge]
+# (with the forge: an application signed by one member of the 4-member L1c, fewer than
+# f+1, is refused by L2 and changes nothing)
 set -euo pipefail
 
-MLCHAIN=${1:?usage: found_e2e.sh /path/to/mlchain}
+MLCHAIN=${1:?usage: found_e2e.sh /path/to/mlchain [/path/to/mlchain-consensus-forge]}
+FORGE=${2:-}
 TAG=found-e2e
 LIMIT=${MLCHAIN_E2E_LIMIT:-200}
 # shellcheck source=devnet_lib.sh
@@ -188,6 +191,16 @@ run out M node join --config c4.toml --admin-key "$ADMIN" --node "$C1" --timeout
 run show M layer show --node "$C1"
 jq -e '.n == 4 and .f == 1 and .epoch == 3' <<<"$show" >/dev/null || fail "L1c should be at epoch 3 with 4 members: $show"
 say "L2/L1c grew to 4 members (epoch 3)"
+if [[ -n $FORGE ]]; then
+  # An add-layer for L1c at epoch 3 with ONE member's signature (f+1 = 2): refused, nothing changes.
+  entry() { M layer show --node "$L2" | jq -c '.subordinates[] | select(.path == "L2/L1c") | {genesis, epoch, members}'; }
+  before=$(entry)
+  out=$("$FORGE" short-application --node "$C1" --superior "$L2" --admin-key "$ADMIN") || fail "forge: $out"
+  jq -e '.members == 4 and (.status == 401 or .status == 403)' <<<"$out" >/dev/null ||
+    fail "an application with 1 of 4 members' signatures should be refused: $out"
+  [[ $(entry) == "$before" ]] || fail "L2's record of L1c changed after a refused application: $before -> $(entry)"
+  say "an application signed by 1 member of 4 was refused ($(jq -r .status <<<"$out"))"
+fi
 
 # ---- 4. an edge under L1c, a whole contract E1 -> E4 ------------------------------
 "$MLCHAIN" -q key gen --out e4.pem --name e4 >/dev/null

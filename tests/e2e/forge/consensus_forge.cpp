@@ -15,12 +15,18 @@
 //               BYTES bytes each ("put bigK xxx..."), all POSTed to one node's
 //               /v1/ops at once, so that the primary's pending requests are
 //               far over one peer message if batched by count alone.
+//   short-application  the admin of a superior orders add-layer for a layer
+//               whose application carries ONE member's signature (the
+//               member at --node signs it, as for `layer apply`), fewer than
+//               f+1 when that layer has 4 members: the superior must refuse it.
 //
 // Usage:
 //   mlchain-consensus-forge forged-ids --key MEMBER.pem --genesis HEX --replica N
 //       --victim PUBKEYHEX --peer URL=PUBKEYHEX [--peer ...] [--count N] [--wait-ms MS]
 //   mlchain-consensus-forge big-ops --node URL --genesis HEX --count N --size BYTES
 //       [--timeout-ms MS]
+//   mlchain-consensus-forge short-application --node MEMBER_URL --superior URL --admin-key FILE
+//       (prints the superior's HTTP status and answer)
 // Prints one JSON line on stdout. Exit status: 0 done (big-ops: whatever the
 // answers, they are counted), 1 the attack could not be carried out (links
 // did not come up, messages not written), 2 usage or bad input.
@@ -45,6 +51,7 @@
 #include "mlchain/net/event_loop.h"
 #include "mlchain/net/https_client.h"
 #include "mlchain/net/peer.h"
+#include "mlchain/node/layer_application.h"
 #include "mlchain/node/signed_op.h"
 
 namespace {
@@ -262,6 +269,42 @@ int big_ops(const Args& a) {
   return 0;
 }
 
+// ---- short-application ----
+
+int short_application(const Args& a) {
+  for (const char* required : {"--node", "--superior", "--admin-key"})
+    if (a.get(required).empty()) return usage(std::string(required) + " is required");
+  auto admin = crypto::PrivateKey::load_pem_file(a.get("--admin-key"));
+  if (!admin) return fail("--admin-key", admin.status());
+  net::HttpsClientOptions options;
+  options.total_timeout = std::chrono::milliseconds(20'000);
+  auto get_json = [&](const std::string& url, const std::string& target) -> Result<codec::Json> {
+    auto r = net::https_request(url, "GET", target, {}, {}, options);
+    if (!r) return r.status();
+    if (r->status != 200) return unavailable(url + target + " answered " + std::to_string(r->status) + ": " + r->body);
+    return codec::parse(r->body);
+  };
+  auto sup = get_json(a.get("--superior"), "/v1/layer");
+  if (!sup) return fail("superior", sup.status());
+  const std::string sup_genesis = sup->value("genesis_hash", "");
+  auto signed_app = get_json(a.get("--node"), "/v1/layer/application?superior=" + sup_genesis);
+  if (!signed_app) return fail("application", signed_app.status());
+  auto app = node::application_from_json((*signed_app)["application"]);
+  if (!app) return fail("application", app.status());
+  auto key = crypto::PublicKey::from_hex(signed_app->value("public_key", ""));
+  auto sig = crypto::signature_from_hex(signed_app->value("sig", ""));
+  if (!key || !sig) return fail("application", invalid_argument("no member signature in the answer"));
+  std::string op = node::add_layer_op_text(*app, {node::ApplicationSignature{*key, *sig}}, 0);
+  std::string body = node::to_json(node::sign_op(*admin, sup_genesis, node::next_op_id(), op)).dump();
+  auto r = net::https_request(a.get("--superior"), "POST", "/v1/ops", body, {{"Content-Type", "application/json"}},
+                              options);
+  if (!r) return fail("submit", r.status(), 1);
+  codec::Json out = {{"mode", "short-application"}, {"members", app->members.size()}, {"signatures", 1},
+                     {"status", r->status}, {"answer", r->body.substr(0, 400)}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -279,6 +322,10 @@ int main(int argc, char** argv) {
     if (!parse_args(argc, argv, {"--node", "--genesis", "--count", "--size", "--timeout-ms"}, args, why))
       return usage(why);
     return big_ops(args);
+  }
+  if (mode == "short-application") {
+    if (!parse_args(argc, argv, {"--node", "--superior", "--admin-key"}, args, why)) return usage(why);
+    return short_application(args);
   }
   return usage("unknown mode " + std::string(mode));
 }
