@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "cli.h"
@@ -308,6 +309,39 @@ int run_refuse(const ApplicationsOptions& o, const Cli& cli) {
   return kExitOk;
 }
 
+// What the tree says of the inviting path (GET /v1/directory/<path> at the
+// invited node, resolved with f+1 agreement): unknown (a layer not attached
+// yet) is fine and said; known, at least one of the inviting layer's current
+// members (GET /v1/layer at its contacts, for the invitation's genesis) must
+// be among the members the tree records for it. `tree` says which.
+Status check_against_tree(const OwnNode& own, const node::Invitation& inv, std::string* tree) {
+  auto entry = node_request(own.url, "GET", "/v1/directory/" + inv.layer, {}, std::chrono::milliseconds(20'000));
+  if (!entry.ok()) {
+    if (entry.status().code() == ErrorCode::kNotFound) {
+      *tree = "does not know " + inv.layer + " yet (not attached to a superior)";
+      return {};
+    }
+    return entry.status().with_context("asking the tree about " + inv.layer);
+  }
+  if (entry->value("edge", false))
+    return verification_failed("the tree records " + inv.layer + " as an edge layer; this invitation is not from it");
+  std::set<std::string> recorded;
+  for (const auto& m : entry->value("members", codec::Json::array())) recorded.insert(m.value("public_key", ""));
+  for (const auto& c : inv.contacts) {
+    auto layer = node_request(c, "GET", "/v1/layer", {}, std::chrono::milliseconds(10'000));
+    if (!layer.ok() || layer->value("genesis_hash", "") != inv.genesis) continue;
+    for (const auto& m : layer->value("members", codec::Json::array())) {
+      if (m.contains("replica") && !m["replica"].is_null() && recorded.count(m.value("public_key", "")) != 0) {
+        *tree = "knows " + inv.layer + " with member " + m.value("name", "?") + " of the inviting layer";
+        return {};
+      }
+    }
+    return verification_failed("the tree knows " + inv.layer + " with other members than the inviting layer's (genesis " +
+                               inv.genesis.substr(0, 16) + "…): this invitation is not from that layer");
+  }
+  return unavailable("no member of the inviting layer answered GET /v1/layer");
+}
+
 std::string slug(const std::string& path) {
   std::string s = path;
   for (char& c : s)
@@ -351,6 +385,11 @@ int run_accept(const ApplicationsOptions& o, const Cli& cli) {
                                                    verifier);
       !st.ok())
     return cli.fail(st, "nothing was changed");
+  // Anyone can found a layer and name it after one the tree already has: if
+  // the tree knows the path, the inviting layer must be that one.
+  std::string tree;
+  if (Status st = check_against_tree(*own, *inv, &tree); !st.ok()) return cli.fail(st, "nothing was changed");
+  cli.info("the tree " + tree);
 
   // Where the node's new identity goes; refuse before anything is ordered.
   fs::path out = o.out;
@@ -490,7 +529,9 @@ void add_applications_command(CLI::App& node, Cli& cli) {
   accept->add_flag("--force", ao->force, "Resign even when the old layer keeps fewer than 4 members (f = 0).");
   accept->footer(
       "Checks the invitation against the inviting layer's genesis (fetched from its members: the hash\n"
-      "must match and the signer must be one of its admin keys), records the acceptance, resigns from\n"
+      "must match and the signer must be one of its admin keys) and, when the tree already knows the\n"
+      "inviting path (GET /v1/directory), that it is that layer (one of its members recorded there),\n"
+      "records the acceptance, resigns from\n"
       "the current layer by its ordered remove-member and waits for the epoch without this node, then\n"
       "writes the new config, the new layer's genesis and the invitation. Then:\n"
       "  stop the old daemon; mlchain node run --config NEW.toml &\n"

@@ -32,7 +32,7 @@ TAG=found-e2e
 LIMIT=${MLCHAIN_E2E_LIMIT:-200}
 # shellcheck source=devnet_lib.sh
 source "$(dirname "$0")/devnet_lib.sh"
-find_ports 12  # 9 devnet nodes, c1, c4, e4
+find_ports 13  # 9 devnet nodes, c1, c4, e4, x1 (an impostor)
 
 # The nodes this test starts itself (configs under $DIR): a watchdog of their own in
 # its own session, as devnet_lib's for the devnet, so a SIGKILL of the test stops them too.
@@ -102,6 +102,13 @@ run out M layer found --path L3/L1c --superior "$L2" --key c1.pem --address "$C1
 # ---- 2. found, run, apply ---------------------------------------------------------
 run found M layer found --path L2/L1c --superior "$L2" --key c1.pem --address "$C1" --admin "$ADMIN_PUB" --out l1c
 [[ $RC == 0 ]] || fail "layer found exited $RC: $found"
+# Meanwhile an impostor founds its own L2/L1c (the path is still free), a stranger its admin.
+"$MLCHAIN" -q key gen --out x1.pem --name x1 >/dev/null
+"$MLCHAIN" -q key gen --out stranger.pem --name stranger >/dev/null
+STRANGER_PUB=$("$MLCHAIN" key show --key stranger.pem -o json | jq -r .public_key)
+X1=$(url_of $((P0 + 3)))
+run out M layer found --path L2/L1c --superior "$L2" --key x1.pem --address "$X1" --admin "$STRANGER_PUB" --out fake
+[[ $RC == 0 ]] || fail "the impostor's layer found exited $RC: $out"
 L2_GENESIS=$(jq -r .genesis_hash "$NET/layers/L2/genesis.json")
 jq -e --arg g "$L2_GENESIS" '.layer == "L2/L1c" and .superior == "L2" and .superior_genesis == $g' <<<"$found" \
   >/dev/null || fail "found: $found"
@@ -125,7 +132,6 @@ start_node() { "$MLCHAIN" node run --config "$DIR/$1.toml" >>"$DIR/$1.log" 2>&1 
 start_node c1
 wait_ready "$P0" "founder c1"
 
-"$MLCHAIN" -q key gen --out stranger.pem --name stranger >/dev/null
 run out M layer apply --node "$C1" --superior "$L2" --admin-key stranger.pem
 [[ $RC == 4 ]] || fail "apply with a key that is not an admin of L2 should exit 4, got $RC: $out"
 run show M layer show --node "$L2"
@@ -142,6 +148,26 @@ jq -e --arg g "$C_GENESIS" '.subordinates[] | select(.path == "L2/L1c") | .genes
 run out M layer apply --node "$L1A" --superior "$L2" --admin-key "$ADMIN"
 [[ $RC != 0 ]] || fail "L2/L1a applying as its own path again should be refused: $out"
 say "L2/L1c founded and attached to L2"
+
+# The impostor's "L2/L1c" (founded before the real one was attached) invites l1a-n1: the invitation is delivered (the node cannot
+# tell), but accepting it is refused, exit 5: the tree knows L2/L1c with other members.
+cat >x1.toml <<EOF
+name = "x1"
+key_file = "x1.pem"
+listen = "127.0.0.1:$((P0 + 3))"
+data_dir = "data/x1"
+genesis = "fake/genesis.json"
+EOF
+start_node x1
+wait_ready $((P0 + 3)) "impostor x1"
+run out M layer invite --node "$X1" --admin-key stranger.pem --to L2/L1a:l1a-n1
+[[ $RC == 0 ]] || fail "the impostor's invitation should be delivered: $out"
+XID=$(jq -r '.invited[0].id' <<<"$out")
+run out M node applications accept "$XID" --config "$(cfg_of l1a-n1)" --out impostor.toml
+[[ $RC == 5 ]] && grep -q "other members" <<<"$out" && [[ ! -e impostor.toml ]] ||
+  fail "accepting the impostor's invitation should exit 5 with nothing written, got $RC: $out"
+kill "$(cat x1.pid)"
+say "an impostor L2/L1c's invitation was refused at accept (the tree knows L2/L1c with other members)"
 
 # ---- 3. L1c grows to 4 members after the attachment -------------------------------
 # By invitation first. Signed by a key that is not an admin of L1c: refused, nothing delivered.
