@@ -250,11 +250,23 @@ Result<codec::Json> fetch_held(const OwnNode& own) {
                       signed_headers(own.key, own.genesis.hash_hex, "/v1/invitations"));
 }
 
+Status check_against_tree(const OwnNode& own, const node::Invitation& inv, std::string* tree);
+
 int run_list(const ApplicationsOptions& o, const Cli& cli) {
   auto own = load_own(o.config);
   if (!own.ok()) return cli.fail(own.status());
   auto held = fetch_held(*own);
   if (!held.ok()) return cli.fail(held.status(), "is the node running? mlchain node run --config " + o.config);
+  // For each pending invitation, what the tree says of the inviting layer
+  // (the check accept makes): an impostor shows before anyone accepts.
+  for (auto& h : (*held)["invitations"]) {
+    if (h.value("state", "") != "pending" || h.value("expired", false)) continue;
+    auto inv = node::invitation_from_json(h["invitation"]);
+    if (!inv.ok()) continue;
+    std::string says;
+    Status st = check_against_tree(*own, *inv, &says);
+    h["tree"] = {{"ok", st.ok()}, {"says", st.ok() ? says : st.message()}};
+  }
   if (cli.json()) {
     cli.print_json(*held);
     return kExitOk;
@@ -273,7 +285,10 @@ int run_list(const ApplicationsOptions& o, const Cli& cli) {
                       {"leaving", inv.value("invitee_layer", "")},
                       {"signed by", inv.value("admin", "").substr(0, 16) + "…"},
                       {"expires", iso_time(inv.value("expires_ms", std::int64_t{0}))},
-                      {"state", state}});
+                      {"state", state},
+                      {"tree", h.contains("tree") ? std::string(h["tree"].value("ok", false) ? "" : "REFUSED AT ACCEPT: ") +
+                                                        h["tree"].value("says", "")
+                                                  : std::string("-")}});
     cli.print_text("\n");
   }
   return kExitOk;
@@ -510,7 +525,9 @@ void add_applications_command(CLI::App& node, Cli& cli) {
       "  mlchain node applications --config n2.toml                 # list\n"
       "  mlchain node applications accept ID --config n2.toml --out c2.toml\n"
       "  mlchain node applications refuse ID --config n2.toml\n"
-      "Invitations arrive from `mlchain layer invite`; nothing joins by itself.");
+      "Invitations arrive from `mlchain layer invite`; nothing joins by itself. The list says, for each\n"
+      "pending one, what the tree says of the inviting layer (\"tree\"): accept refuses one the tree\n"
+      "knows under that path with other members.");
 
   auto ao = std::make_shared<ApplicationsOptions>();
   auto* accept = apps->add_subcommand("accept", "Accept an invitation: resign from this layer and prepare to join the other.");

@@ -163,6 +163,9 @@ wait_ready $((P0 + 3)) "impostor x1"
 run out M layer invite --node "$X1" --admin-key stranger.pem --to L2/L1a:l1a-n1
 [[ $RC == 0 ]] || fail "the impostor's invitation should be delivered: $out"
 XID=$(jq -r '.invited[0].id' <<<"$out")
+run held M node applications --config "$(cfg_of l1a-n1)"
+jq -e --arg id "$XID" '.invitations[] | select(.invitation.id == $id) | .tree.ok == false' <<<"$held" >/dev/null ||
+  fail "the listing should flag the impostor's invitation: $held"
 run out M node applications accept "$XID" --config "$(cfg_of l1a-n1)" --out impostor.toml
 [[ $RC == 5 ]] && grep -q "other members" <<<"$out" && [[ ! -e impostor.toml ]] ||
   fail "accepting the impostor's invitation should exit 5 with nothing written, got $RC: $out"
@@ -184,7 +187,8 @@ jq -e '[.invited[].leaves] == ["L2/L1a", "L2/L1b", "L2/L1a"] and ([.invited[].st
 mapfile -t INV < <(jq -r '.invited[].id' <<<"$inv")
 run held M node applications --config "$(cfg_of l1a-n2)"
 jq -e --arg id "${INV[0]}" '[.invitations[] | select(.invitation.id == $id and .state == "pending"
-  and .invitation.layer == "L2/L1c")] | length == 1' <<<"$held" >/dev/null || fail "l1a-n2 should hold ${INV[0]}: $held"
+  and .invitation.layer == "L2/L1c" and .tree.ok)] | length == 1' <<<"$held" >/dev/null ||
+  fail "l1a-n2 should hold ${INV[0]}, the tree vouching for it: $held"
 # l1a-n1's operator refuses: it stays, and a refused invitation cannot be accepted.
 run out M node applications refuse "${INV[2]}" --config "$(cfg_of l1a-n1)"
 [[ $RC == 0 ]] || fail "refuse exited $RC: $out"
