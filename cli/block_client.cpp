@@ -5,7 +5,6 @@
 #include <map>
 
 #include "mlchain/contract/packet.h"
-#include "mlchain/relay/contract_service.h"
 #include "node_client.h"
 
 namespace mlchain::cli {
@@ -122,14 +121,8 @@ Result<ContractAnswer> fetch_contract(const std::string& node, const std::string
     }
     std::string genesis = info->value("genesis_hash", "");
     std::string target = "/v1/contracts/" + contract::url_segment(id_text);
-    auto t = static_cast<std::int64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
-    auto sig = key.sign(relay::query_signing_bytes(genesis, target, t));
     auto r = node_request(url, "GET", target, {}, std::chrono::milliseconds(20'000),
-                          {{"X-Mlchain-Key", key.public_key().hex()},
-                           {"X-Mlchain-Time", std::to_string(t)},
-                           {"X-Mlchain-Sig", crypto::signature_hex(sig)}});
+                          signed_query_headers(key, genesis, target));
     if (r.ok()) return ContractAnswer{*r, url, genesis};
     last = r.status();
     if (r.status().code() != ErrorCode::kUnavailable) return last;  // a refusal: another member would say the same

@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "duration.h"
 #include "mlchain/codec/fields.h"
+#include "mlchain/common/clock.h"
 #include "mlchain/common/rng.h"
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/crypto/hash.h"
@@ -36,18 +37,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::map<std::string, std::string> signed_headers(const crypto::PrivateKey& key, const std::string& genesis,
-                                                  const std::string& target) {
-  std::int64_t t = now_ms();
-  return {{"X-Mlchain-Key", key.public_key().hex()},
-          {"X-Mlchain-Time", std::to_string(t)},
-          {"X-Mlchain-Sig", crypto::signature_hex(key.sign(node::query_signing_bytes(genesis, target, t)))}};
-}
+std::int64_t now_ms() { return unix_millis(SystemClock().now()); }
 
 std::string random_id() {
   std::array<std::uint8_t, 16> b{};
@@ -247,7 +237,7 @@ Result<OwnNode> load_own(const std::string& config) {
 
 Result<codec::Json> fetch_held(const OwnNode& own) {
   return node_request(own.url, "GET", "/v1/invitations", {}, std::chrono::milliseconds(10'000),
-                      signed_headers(own.key, own.genesis.hash_hex, "/v1/invitations"));
+                      signed_query_headers(own.key, own.genesis.hash_hex, "/v1/invitations"));
 }
 
 Status check_against_tree(const OwnNode& own, const node::Invitation& inv, std::string* tree);
@@ -307,7 +297,7 @@ Result<node::Invitation> find_held(const OwnNode& own, const std::string& id, st
 Status decide(const OwnNode& own, const std::string& id, bool accept) {
   std::string target = "/v1/invitations/" + id + (accept ? "/accept" : "/refuse");
   return node_request(own.url, "POST", target, "{}", std::chrono::milliseconds(10'000),
-                      signed_headers(own.key, own.genesis.hash_hex, target))
+                      signed_query_headers(own.key, own.genesis.hash_hex, target))
       .status();
 }
 

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "duration.h"
 #include "mlchain/codec/fields.h"
+#include "mlchain/common/clock.h"
 #include "mlchain/config/blueprint_toml.h"
 #include "mlchain/consensus/types.h"
 #include "mlchain/crypto/ed25519.h"
@@ -37,10 +38,7 @@ bool direct_child(const std::string& path, const std::string& parent) {
          path.find('/', parent.size() + 1) == std::string::npos;
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t now_ms() { return unix_millis(SystemClock().now()); }
 
 struct LayerFoundOptions {
   std::string path;

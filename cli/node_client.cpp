@@ -1,9 +1,19 @@
 #include "node_client.h"
 
+#include "mlchain/common/clock.h"
 #include "mlchain/contract/address.h"
+#include "mlchain/node/signed_op.h"
 #include "mlchain/net/https_client.h"
 
 namespace mlchain::cli {
+
+std::map<std::string, std::string> signed_query_headers(const crypto::PrivateKey& key, const std::string& genesis,
+                                                        const std::string& target) {
+  std::int64_t t = unix_millis(SystemClock().now());
+  return {{"X-Mlchain-Key", key.public_key().hex()},
+          {"X-Mlchain-Time", std::to_string(t)},
+          {"X-Mlchain-Sig", crypto::signature_hex(key.sign(node::query_signing_bytes(genesis, target, t)))}};
+}
 
 Result<codec::Json> node_request(const std::string& url, const std::string& method, const std::string& target,
                                  const std::string& body, std::chrono::milliseconds timeout,

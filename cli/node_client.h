@@ -13,6 +13,7 @@
 
 #include "mlchain/codec/json.h"
 #include "mlchain/common/status.h"
+#include "mlchain/crypto/ed25519.h"
 
 namespace mlchain::cli {
 
@@ -20,6 +21,12 @@ Result<codec::Json> node_request(const std::string& url, const std::string& meth
                                  const std::string& body = {},
                                  std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000),
                                  const std::map<std::string, std::string>& headers = {});
+
+// The headers of a signed request (X-Mlchain-Key, -Time, -Sig over
+// node::query_signing_bytes(genesis, target, now)): GET /v1/contracts/<id>,
+// /v1/invitations and its decisions.
+std::map<std::string, std::string> signed_query_headers(const crypto::PrivateKey& key, const std::string& genesis,
+                                                        const std::string& target);
 
 // When `url` answered 404 to a high-level endpoint: is it an edge layer's
 // central node? Its GET /v1/edge document if so; nullopt otherwise.

@@ -275,10 +275,7 @@ TEST(StateTransfer, TheLatestNewViewGoesOnlyToAnAskerItTellsSomething) {
   c.set_down(0, true);
   c.request_all(req("a", 1));
   c.pump();
-  for (int round = 0; round < 2; ++round) {
-    c.advance(Micros(250'000));
-    for (ReplicaId i = 1; i < 4; ++i) c.fire(i, TimerKind::kRequest);
-  }
+  testing::time_out_all_but(c, 0);
   c.pump();
   ASSERT_EQ(c.at(1).view(), 1u);
   ASSERT_TRUE(c.at(1).active());

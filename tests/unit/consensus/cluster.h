@@ -194,4 +194,15 @@ inline Request req(const std::string& client, std::uint64_t id, const std::strin
   return Request{client, id, to_bytes(op)};
 }
 
+// The first timeout relays overdue requests to the primary; the second one
+// (nothing happened) starts the view change at every replica but `skip`.
+inline void time_out_all_but(Cluster& c, ReplicaId skip) {
+  for (int round = 0; round < 2; ++round) {
+    c.advance(Micros(250'000));
+    for (ReplicaId i = 0; i < c.n(); ++i)
+      if (i != skip && c.timer_set(i, TimerKind::kRequest)) c.fire(i, TimerKind::kRequest);
+    if (round == 0) c.queue().clear();  // the relays go nowhere useful here
+  }
+}
+
 }  // namespace mlchain::consensus::testing

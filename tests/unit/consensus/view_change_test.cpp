@@ -8,17 +8,7 @@ namespace {
 using testing::Cluster;
 using testing::InFlight;
 using testing::req;
-
-// The first timeout relays overdue requests to the primary; the second one
-// (nothing happened) starts the view change.
-void time_out_all_but(Cluster& c, ReplicaId skip) {
-  for (int round = 0; round < 2; ++round) {
-    c.advance(Micros(250'000));
-    for (ReplicaId i = 0; i < c.n(); ++i)
-      if (i != skip && c.timer_set(i, TimerKind::kRequest)) c.fire(i, TimerKind::kRequest);
-    if (round == 0) c.queue().clear();  // the relays go nowhere useful here
-  }
-}
+using testing::time_out_all_but;
 
 TEST(ViewChange, SilentPrimaryIsReplacedAndTheRequestCommits) {
   Cluster c(4);

@@ -1,9 +1,12 @@
 // Shared by the epoch-certificate tests (epochs_test.cpp) and the add-layer
 // tests (layer_application_test.cpp): a layer's scripted membership over
-// epochs, its members' deterministic keys, and the epoch certificates its
-// members sign.
+// epochs, its members' deterministic keys, the epoch certificates its
+// members sign, and the superior layer "L2" that orders ops about it.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +14,9 @@
 #include "mlchain/crypto/ed25519.h"
 #include "mlchain/crypto/hash.h"
 #include "mlchain/ledger/epoch_cert.h"
+#include "mlchain/ledger/state_machine.h"
+#include "mlchain/node/signed_op.h"
+#include "mlchain/store/memory_store.h"
 
 namespace mlchain::node::testing {
 
@@ -42,6 +48,44 @@ struct EpochScript {
     }
     return c;
   }
+};
+
+// The superior layer "L2" over a memory store: its SignedOpStateMachine,
+// admin `admin` and own members 20..23 (keys of `script`). A test adds
+// subordinates to bp_, then calls install(); apply() orders an op signed
+// by key `signer` and answers its result text.
+class SuperiorFixture : public ::testing::Test {
+ protected:
+  SuperiorFixture(const EpochScript& script, std::string genesis, int admin)
+      : script_(script), genesis_(std::move(genesis)), sm_(kv_, genesis_, {script.key(admin).public_key()}, v_) {
+    bp_.layer_path = "L2";
+    bp_.admin_keys = {script.key(admin).public_key()};
+    for (int i = 20; i < 24; ++i) own_.members.push_back(script.key(i).public_key());
+  }
+  void install() {
+    sm_.set_blueprint(bp_);
+    sm_.set_epoch_provider([this]() -> const consensus::EpochConfig& { return own_; });
+  }
+  std::string apply(int signer, const std::string& text) {
+    Bytes out;
+    Status st = store_->write([&](store::WriteTxn& txn) -> Status {
+      MLCHAIN_ASSIGN_OR_RETURN(out, sm_.apply(txn, to_request(sign_op(script_.key(signer), genesis_, ++id_, text)),
+                                              ledger::OpContext{++id_, 0}));
+      return {};
+    });
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    return to_string(out);
+  }
+
+  const EpochScript& script_;
+  std::unique_ptr<store::Store> store_ = store::make_memory_store();
+  ledger::KvStateMachine kv_;
+  crypto::Ed25519Verifier v_;
+  ledger::Blueprint bp_;
+  consensus::EpochConfig own_;
+  std::string genesis_;
+  SignedOpStateMachine sm_;
+  std::uint64_t id_ = 0;
 };
 
 }  // namespace mlchain::node::testing

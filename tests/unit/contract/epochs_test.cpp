@@ -137,37 +137,16 @@ TEST(EpochVoteCollector, FPlusOneMatchingVotesOfThePreviousEpochComplete) {
   EXPECT_TRUE(ledger::follow_epochs(genesis_set(), {*done}, v).ok());
 }
 
-class NeighbourOpTest : public ::testing::Test {
+class NeighbourOpTest : public testing::SuperiorFixture {
  protected:
-  NeighbourOpTest() : sm_(kv_, "abcd", {key_for(50).public_key()}, v_) {
-    bp_.layer_path = "L2";
+  NeighbourOpTest() : SuperiorFixture(kScript, "abcd", 50) {
     ledger::AddressBook sub;
     sub.path = "L2/L1a";
     for (int i : kEpochs[0]) sub.members.push_back({member(i).name, member(i).key, member(i).address, true});
     bp_.subordinates.push_back(sub);
-    for (int i = 20; i < 24; ++i) own_.members.push_back(key_for(i).public_key());
-    sm_.set_blueprint(bp_);
-    sm_.set_epoch_provider([this]() -> const consensus::EpochConfig& { return own_; });
-  }
-  std::string apply(int signer, const std::string& text) {
-    Bytes out;
-    Status st = store_->write([&](store::WriteTxn& txn) -> Status {
-      MLCHAIN_ASSIGN_OR_RETURN(
-          out, sm_.apply(txn, to_request(sign_op(key_for(signer), "abcd", ++id_, text)), ledger::OpContext{++id_, 0}));
-      return {};
-    });
-    EXPECT_TRUE(st.ok()) << st.to_string();
-    return to_string(out);
+    install();
   }
   TrustedMembers trusted() { return trusted_neighbour(*store_->begin_read().value(), bp_, "L2/L1a").value(); }
-
-  std::unique_ptr<store::Store> store_ = store::make_memory_store();
-  ledger::KvStateMachine kv_;
-  crypto::Ed25519Verifier v_;
-  ledger::Blueprint bp_;
-  consensus::EpochConfig own_;
-  SignedOpStateMachine sm_;
-  std::uint64_t id_ = 0;
 };
 
 TEST_F(NeighbourOpTest, OrderedCertificatesMoveTheNeighboursKeysAndCertificatesFollow) {

@@ -108,28 +108,14 @@ TEST(AddLayer, RefusesWhatTheSuperiorsAdminsDidNotOrderOrFewerThanFPlusOneMember
   EXPECT_EQ(authorize(op_by(kAdmin, add_layer_op_text(empty, {}, 0))).code(), ErrorCode::kInvalidArgument);
 }
 
-class AddLayerApplyTest : public ::testing::Test {
+class AddLayerApplyTest : public testing::SuperiorFixture {
  protected:
-  AddLayerApplyTest() : sm_(kv_, kSuperiorGenesis, {key_for(kAdmin).public_key()}, v_) {
-    bp_.layer_path = "L2";
-    bp_.admin_keys = {key_for(kAdmin).public_key()};
+  AddLayerApplyTest() : SuperiorFixture(kScript, kSuperiorGenesis, kAdmin) {
     ledger::AddressBook sub;
     sub.path = "L2/L1b";
     sub.members.push_back({"b1", key_for(30).public_key(), "https://127.0.0.1:7601", true});
     bp_.subordinates.push_back(sub);
-    for (int i = 20; i < 24; ++i) own_.members.push_back(key_for(i).public_key());
-    sm_.set_blueprint(bp_);
-    sm_.set_epoch_provider([this]() -> const consensus::EpochConfig& { return own_; });
-  }
-  std::string apply(int signer, const std::string& text) {
-    Bytes out;
-    Status st = store_->write([&](store::WriteTxn& txn) -> Status {
-      MLCHAIN_ASSIGN_OR_RETURN(out, sm_.apply(txn, to_request(sign_op(key_for(signer), kSuperiorGenesis, ++id_, text)),
-                                              ledger::OpContext{++id_, 0}));
-      return {};
-    });
-    EXPECT_TRUE(st.ok()) << st.to_string();
-    return to_string(out);
+    install();
   }
   std::string add(const LayerApplication& a, std::int64_t expires_at = 0) {
     const auto& m = kEpochs[a.epoch];  // its first two members sign (f+1 for up to 6 members)
@@ -146,14 +132,6 @@ class AddLayerApplyTest : public ::testing::Test {
     if (!v) return std::nullopt;
     return std::string(*v);
   }
-
-  std::unique_ptr<store::Store> store_ = store::make_memory_store();
-  ledger::KvStateMachine kv_;
-  crypto::Ed25519Verifier v_;
-  ledger::Blueprint bp_;
-  consensus::EpochConfig own_;
-  SignedOpStateMachine sm_;
-  std::uint64_t id_ = 0;
 };
 
 TEST_F(AddLayerApplyTest, RecordedLayerIsFollowedFromItsEpochAndItsKeysAreItsMembers) {
