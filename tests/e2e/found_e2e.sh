@@ -213,6 +213,15 @@ for m in 0 1; do
   [[ $RC == 0 ]] || fail "node join $name --invitation exited $RC: $out"
 done
 say "l1a-n2 and l1b-n2 moved into L2/L1c by invitation; l1a-n1 refused"
+# Delivered to a node it is not for (l1a-n2's invitation, replayed to l1a-n1): 404, nothing kept;
+# an oversized body: 400.
+post_inv() { curl -sk -o /dev/null -w '%{http_code}' -X POST --data-binary "@$1" "$L1A/v1/invitations"; }
+[[ $(post_inv l1a-n2.invitation.json) == 404 ]] || fail "an invitation for another key should be refused with 404"
+head -c 20000 /dev/zero | tr '\0' ' ' >big.json
+[[ $(post_inv big.json) == 400 ]] || fail "an oversized invitation should be refused with 400"
+run held M node applications --config "$(cfg_of l1a-n1)"
+jq -e '[.invitations[].invitation.invitee_layer] | all(. == "L2/L1a") and length == 2' <<<"$held" >/dev/null ||
+  fail "l1a-n1 should hold only its own two invitations: $held"
 # The fourth member joins by an admin.
 start_node c4
 wait_up $((P0 + 1)) c4  # node join needs it to answer (as a learner)
